@@ -1,0 +1,57 @@
+"""autograd — a scalar reverse-mode autodiff engine you can watch work.
+
+Every number is a :class:`Value` that remembers how it was computed; ``backward()`` applies
+the chain rule over that graph; ``backward_steps`` shows each product; ``draw`` pictures it;
+``gradcheck`` proves it against finite differences.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+    >>> c = a * b + 10
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (-3.0, 2.0)
+"""
+
+from .backward import StepRecord, backward_steps, gradients, steps_table, zero_grad
+from .checking import analytic_grad, gradcheck, numerical_grad
+from .drawing import Drawing, RendererNotFoundError, draw, find_renderer
+from .errors import AnomalyError, DerivativeRuleError, GradcheckError, GraphTooLargeError
+from .functional import grad, value_and_grad
+from .graph import topological_order
+from .modes import detect_anomaly, enable_grad, no_grad
+from .ops import Op
+from .reductions import dot, sum
+from .value import Value, constant, is_anomaly_enabled, is_grad_enabled
+
+__all__ = [
+    "AnomalyError",
+    "DerivativeRuleError",
+    "Drawing",
+    "GradcheckError",
+    "GraphTooLargeError",
+    "Op",
+    "RendererNotFoundError",
+    "StepRecord",
+    "Value",
+    "analytic_grad",
+    "backward_steps",
+    "constant",
+    "detect_anomaly",
+    "dot",
+    "draw",
+    "enable_grad",
+    "find_renderer",
+    "grad",
+    "gradcheck",
+    "gradients",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "numerical_grad",
+    "steps_table",
+    "sum",
+    "topological_order",
+    "value_and_grad",
+    "zero_grad",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,17 @@
+"""The exceptions autograd raises beyond Python's own (TypeError, ValueError, ...)."""
+
+
+class AnomalyError(ArithmeticError):
+    """Inside ``detect_anomaly()``: an op or a gradient produced NaN or infinity."""
+
+
+class GradcheckError(AssertionError):
+    """``gradcheck`` found an analytic gradient that disagrees with finite differences."""
+
+
+class GraphTooLargeError(ValueError):
+    """``draw`` was asked for more nodes than its ``max_nodes``."""
+
+
+class DerivativeRuleError(TypeError):
+    """``create_graph=True`` met a custom op that has no derivative rule."""

@@ -1,0 +1,101 @@
+"""``grad`` and ``value_and_grad``: derivatives of plain Python functions, composable.
+
+``grad(f)(3.0)`` builds ``f``'s graph on fresh leaves, runs the backward pass and returns a
+float. Called inside another ``grad`` (its arguments are then Values), it records its own
+backward pass instead (``create_graph=True``), so ``grad(grad(f))(x)`` is f''(x) and
+``grad(grad(f, 0), 1)(x, y)`` is ∂²f/∂y∂x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .backward import gradients
+from .value import Value
+
+Number = int | float
+_nesting = [0]  # how many grad evaluations are running right now
+
+
+def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., tuple]:
+    """Make a function returning ``(f(*args), ∂f/∂args[argnums])``.
+
+    Args:
+        f: a function of numbers that returns one Value or number, written with Value
+            operations (``x.exp()``, ``x * y``, ``autograd.sum``...).
+        argnums: which positional argument to differentiate by (an int), or several (a tuple:
+            the gradient is then a tuple in the same order).
+    Returns:
+        A function with ``f``'s signature. At top level it returns floats; inside another
+        ``grad`` it returns Values so the derivative can be differentiated again.
+
+    Example::
+
+        >>> from autograd import value_and_grad
+        >>> value_and_grad(lambda x, y: x * y + y, argnums=(0, 1))(2.0, 3.0)
+        (9.0, (3.0, 3.0))
+    """
+    single = isinstance(argnums, int)
+    positions = (argnums,) if single else tuple(argnums)
+    if not positions or not all(isinstance(i, int) for i in positions):
+        raise TypeError(f"argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
+
+    def evaluate(*args: Any, **kwargs: Any) -> tuple:
+        for i in positions:
+            if not -len(args) <= i < len(args):
+                raise ValueError(
+                    f"argnums={argnums!r}: the function was called with {len(args)} positional "
+                    f"argument(s), so there is no argument {i} to differentiate by"
+                )
+        nested = _nesting[0] > 0 or any(isinstance(a, Value) for a in args)
+        args_list = list(args)
+        inputs = []
+        for i in positions:
+            a = args_list[i]
+            # A fresh node per level, so an inner grad never confuses its variable with an
+            # outer one that has the same value (perturbation confusion).
+            x = a.identity() if isinstance(a, Value) else Value(a)
+            args_list[i] = x
+            inputs.append(x)
+        _nesting[0] += 1
+        try:
+            out = f(*args_list, **kwargs)
+        finally:
+            _nesting[0] -= 1
+        if not isinstance(out, Value):
+            if isinstance(out, (int, float)):
+                zeros = tuple(0.0 for _ in inputs)
+                return float(out), (zeros[0] if single else zeros)
+            raise TypeError(
+                f"grad: f must return one Value or number (a scalar), got {type(out).__name__}; "
+                "reduce a list first, e.g. with autograd.sum(...)"
+            )
+        grads = gradients(out, 1.0, create_graph=nested)
+        found = tuple(grads.get(x, 0.0) for x in inputs)
+        value = out if nested else out.data
+        return value, (found[0] if single else found)
+
+    evaluate.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
+    evaluate.__doc__ = f.__doc__
+    return evaluate
+
+
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """Make a function returning ∂f/∂args[argnums] (see :func:`value_and_grad`).
+
+    Example::
+
+        >>> from autograd import grad
+        >>> f = lambda x: x ** 3
+        >>> grad(f)(2.0), grad(grad(f))(2.0)
+        (12.0, 12.0)
+    """
+    inner = value_and_grad(f, argnums)
+
+    def derivative(*args: Any, **kwargs: Any) -> Any:
+        return inner(*args, **kwargs)[1]
+
+    derivative.__name__ = f"grad({getattr(f, '__name__', 'f')})"
+    derivative.__doc__ = f.__doc__
+    return derivative

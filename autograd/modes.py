@@ -1,0 +1,69 @@
+"""Context managers that change how ops behave: ``no_grad`` and ``detect_anomaly``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from . import value as _value
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block ops record no parents: results are plain constants, nothing to free.
+
+    Use it for evaluation and for parameter updates (as ``torch.no_grad``). Nests, and works
+    as a decorator.
+
+    Example::
+
+        >>> from autograd import Value, no_grad
+        >>> w = Value(1.0)
+        >>> with no_grad():
+        ...     y = w * 3
+        >>> y.parents
+        ()
+    """
+    recording, anomaly = _value.is_grad_enabled(), _value.is_anomaly_enabled()
+    _value._set_modes(recording=False, anomaly=anomaly)
+    try:
+        yield
+    finally:
+        _value._set_modes(recording=recording, anomaly=anomaly)
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record the graph again inside a ``no_grad()`` block."""
+    recording, anomaly = _value.is_grad_enabled(), _value.is_anomaly_enabled()
+    _value._set_modes(recording=True, anomaly=anomaly)
+    try:
+        yield
+    finally:
+        _value._set_modes(recording=recording, anomaly=anomaly)
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise ``AnomalyError`` at the first NaN or infinity an op or a gradient produces.
+
+    The error names the op, the node's label and the file and line where the node was
+    created (recorded for nodes made inside this block). Slower: use it to debug.
+
+    Example::
+
+        >>> from autograd import Value, detect_anomaly, AnomalyError
+        >>> x = Value(1e308, label="x")
+        >>> with detect_anomaly():
+        ...     try:
+        ...         y = x * 10
+        ...     except AnomalyError as e:
+        ...         print("caught:", str(e)[:44])
+        caught: detect_anomaly: forward op '*' produced inf
+    """
+    recording, anomaly = _value.is_grad_enabled(), _value.is_anomaly_enabled()
+    _value._set_modes(recording=recording, anomaly=True)
+    try:
+        yield
+    finally:
+        _value._set_modes(recording=recording, anomaly=anomaly)

@@ -1,0 +1,75 @@
+"""The ``tracegrad`` command line: ``tracegrad demo`` walks through one backward pass."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+import autograd
+from autograd import Value
+
+
+def sigmoid_neuron_bce(w: Sequence[float], x: Sequence[float], b: float, y: float) -> dict:
+    """Build one sigmoid neuron with binary cross-entropy on one sample, labelled for display.
+
+    ``ŷ = σ(w·x + b)`` and ``L = −(y·log ŷ + (1−y)·log(1−ŷ))``.
+
+    Returns:
+        A dict with the Values ``w`` (list), ``x`` (list), ``b``, ``z``, ``y_hat`` and ``loss``.
+    """
+    ws = [Value(wi, label=f"w{i}") for i, wi in enumerate(w)]
+    xs = [autograd.constant(xi, label=f"x{i}") for i, xi in enumerate(x)]
+    bias = Value(b, label="b")
+    z = autograd.dot(ws, xs) + bias
+    z.label = "z"
+    y_hat = z.sigmoid()
+    y_hat.label = "ŷ"
+    loss = -(y * y_hat.log() + (1 - y) * (1 - y_hat).log())
+    loss.label = "L"
+    return {"w": ws, "x": xs, "b": bias, "z": z, "y_hat": y_hat, "loss": loss}
+
+
+def demo(out_dir: Path) -> None:
+    """Print the step table of one neuron's backward pass, draw it, compare with the course."""
+    w, x, b, y = [0.4, -0.6], [0.5, -1.5], 0.1, 1.0
+    net = sigmoid_neuron_bce(w, x, b, y)
+    loss, y_hat = net["loss"], net["y_hat"]
+    print("One sigmoid neuron, binary cross-entropy, one sample")
+    print(f"  x = {x}, y = {y}, w = {w}, b = {b}")
+    print(f"  z = w·x + b = {net['z'].data:.6f}   ŷ = σ(z) = {y_hat.data:.6f}   "
+          f"L = {loss.data:.6f}\n")
+    print("The backward pass, one chain-rule product per row:")
+    print(autograd.steps_table(autograd.backward_steps(loss)))
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    drawing = autograd.draw(loss)
+    written = [drawing.save(out_dir / "neuron.svg"), drawing.save(out_dir / "neuron.png")]
+    print(f"\nGraph written to {', '.join(str(p) for p in written)}")
+
+    error = y_hat.data - y
+    print("\nThe course's hand derivation against the engine:")
+    print(f"  {'gradient':<8} {'by hand':<18} {'value':>10} {'engine':>10}  match")
+    rows = [(f"∂L/∂w{i}", f"(ŷ−y)·x{i}", error * xi, wi.grad)
+            for i, (xi, wi) in enumerate(zip(x, net["w"]))]
+    rows.append(("∂L/∂b", "ŷ−y", error, net["b"].grad))
+    for name, formula, hand, engine in rows:
+        ok = "yes" if abs(hand - engine) <= 1e-12 * max(1.0, abs(hand)) else "NO"
+        print(f"  {name:<8} {formula:<18} {hand:>10.6f} {engine:>10.6f}  {ok}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tracegrad`` command."""
+    parser = argparse.ArgumentParser(prog="tracegrad", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo_cmd = commands.add_parser("demo", help="step through one neuron's backward pass")
+    demo_cmd.add_argument("--out", type=Path, default=Path("demo-output"),
+                          help="folder for the pictures (default: demo-output)")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        demo(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""`tracegrad demo`: the step table, the pictures, the hand-derived gradients."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from nn.cli import main
+
+
+def test_demo_prints_table_writes_pictures_and_matches_the_course(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path / "out")]) == 0
+    text = capsys.readouterr().out
+    assert "upstream ∂root/∂node" in text
+    assert (tmp_path / "out" / "neuron.svg").read_text().lstrip().startswith("<?xml")
+    assert (tmp_path / "out" / "neuron.png").read_bytes()[:4] == b"\x89PNG"
+    hand_rows = [line for line in text.splitlines() if "(ŷ−y)" in line or "ŷ−y " in line]
+    assert len(hand_rows) == 3 and all(line.rstrip().endswith("yes") for line in hand_rows)
+
+
+def test_console_script_is_installed(tmp_path):
+    exe = Path(sys.executable).parent / "tracegrad"
+    done = subprocess.run([str(exe), "demo", "--out", str(tmp_path)], capture_output=True,
+                          text=True, check=True)
+    assert "neuron.png" in done.stdout

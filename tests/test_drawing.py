@@ -1,0 +1,141 @@
+"""Drawing: DOT text, SVG and PNG with and without a system `dot`."""
+
+import os
+import stat
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import autograd
+from autograd import GraphTooLargeError, Value, draw
+from autograd.drawing import COLOURS, find_renderer
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def neuron():
+    ws = [Value(2.0, label="w0"), Value(-3.0, label="w1")]
+    b = Value(-3.0, label="b")
+    z = autograd.dot(ws, [autograd.constant(-1.0, "x0"), autograd.constant(-2.0, "x1")]) + b
+    z.label = "z"
+    out = z.sigmoid()
+    out.label = "out"
+    return out
+
+
+@pytest.fixture
+def no_system_dot(monkeypatch, tmp_path):
+    """A PATH with no `dot` on it (only this Python's folder)."""
+    monkeypatch.delenv("TRACEGRAD_DOT", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_renderer().endswith("graphviz-pure")
+
+
+@pytest.fixture
+def system_dot(monkeypatch, tmp_path):
+    """A `dot` on PATH (a shim that logs its use, then runs the pure renderer)."""
+    monkeypatch.delenv("TRACEGRAD_DOT", raising=False)
+    pure = Path(sys.executable).parent / "graphviz-pure"
+    log = tmp_path / "dot-was-used"
+    shim = tmp_path / "bin" / "dot"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\ntouch "{log}"\nexec "{pure}" "$@"\n')
+    shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def assert_valid_svg(text):
+    root = ET.fromstring(text)
+    assert root.tag.endswith("svg")
+    return root
+
+
+def test_svg_and_png_without_a_system_dot(no_system_dot, tmp_path):
+    out = neuron()
+    out.backward()
+    picture = draw(out)
+    svg = assert_valid_svg(picture.svg())
+    assert "out" in ET.tostring(svg, encoding="unicode")
+    png = picture.save(tmp_path / "n.png")
+    assert png.read_bytes().startswith(PNG_MAGIC)
+    assert_valid_svg(picture.save(tmp_path / "n.svg").read_text())
+    assert picture.save(tmp_path / "n.dot").read_text() == picture.source
+
+
+def test_system_dot_is_preferred_when_on_path(system_dot, tmp_path):
+    picture = draw(neuron())
+    assert find_renderer().endswith(os.sep + "dot")
+    assert_valid_svg(picture.svg())
+    assert picture.save(tmp_path / "n.png").read_bytes().startswith(PNG_MAGIC)
+    assert system_dot.exists()
+
+
+def test_jupyter_display_is_svg(no_system_dot):
+    assert_valid_svg(draw(neuron())._repr_svg_())
+
+
+def test_source_has_labels_ops_data_grads_and_role_colours():
+    out = neuron()
+    out.backward()
+    src = draw(out).source
+    for text in ("w0", "x1", "dot", "sigmoid", "data 2.0000", f"grad {out.grad:.4f}"):
+        assert text in src
+    for role in ("parameter", "input", "intermediate", "output"):
+        assert COLOURS[role] in src
+
+
+def test_hiding_data_and_grad():
+    src = draw(neuron(), show_data=False, show_grad=False).source
+    assert "data " not in src and "grad " not in src
+
+
+def test_output_is_deterministic():
+    assert draw(neuron()).source == draw(neuron()).source
+
+
+def test_highlight_a_step_marks_that_edge():
+    out = neuron()
+    steps = list(autograd.backward_steps(out))
+    step = next(s for s in steps if s.parent.label == "w1")
+    src = draw(out, highlight=step).source
+    red = [line for line in src.splitlines() if "#e03131" in line and "->" in line]
+    assert len(red) == 1 and "×" in red[0]
+
+
+def test_highlight_a_node():
+    out = neuron()
+    src = draw(out, highlight=out).source
+    assert any("out" in line and "#e03131" in line for line in src.splitlines())
+
+
+def test_too_many_nodes_is_a_clear_error_and_no_recursion():
+    x = Value(1.0)
+    y = x
+    for _ in range(50_000):
+        y = y + 1.0
+    with pytest.raises(GraphTooLargeError, match=r"more than max_nodes=250.*smaller part"):
+        draw(y)
+
+
+def test_labels_with_record_characters_are_escaped(no_system_dot):
+    v = Value(1.0, label='a|b{c}<d>"e"')
+    out = v * 2
+    assert_valid_svg(draw(out).svg())
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="expected a Value"):
+        draw(3.0)
+    with pytest.raises(ValueError, match="rankdir"):
+        draw(Value(1.0), rankdir="XY")
+    with pytest.raises(ValueError, match=r"cannot tell the format.*\.svg"):
+        draw(Value(1.0)).save("graph.jpeg")
+
+
+def test_missing_renderer_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACEGRAD_DOT", str(tmp_path / "no-such-dot"))
+    with pytest.raises(autograd.RendererNotFoundError, match="could not run the renderer"):
+        draw(Value(1.0)).svg()
