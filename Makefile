@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest --nbmake tests notebooks
+	$(BIN)/python -m pytest --nbmake --doctest-modules tests notebooks autograd nn
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -58,7 +58,7 @@ def detect_anomaly() -> Iterator[None]:
         ...     try:
         ...         y = x * 10
         ...     except AnomalyError as e:
-        ...         print("caught:", str(e)[:44])
+        ...         print("caught:", str(e)[:43])
         caught: detect_anomaly: forward op '*' produced inf
     """
     recording, anomaly = _value.is_grad_enabled(), _value.is_anomaly_enabled()
