@@ -417,7 +417,7 @@ class Value:
 # --- node construction -------------------------------------------------------------------
 def _result(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
     """Make the output node of an op (the single place every op goes through)."""
-    if _plain:
+    if _plain:  # inlined rather than calling _node: this is the hottest line of the engine
         v = _new(Value)
         v.data = data
         v.grad = 0.0
@@ -433,14 +433,7 @@ def _result(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
 def _result_in_mode(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
     if not _recording:
         parents, local_grads, op = (), (), CONST
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.parents = parents
-    v.local_grads = local_grads
-    v.op = op
-    v.label = ""
-    v._id = None
+    v = _node(data, parents, local_grads, op)
     if _anomaly:
         site = creation_site()
         _creation_sites[v] = site
@@ -454,17 +447,22 @@ def _result_in_mode(data: float, parents: tuple, local_grads: tuple, op: Op) -> 
     return v
 
 
-def _constant(x: object, where: str) -> Value:
-    """A number that takes part in an expression, as a constant node."""
+def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
+    """A node exactly as given: no validation, no mode checks."""
     v = _new(Value)
-    v.data = _as_float(x, f"'{where}'")
+    v.data = data
     v.grad = 0.0
-    v.parents = ()
-    v.local_grads = ()
-    v.op = CONST
+    v.parents = parents
+    v.local_grads = local_grads
+    v.op = op
     v.label = ""
     v._id = None
     return v
+
+
+def _constant(x: object, where: str) -> Value:
+    """A number that takes part in an expression, as a constant node."""
+    return _node(_as_float(x, f"'{where}'"), (), (), CONST)
 
 
 def constant(x: Number, label: str = "") -> Value:
