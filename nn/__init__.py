@@ -1,4 +1,51 @@
-"""nn — neural networks built from autograd Values (the perceptron to the MLP).
+"""nn — neural networks built from autograd Values, from Rosenblatt's perceptron to the MLP.
 
-The library grows issue by issue; today it holds the command-line demo (``tracegrad demo``).
+Uses only autograd's public API. Every parameter is a ``Value`` labelled with its dotted
+name (``layers.0.neurons.1.w.0``), so a model's graph can be drawn and its backward pass
+stepped through.
 """
+
+from . import activations, data, init, losses, optim, schedulers
+from .layers import MLP, Layer, Neuron
+from .module import Module
+from .perceptron import Perceptron, PerceptronHistory
+from .regularization import (
+    BatchNorm,
+    Dropout,
+    EarlyStopping,
+    l1_penalty,
+    l2_penalty,
+    magnitude_prune,
+)
+from .serialization import ModelFileError, load, save
+from .training import History, accuracy, confusion_matrix, evaluate, fit, predict
+
+__all__ = [
+    "MLP",
+    "BatchNorm",
+    "Dropout",
+    "EarlyStopping",
+    "History",
+    "Layer",
+    "ModelFileError",
+    "Module",
+    "Neuron",
+    "Perceptron",
+    "PerceptronHistory",
+    "accuracy",
+    "activations",
+    "confusion_matrix",
+    "data",
+    "evaluate",
+    "fit",
+    "init",
+    "l1_penalty",
+    "l2_penalty",
+    "load",
+    "losses",
+    "magnitude_prune",
+    "optim",
+    "predict",
+    "save",
+    "schedulers",
+]

@@ -1,0 +1,305 @@
+"""Datasets that need no download, splits, batches and feature scaling.
+
+Data is plain Python: ``X`` a list of samples (each a list of floats), ``y`` a list of labels.
+Every random choice goes through ``random.Random(seed)``: the same seed, the same data.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import random
+import struct
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+Dataset = tuple[list[list[float]], list]
+
+GATES = {
+    "AND": lambda a, b: a & b,
+    "OR": lambda a, b: a | b,
+    "XOR": lambda a, b: a ^ b,
+    "NAND": lambda a, b: 1 - (a & b),
+}
+
+
+def logic_gate(name: str) -> Dataset:
+    """The truth table of a two-input gate: ``AND``, ``OR``, ``XOR`` or ``NAND``.
+
+    Example::
+
+        >>> logic_gate("XOR")
+        ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
+    """
+    key = name.upper()
+    if key not in GATES:
+        raise ValueError(f"unknown gate {name!r}; use one of {', '.join(GATES)}")
+    X = [[float(a), float(b)] for a in (0, 1) for b in (0, 1)]
+    y = [GATES[key](a, b) for a in (0, 1) for b in (0, 1)]
+    return X, y
+
+
+def make_moons(n_samples: int = 100, noise: float = 0.0, seed: int | None = None) -> Dataset:
+    """Two interleaving half circles (scikit-learn's ``make_moons`` formula), labels 0/1."""
+    rng = random.Random(seed)
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    X = [[math.cos(math.pi * i / max(n_out - 1, 1)), math.sin(math.pi * i / max(n_out - 1, 1))]
+         for i in range(n_out)]
+    X += [[1 - math.cos(math.pi * i / max(n_in - 1, 1)),
+           0.5 - math.sin(math.pi * i / max(n_in - 1, 1))] for i in range(n_in)]
+    y = [0] * n_out + [1] * n_in
+    return _shuffled_with_noise(X, y, noise, rng)
+
+
+def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.8,
+                 seed: int | None = None) -> Dataset:
+    """A small circle (label 1, radius ``factor``) inside a large one (label 0)."""
+    if not 0 <= factor < 1:
+        raise ValueError(f"make_circles: factor must be in [0, 1), got {factor!r}")
+    rng = random.Random(seed)
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    X = [[math.cos(2 * math.pi * i / n_out), math.sin(2 * math.pi * i / n_out)]
+         for i in range(n_out)]
+    X += [[factor * math.cos(2 * math.pi * i / n_in), factor * math.sin(2 * math.pi * i / n_in)]
+          for i in range(n_in)]
+    return _shuffled_with_noise(X, [0] * n_out + [1] * n_in, noise, rng)
+
+
+def make_blobs(n_samples: int = 100, centers: int | Sequence[Sequence[float]] = 2,
+               cluster_std: float = 1.0, n_features: int = 2, separable: bool = True,
+               seed: int | None = None) -> Dataset:
+    """Gaussian clusters, one label per cluster.
+
+    Args:
+        centers: how many clusters (placed at random, well apart if ``separable``, else
+            overlapping), or their coordinates.
+        cluster_std: the spread of each cluster.
+        separable: with a number of centers, put them far enough apart (≥ 8·std) that the
+            classes can be separated, or close enough (≈ 1·std) that they overlap.
+    """
+    rng = random.Random(seed)
+    if isinstance(centers, int):
+        spacing = 8 * cluster_std if separable else cluster_std
+        angle = rng.uniform(0, 2 * math.pi)
+        radius = spacing / (2 * math.sin(math.pi / centers)) if centers > 1 else 0.0
+        points = []
+        for k in range(centers):
+            theta = angle + 2 * math.pi * k / centers
+            point = [radius * math.cos(theta), radius * math.sin(theta)]
+            points.append(point + [0.0] * (n_features - 2) if n_features >= 2
+                          else point[:n_features])
+        centers = points
+    X, y = [], []
+    for i in range(n_samples):
+        k = i % len(centers)
+        X.append([c + rng.gauss(0.0, cluster_std) for c in centers[k]])
+        y.append(k)
+    return _shuffled_with_noise(X, y, 0.0, rng)
+
+
+def make_spirals(n_samples: int = 100, n_classes: int = 2, noise: float = 0.0,
+                 turns: float = 1.0, seed: int | None = None) -> Dataset:
+    """Interleaved spiral arms, one per class (CS231n's spiral data)."""
+    rng = random.Random(seed)
+    X, y = [], []
+    per_class = n_samples // n_classes
+    for k in range(n_classes):
+        count = per_class if k < n_classes - 1 else n_samples - per_class * (n_classes - 1)
+        for i in range(count):
+            r = i / max(count - 1, 1)
+            theta = 2 * math.pi * (turns * r + k / n_classes)
+            X.append([r * math.sin(theta), r * math.cos(theta)])
+            y.append(k)
+    return _shuffled_with_noise(X, y, noise, rng)
+
+
+def _shuffled_with_noise(X: list, y: list, noise: float, rng: random.Random) -> Dataset:
+    if noise < 0:
+        raise ValueError(f"noise must be ≥ 0, got {noise!r}")
+    order = list(range(len(X)))
+    rng.shuffle(order)
+    X = [[v + rng.gauss(0.0, noise) if noise else v for v in X[i]] for i in order]
+    return X, [y[i] for i in order]
+
+
+def load_digits() -> Dataset:
+    """scikit-learn's bundled 8×8 handwritten digits: 1,797 samples of 64 pixels (0–16).
+
+    Needs scikit-learn (``pip install "tracegrad[digits]"``); no download happens.
+    """
+    try:
+        from sklearn.datasets import load_digits as sklearn_digits
+    except ImportError:
+        raise ImportError(
+            "load_digits needs scikit-learn, which ships the digits with it: "
+            "pip install 'tracegrad[digits]' (or pip install scikit-learn)"
+        ) from None
+    bunch = sklearn_digits()
+    return [[float(v) for v in row] for row in bunch.data], [int(t) for t in bunch.target]
+
+
+IDX_TYPES = {0x08: ("B", 1), 0x09: ("b", 1), 0x0B: (">h", 2), 0x0C: (">i", 4),
+             0x0D: (">f", 4), 0x0E: (">d", 8)}
+
+
+def read_idx(path: str | Path) -> list:
+    """Read an IDX file (the MNIST format; ``.gz`` too) into nested lists.
+
+    Images come back as ``[image][row][column]``, labels as a flat list.
+
+    Raises:
+        ValueError: not an IDX file, an unknown type code, or fewer bytes than the header
+            promises (a truncated download).
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raise ValueError(f"{path.name} is not an IDX file: it must start with two zero bytes "
+                         "(MNIST files are e.g. train-images-idx3-ubyte)")
+    code, ndim = raw[2], raw[3]
+    if code not in IDX_TYPES:
+        raise ValueError(f"{path.name}: unknown IDX type code 0x{code:02X}")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{path.name}: truncated header")
+    dims = list(struct.unpack(f">{ndim}I", raw[4:header]))
+    fmt, size = IDX_TYPES[code]
+    count = math.prod(dims)
+    if len(raw) - header < count * size:
+        raise ValueError(f"{path.name}: truncated, the header promises {count} values of "
+                         f"{size} byte(s) but only {len(raw) - header} bytes follow")
+    if size == 1:
+        flat = list(raw[header:header + count]) if fmt == "B" else \
+            list(struct.unpack(f"{count}b", raw[header:header + count]))
+    else:
+        flat = list(struct.unpack(f">{count}{fmt[-1]}", raw[header:header + count * size]))
+    return _reshape(flat, dims)
+
+
+def _reshape(flat: list, dims: list[int]) -> list:
+    for d in reversed(dims[1:]):
+        flat = [flat[i:i + d] for i in range(0, len(flat), d)]
+    return flat
+
+
+def train_val_test_split(X: Sequence, y: Sequence, *, val_size: float = 0.15,
+                         test_size: float = 0.15, stratify: bool = True,
+                         seed: int | None = None) -> tuple[Dataset, Dataset, Dataset]:
+    """Split into training, validation and test sets, keeping class proportions.
+
+    Args:
+        val_size, test_size: fractions of the data (the rest trains).
+        stratify: split each class separately, so every split has the same class mix.
+    Returns:
+        ``(X_train, y_train), (X_val, y_val), (X_test, y_test)``.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"train_val_test_split: {len(X)} samples but {len(y)} labels")
+    if val_size < 0 or test_size < 0 or val_size + test_size >= 1:
+        raise ValueError("train_val_test_split: val_size and test_size must be ≥ 0 and sum "
+                         "to less than 1")
+    rng = random.Random(seed)
+    groups: dict = {}
+    for i, label in enumerate(y):
+        groups.setdefault(label if stratify else None, []).append(i)
+    parts: tuple[list, list, list] = ([], [], [])
+    for indices in groups.values():
+        rng.shuffle(indices)
+        n_test = round(len(indices) * test_size)
+        n_val = round(len(indices) * val_size)
+        parts[2].extend(indices[:n_test])
+        parts[1].extend(indices[n_test:n_test + n_val])
+        parts[0].extend(indices[n_test + n_val:])
+    result = []
+    for part in parts:
+        rng.shuffle(part)
+        result.append(([list(X[i]) for i in part], [y[i] for i in part]))
+    return tuple(result)
+
+
+def batches(X: Sequence, y: Sequence, batch_size: int, *, shuffle: bool = True,
+            seed: int | random.Random | None = None) -> Iterator[Dataset]:
+    """Yield ``(X_batch, y_batch)`` mini-batches covering the data once (one epoch).
+
+    Args:
+        batch_size: samples per batch (the last one may be smaller).
+        shuffle: a new random order every call (seeded).
+        seed: an int or a ``random.Random`` to draw the order from.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"batches: {len(X)} samples but {len(y)} labels")
+    if batch_size < 1:
+        raise ValueError(f"batches: batch_size must be ≥ 1, got {batch_size!r}")
+    order = list(range(len(X)))
+    if shuffle:
+        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        rng.shuffle(order)
+    for start in range(0, len(order), batch_size):
+        chosen = order[start:start + batch_size]
+        yield [X[i] for i in chosen], [y[i] for i in chosen]
+
+
+class _Scaler:
+    """Shared fit/transform plumbing: per-feature ``(x − shift) / scale``."""
+
+    shift: list[float] | None = None
+    scale: list[float] | None = None
+
+    def fit(self, X: Sequence[Sequence[float]]):
+        """Learn the statistics of the *training* data; returns self."""
+        if not X:
+            raise ValueError(f"{type(self).__name__}.fit: no samples")
+        columns = list(zip(*X))
+        self.shift, self.scale = [], []
+        for column in columns:
+            shift, scale = self._statistics(column)
+            self.shift.append(shift)
+            self.scale.append(scale if scale > 0 else 1.0)  # constant feature: leave it
+        return self
+
+    def _statistics(self, column: Sequence[float]) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def _check(self, X) -> None:
+        if self.shift is None:
+            raise ValueError(f"{type(self).__name__} is not fitted yet: call fit(X_train) "
+                             "first (fit on training data only, then transform the others)")
+        for row in X:
+            if len(row) != len(self.shift):
+                raise ValueError(f"{type(self).__name__}: fitted on {len(self.shift)} "
+                                 f"features, got a sample with {len(row)}")
+
+    def transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
+        """Scale samples with the fitted statistics."""
+        self._check(X)
+        return [[(v - s) / c for v, s, c in zip(row, self.shift, self.scale)] for row in X]
+
+    def inverse_transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
+        """Undo ``transform``."""
+        self._check(X)
+        return [[v * c + s for v, s, c in zip(row, self.shift, self.scale)] for row in X]
+
+    def fit_transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+
+class Standardizer(_Scaler):
+    """Zero mean and unit variance per feature (scikit-learn's ``StandardScaler``)."""
+
+    def _statistics(self, column: Sequence[float]) -> tuple[float, float]:
+        mean = sum(column) / len(column)
+        variance = sum((v - mean) ** 2 for v in column) / len(column)
+        return mean, math.sqrt(variance)
+
+
+class MinMaxScaler(_Scaler):
+    """Each feature to [0, 1] using the training minimum and maximum."""
+
+    def _statistics(self, column: Sequence[float]) -> tuple[float, float]:
+        low = min(column)
+        return low, max(column) - low

@@ -1,0 +1,177 @@
+"""Neuron, Layer and MLP: ``activation(w·x + b)``, stacked."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Sequence
+
+import autograd
+from autograd import Value
+
+from . import activations
+from . import init as initialisers
+from .module import Module
+
+Activation = str | Callable[[Value], Value]
+Input = Sequence[Value | float]
+
+
+def _as_values(x: Input, expected: int, who: str) -> list[Value]:
+    """The inputs as Values (numbers become constants, drawn as data), checking the length."""
+    if isinstance(x, (Value, int, float)):
+        x = [x]
+    if len(x) != expected:
+        raise ValueError(
+            f"{who} expects {expected} inputs per sample but got {len(x)}; check the model's "
+            "nin against the number of features (one sample at a time, not a whole batch)"
+        )
+    return [v if isinstance(v, Value) else autograd.constant(v) for v in x]
+
+
+def _positive_int(n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
+
+
+class Neuron(Module):
+    """One artificial neuron: ``activation(w·x + b)``.
+
+    Args:
+        nin: number of inputs.
+        activation: a name from ``nn.activations`` or a function of a Value.
+        init: an initialiser name or function (``nn.init``); ``None`` picks He for the ReLU
+            family, Xavier otherwise. Biases start at 0.
+        seed: seeds a ``random.Random`` (ignored when ``rng`` is given).
+        fused: compute ``w·x`` as one ``autograd.dot`` node (fast, compact drawing); with
+            ``False`` the graph shows every product and sum, for teaching.
+        rng: the random generator to draw weights from (used by Layer and MLP).
+        fan_out: the layer's width, for Xavier (1 for a lone neuron).
+
+    Example::
+
+        >>> n = Neuron(2, activation="sigmoid", init="zeros")
+        >>> n([1.0, 2.0]).data
+        0.5
+    """
+
+    def __init__(self, nin: int, activation: Activation = "relu", init=None,
+                 seed: int | None = None, fused: bool = True, *,
+                 rng: random.Random | None = None, fan_out: int = 1) -> None:
+        self.nin = _positive_int(nin, "nin")
+        self.activation = activation
+        self.fused = fused
+        self._act = activations.get(activation)
+        rng = rng if rng is not None else random.Random(seed)
+        draw = initialisers.get(init, activation if isinstance(activation, str) else "")
+        self.w = [Value(x) for x in draw(nin, fan_out, nin, rng)]
+        self.b = Value(0.0)
+        self.named_parameters()
+
+    def forward(self, x: Input) -> Value:
+        """The neuron's output for one sample ``x`` (a list of ``nin`` numbers or Values)."""
+        xs = _as_values(x, self.nin, "Neuron")
+        return self._out(xs)
+
+    def _out(self, xs: list[Value]) -> Value:
+        if self.fused:
+            z = autograd.dot(self.w, xs) + self.b
+        else:
+            z = self.w[0] * xs[0]
+            for wi, xi in zip(self.w[1:], xs[1:]):
+                z = z + wi * xi
+            z = z + self.b
+        return self._act(z)
+
+    def config(self) -> dict:
+        return {"nin": self.nin, "activation": activations.name_of(self.activation),
+                "fused": self.fused}
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs. Always returns a list (even of one).
+
+    Args:
+        nin, nout: inputs and neurons.
+        activation, init, seed, fused, rng: as for :class:`Neuron`.
+    """
+
+    def __init__(self, nin: int, nout: int, activation: Activation = "relu", init=None,
+                 seed: int | None = None, fused: bool = True, *,
+                 rng: random.Random | None = None) -> None:
+        self.nin = _positive_int(nin, "nin")
+        self.nout = _positive_int(nout, "nout")
+        rng = rng if rng is not None else random.Random(seed)
+        self.neurons = [Neuron(nin, activation, init, fused=fused, rng=rng, fan_out=nout)
+                        for _ in range(nout)]
+        self.named_parameters()
+
+    def forward(self, x: Input) -> list[Value]:
+        """The layer's outputs for one sample (a list of ``nout`` Values)."""
+        xs = _as_values(x, self.nin, "Layer")
+        return [n._out(xs) for n in self.neurons]
+
+    def config(self) -> dict:
+        first = self.neurons[0]
+        return {"nin": self.nin, "nout": self.nout,
+                "activation": activations.name_of(first.activation), "fused": first.fused}
+
+
+class MLP(Module):
+    """A multi-layer perceptron: fully connected layers, one sample at a time.
+
+    Args:
+        nin: number of input features.
+        nouts: the width of each layer, the last one being the output layer.
+        activation: the hidden layers' activation.
+        output_activation: the last layer's (``"linear"`` gives logits / raw scores).
+        init: initialiser name or function (``nn.init``); ``None``: He for ReLU-like hidden
+            activations, Xavier otherwise.
+        seed: the same seed gives the same weights.
+        fused: one ``dot`` node per neuron (``False`` draws every product).
+
+    Returns (when called):
+        a single Value when the last layer has one neuron, else a list of Values.
+
+    Example::
+
+        >>> model = MLP(2, [4, 1], seed=0)
+        >>> out = model([0.5, -1.0]); type(out).__name__
+        'Value'
+        >>> len(model.parameters())
+        17
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: Activation = "relu",
+                 output_activation: Activation = "linear", init=None,
+                 seed: int | None = None, fused: bool = True) -> None:
+        if isinstance(nouts, int) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r} "
+                             "(for one output neuron: nouts=[1])")
+        self.nin = _positive_int(nin, "nin")
+        self.nouts = [_positive_int(n, "each layer width in nouts") for n in nouts]
+        self.activation = activation
+        self.output_activation = output_activation
+        rng = random.Random(seed)
+        sizes = [self.nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Layer(fan_in, fan_out, output_activation if i == last else activation, init,
+                  fused=fused, rng=rng)
+            for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes))
+        ]
+        self.named_parameters()
+
+    def forward(self, x: Input) -> Value | list[Value]:
+        """The network's output for one sample."""
+        out: list[Value] = _as_values(x, self.nin, "MLP")
+        for layer in self.layers:
+            out = [n._out(out) for n in layer.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def config(self) -> dict:
+        return {"nin": self.nin, "nouts": list(self.nouts),
+                "activation": activations.name_of(self.activation),
+                "output_activation": activations.name_of(self.output_activation),
+                "fused": self.layers[0].neurons[0].fused}

@@ -1,0 +1,253 @@
+"""Loss functions over a batch, with PyTorch's formulas, reductions and weights.
+
+Every loss takes the model's outputs for a batch and the targets, and returns one Value.
+
+* ``reduction="mean"`` (default) or ``"sum"``.
+* ``weights`` for imbalanced data: a sequence (one weight per sample) or a dict
+  ``{class: weight}`` (per class, looked up by each sample's target). With per-class weights
+  the mean is the weighted mean ``Σ wᵢℓᵢ / Σ wᵢ`` (as ``torch.nn.CrossEntropyLoss``); with
+  per-sample weights it is ``Σ wᵢℓᵢ / N`` (as ``torch.nn.BCELoss(weight=...)``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from functools import partial
+
+import autograd
+from autograd import Op, Value
+
+Number = int | float
+Weights = Sequence[Number] | Mapping[object, Number] | None
+LOG_CLAMP = -100.0  # PyTorch's BCELoss clamps log(p) to ≥ -100, so p = 0 gives a finite loss
+
+
+def _batch(preds, what: str) -> list:
+    if isinstance(preds, (Value, int, float)):
+        return [preds]
+    preds = list(preds)
+    if not preds:
+        raise ValueError(f"{what}: the batch is empty; give at least one prediction")
+    return preds
+
+
+def _check_lengths(preds: list, targets: list, what: str) -> None:
+    if len(preds) != len(targets):
+        raise ValueError(
+            f"{what}: shape mismatch, {len(preds)} predictions but {len(targets)} targets; "
+            "give one target per prediction"
+        )
+
+
+def _reduce(losses: list[Value], targets: list, weights: Weights, reduction: str,
+            what: str) -> Value:
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"{what}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    n = len(losses)
+    if weights is None:
+        total = autograd.sum(losses)
+        return total / n if reduction == "mean" else total
+    if isinstance(weights, Mapping):
+        try:
+            ws = [float(weights[t]) for t in targets]
+        except KeyError as exc:
+            raise ValueError(
+                f"{what}: the class weights have no entry for class {exc.args[0]!r}; give a "
+                f"weight for every class that occurs (weights={dict(weights)!r})"
+            ) from None
+        denominator = sum(ws)
+    else:
+        ws = [float(w) for w in weights]
+        if len(ws) != n:
+            raise ValueError(f"{what}: {len(ws)} sample weights for {n} samples; give one each")
+        denominator = n
+    total = autograd.dot(losses, ws)
+    if reduction == "sum":
+        return total
+    if denominator == 0:
+        raise ValueError(f"{what}: the weights sum to 0, so the weighted mean is undefined")
+    return total / denominator
+
+
+def mse(preds, targets, *, reduction: str = "mean", weights: Weights = None) -> Value:
+    """Mean squared error ``(ŷ − y)²`` (multi-output predictions: lists, averaged over all).
+
+    Example::
+
+        >>> from autograd import Value
+        >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+        2.5
+    """
+    preds, targets = _flatten(_batch(preds, "mse"), _batch(targets, "mse"), "mse")
+    return _reduce([(p - t) ** 2 for p, t in zip(preds, targets)], targets, weights,
+                   reduction, "mse")
+
+
+def mae(preds, targets, *, reduction: str = "mean", weights: Weights = None) -> Value:
+    """Mean absolute error ``|ŷ − y|`` (its derivative at 0 is taken as 0)."""
+    preds, targets = _flatten(_batch(preds, "mae"), _batch(targets, "mae"), "mae")
+    return _reduce([abs(_value(p) - t) for p, t in zip(preds, targets)], targets, weights,
+                   reduction, "mae")
+
+
+def _flatten(preds: list, targets: list, what: str) -> tuple[list, list]:
+    _check_lengths(preds, targets, what)
+    if preds and isinstance(preds[0], (list, tuple)):
+        flat_p, flat_t = [], []
+        for p, t in zip(preds, targets):
+            p, t = list(p), list(t) if isinstance(t, (list, tuple)) else [t]
+            _check_lengths(p, t, what)
+            flat_p += p
+            flat_t += t
+        return flat_p, flat_t
+    return preds, targets
+
+
+def _value(p) -> Value:
+    return p if isinstance(p, Value) else autograd.constant(p)
+
+
+def _stable_sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus_rule(out, x):
+    return (x.sigmoid(),) if isinstance(x, Value) else (_stable_sigmoid(x),)
+
+
+SOFTPLUS = Op("softplus", _softplus_rule)
+
+
+def softplus(x: Value) -> Value:
+    """``log(1 + eˣ)`` without overflow, as one node whose derivative is ``sigmoid(x)``."""
+    a = x.data
+    out = a + math.log1p(math.exp(-a)) if a > 0 else math.log1p(math.exp(a))
+    return Value(out, (x,), _softplus_rule(out, a), SOFTPLUS)
+
+
+def binary_cross_entropy(preds, targets, *, from_logits: bool = False,
+                         reduction: str = "mean", weights: Weights = None) -> Value:
+    """``−(y·log p + (1−y)·log(1−p))`` per sample, for targets in [0, 1].
+
+    Args:
+        preds: probabilities in [0, 1] (e.g. a sigmoid output), or logits with
+            ``from_logits=True``.
+        targets: 0/1 labels (or soft labels in [0, 1]).
+        from_logits: use the stable form ``softplus(z) − y·z`` (``BCEWithLogitsLoss``):
+            no sigmoid saturation, no log of 0.
+        reduction, weights: see the module docs (per-class weights: ``{0: w0, 1: w1}``).
+
+    Probabilities of exactly 0 or 1 give a finite loss: ``log p`` is clamped at −100 as in
+    PyTorch (that term then passes no gradient).
+    """
+    preds = _batch(preds, "binary_cross_entropy")
+    targets = _batch(targets, "binary_cross_entropy")
+    _check_lengths(preds, targets, "binary_cross_entropy")
+    losses = []
+    for p, y in zip(preds, targets):
+        y = float(y)
+        if not 0.0 <= y <= 1.0:
+            raise ValueError(f"binary_cross_entropy: targets must be in [0, 1], got {y!r}")
+        p = _value(p)
+        if from_logits:
+            losses.append(softplus(p) - p * y)
+            continue
+        if not 0.0 <= p.data <= 1.0:
+            raise ValueError(
+                f"binary_cross_entropy: predictions must be probabilities in [0, 1], got "
+                f"{p.data!r}; apply a sigmoid first, or pass logits with from_logits=True"
+            )
+        loss = None
+        if y > 0:
+            loss = _clamped_log(p) * -y
+        if y < 1:
+            term = _clamped_log(1 - p) * -(1 - y)
+            loss = term if loss is None else loss + term
+        losses.append(loss)
+    return _reduce(losses, targets, weights, reduction, "binary_cross_entropy")
+
+
+def _clamped_log(p: Value) -> Value:
+    if p.data > math.exp(LOG_CLAMP):
+        return p.log()
+    return autograd.constant(LOG_CLAMP)
+
+
+def log_softmax(logits: Sequence[Value]) -> list[Value]:
+    """``zᵢ − log Σ exp zⱼ``, with the max subtracted first so no exp overflows."""
+    logits = [_value(z) for z in logits]
+    shift = max(z.data for z in logits)
+    log_total = autograd.sum([(z - shift).exp() for z in logits]).log() + shift
+    return [z - log_total for z in logits]
+
+
+def cross_entropy(logits, target_indices, *, reduction: str = "mean",
+                  weights: Weights = None) -> Value:
+    """Softmax cross-entropy ``−log softmax(z)[t]`` from raw scores (``nn.CrossEntropyLoss``).
+
+    Args:
+        logits: one list of class scores per sample (or one list for a single sample).
+        target_indices: the true class index of each sample.
+        reduction, weights: see the module docs (per-class weights: ``{index: weight}``).
+
+    Example::
+
+        >>> from autograd import Value
+        >>> round(cross_entropy([[Value(2.0), Value(0.0)]], [0]).data, 4)
+        0.1269
+    """
+    if logits and isinstance(logits, (list, tuple)) and not isinstance(logits[0],
+                                                                       (list, tuple)):
+        logits = [logits]
+    logits = _batch(logits, "cross_entropy")
+    targets = _batch(target_indices, "cross_entropy")
+    _check_lengths(logits, targets, "cross_entropy")
+    losses = []
+    for scores, t in zip(logits, targets):
+        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(scores):
+            raise ValueError(
+                f"cross_entropy: target {t!r} is not a class index in 0..{len(scores) - 1}; "
+                "targets are integer class labels, one per sample"
+            )
+        losses.append(-log_softmax(scores)[t])
+    return _reduce(losses, targets, weights, reduction, "cross_entropy")
+
+
+def hinge(scores, targets, *, reduction: str = "mean", weights: Weights = None) -> Value:
+    """The max-margin loss ``max(0, 1 − y·s)`` for labels y ∈ {−1, +1} (micrograd's demo)."""
+    scores = _batch(scores, "hinge")
+    targets = _batch(targets, "hinge")
+    _check_lengths(scores, targets, "hinge")
+    for y in targets:
+        if y not in (-1, 1):
+            raise ValueError(
+                f"hinge: targets must be -1 or +1, got {y!r}; convert 0/1 labels with 2*y - 1"
+            )
+    losses = [(1 - _value(s) * y).relu() for s, y in zip(scores, targets)]
+    return _reduce(losses, targets, weights, reduction, "hinge")
+
+
+LOSSES = {
+    "mse": mse,
+    "mae": mae,
+    "binary_cross_entropy": binary_cross_entropy,
+    "bce": binary_cross_entropy,
+    "bce_with_logits": partial(binary_cross_entropy, from_logits=True),
+    "cross_entropy": cross_entropy,
+    "hinge": hinge,
+}
+
+
+def get(loss):
+    """The loss function for a name or the function itself (``ValueError`` if unknown)."""
+    if callable(loss):
+        return loss
+    try:
+        return LOSSES[loss]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown loss {loss!r}; use one of {', '.join(LOSSES)} or a "
+                         "function (predictions, targets) -> Value") from None
