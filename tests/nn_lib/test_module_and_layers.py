@@ -1,0 +1,136 @@
+"""Module plumbing and the Neuron / Layer / MLP stack."""
+
+import math
+
+import pytest
+
+import autograd
+import nn
+from autograd import Value
+
+
+def test_named_parameters_use_dotted_paths_and_become_labels():
+    model = nn.MLP(3, [2, 1], seed=0)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:4] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
+                         "layers.0.neurons.0.w.2", "layers.0.neurons.0.b"]
+    assert names[-1] == "layers.1.neurons.0.b"
+    assert len(names) == 2 * (3 + 1) + (2 + 1)
+    assert all(p.label == name for name, p in model.named_parameters())
+    assert model.layers[0].neurons[1].w[0].label == "layers.0.neurons.1.w.0"
+
+
+def test_parameters_and_zero_grad():
+    model = nn.MLP(2, [3, 1], seed=1)
+    model([1.0, 2.0]).backward()
+    assert any(p.grad != 0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_train_and_eval_reach_every_submodule():
+    model = nn.MLP(2, [3, 1])
+    model.eval()
+    assert not model.training and not model.layers[1].neurons[0].training
+    assert model.train() is model and model.layers[0].training
+
+
+def test_state_dict_round_trip_and_strict_errors():
+    a, b = nn.MLP(2, [3, 1], seed=1), nn.MLP(2, [3, 1], seed=2)
+    assert a.state_dict() != b.state_dict()
+    b.load_state_dict(a.state_dict())
+    assert a.state_dict() == b.state_dict()
+    with pytest.raises(ValueError, match=r"missing keys \['layers.1.neurons.0.b'\], "
+                                         r"unexpected keys \['extra'\]"):
+        state = a.state_dict()
+        del state["layers.1.neurons.0.b"]
+        state["extra"] = 1.0
+        b.load_state_dict(state)
+    missing, unexpected = b.load_state_dict({"layers.0.neurons.0.b": 5.0, "x": 1}, strict=False)
+    assert b.layers[0].neurons[0].b.data == 5.0 and unexpected == ["x"] and len(missing) == 12
+    with pytest.raises(ValueError, match=r"layers.0.neurons.0.b must be a finite number"):
+        b.load_state_dict({**a.state_dict(), "layers.0.neurons.0.b": float("nan")})
+    with pytest.raises(ValueError, match="must be a finite number, got 'x'"):
+        b.load_state_dict({**a.state_dict(), "layers.0.neurons.0.b": "x"})
+
+
+def test_neuron_computes_activation_of_dot_plus_bias():
+    n = nn.Neuron(2, activation="tanh", seed=3)
+    w0, w1, b = (p.data for p in n.parameters())
+    out = n([0.5, -2.0])
+    assert out.data == pytest.approx(math.tanh(w0 * 0.5 - 2 * w1 + b), rel=1e-15)
+
+
+def test_unfused_neuron_gives_the_same_numbers_with_every_op_drawn():
+    fused = nn.Neuron(3, activation="sigmoid", seed=4)
+    plain = nn.Neuron(3, activation="sigmoid", seed=4, fused=False)
+    x = [0.5, -1.0, 2.0]
+    a, b = fused(x), plain(x)
+    a.backward()
+    b.backward()
+    assert a.data == pytest.approx(b.data, rel=1e-15)
+    assert [p.grad for p in fused.parameters()] == pytest.approx(
+        [p.grad for p in plain.parameters()], rel=1e-14)
+    assert "dot" in autograd.draw(a).source and "dot" not in autograd.draw(b).source
+
+
+def test_layer_always_returns_a_list_and_mlp_a_value_for_one_output():
+    assert isinstance(nn.Layer(2, 1)([1.0, 2.0]), list)
+    assert isinstance(nn.MLP(2, [4, 1])([1.0, 2.0]), Value)
+    out = nn.MLP(2, [4, 3])([1.0, 2.0])
+    assert isinstance(out, list) and len(out) == 3
+
+
+def test_one_neuron_middle_layer_works():
+    model = nn.MLP(2, [1, 3, 1], seed=0)
+    out = model([0.3, 0.4])
+    out.backward()
+    assert isinstance(out, Value)
+
+
+def test_same_seed_same_weights_and_different_seed_different():
+    assert nn.MLP(2, [4, 1], seed=7).state_dict() == nn.MLP(2, [4, 1], seed=7).state_dict()
+    assert nn.MLP(2, [4, 1], seed=7).state_dict() != nn.MLP(2, [4, 1], seed=8).state_dict()
+
+
+def test_default_init_is_he_for_relu_and_xavier_otherwise():
+    relu = nn.MLP(50, [40, 1], activation="relu", seed=0)
+    bound = math.sqrt(6 / 50)
+    w = [p.data for name, p in relu.named_parameters() if name.startswith("layers.0") and ".w." in name]
+    assert max(map(abs, w)) <= bound and max(map(abs, w)) > 0.9 * bound
+    tanh = nn.MLP(50, [40, 1], activation="tanh", seed=0)
+    bound = 5 / 3 * math.sqrt(6 / 90)
+    w = [p.data for name, p in tanh.named_parameters() if name.startswith("layers.0") and ".w." in name]
+    assert max(map(abs, w)) <= bound and max(map(abs, w)) > 0.9 * bound
+    assert all(p.data == 0.0 for name, p in tanh.named_parameters() if name.endswith(".b"))
+
+
+def test_init_by_name_and_by_function():
+    zeros = nn.MLP(2, [3, 1], init="zeros")
+    assert all(p.data == 0.0 for p in zeros.parameters())
+    fives = nn.MLP(2, [3, 1], init=lambda fan_in, fan_out, size, rng: [5.0] * size)
+    assert {p.data for name, p in fives.named_parameters() if ".w." in name} == {5.0}
+
+
+def test_input_length_and_constructor_errors():
+    with pytest.raises(ValueError, match=r"MLP expects 2 inputs per sample but got 3"):
+        nn.MLP(2, [3, 1])([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"nouts must be a non-empty list.*nouts=\[1\]"):
+        nn.MLP(2, 1)
+    with pytest.raises(ValueError, match="nin must be a positive int"):
+        nn.Neuron(0)
+    with pytest.raises(ValueError, match="unknown activation 'relux'.*relu"):
+        nn.MLP(2, [3, 1], activation="relux")
+    with pytest.raises(ValueError, match="unknown initialiser 'heh'"):
+        nn.MLP(2, [3, 1], init="heh")
+
+
+def test_model_repr_shows_its_config():
+    assert repr(nn.MLP(2, [3, 1])) == ("MLP(nin=2, nouts=[3, 1], activation='relu', "
+                                       "output_activation='linear', fused=True)")
+
+
+def test_step_table_speaks_the_models_language():
+    model = nn.MLP(2, [1], seed=0)
+    steps = list(autograd.backward_steps(model([1.0, 2.0])))
+    assert any("layers.0.neurons.0.w.1" in str(s) for s in steps)
