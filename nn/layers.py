@@ -67,7 +67,7 @@ class Neuron(Module):
         draw = initialisers.get(init, activation if isinstance(activation, str) else "")
         self.w = [Value(x) for x in draw(nin, fan_out, nin, rng)]
         self.b = Value(0.0)
-        self.named_parameters()
+        self.label_parameters()
 
     def forward(self, x: Input) -> Value:
         """The neuron's output for one sample ``x`` (a list of ``nin`` numbers or Values)."""
@@ -105,7 +105,7 @@ class Layer(Module):
         rng = rng if rng is not None else random.Random(seed)
         self.neurons = [Neuron(nin, activation, init, fused=fused, rng=rng, fan_out=nout)
                         for _ in range(nout)]
-        self.named_parameters()
+        self.label_parameters()
 
     def forward(self, x: Input) -> list[Value]:
         """The layer's outputs for one sample (a list of ``nout`` Values)."""
@@ -161,7 +161,7 @@ class MLP(Module):
                   fused=fused, rng=rng)
             for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes))
         ]
-        self.named_parameters()
+        self.label_parameters()
 
     def forward(self, x: Input) -> Value | list[Value]:
         """The network's output for one sample."""

@@ -46,7 +46,7 @@ class Module:
                         yield f"{name}.{i}", item
 
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
-        """Every parameter with its dotted name, in a fixed order; also sets their labels.
+        """Every parameter with its dotted name, in a fixed order.
 
         Example::
 
@@ -67,9 +67,13 @@ class Module:
                         found.append((f"{path}.{i}", item))
                     elif isinstance(item, Module):
                         found.extend(item.named_parameters(f"{path}.{i}."))
-        for name, value in found:
-            value.label = name
         return found
+
+    def label_parameters(self) -> None:
+        """Set every parameter's label to its dotted name (constructors call this, so the
+        outermost model's names win: ``layers.0.neurons.1.w.0``)."""
+        for name, value in self.named_parameters():
+            value.label = name
 
     def parameters(self) -> list[Value]:
         """Every parameter (a list of Values), in the order of ``named_parameters()``."""

@@ -55,7 +55,7 @@ class Perceptron(Module):
         draw = initialisers.get(init)
         self.w = [Value(v) for v in draw(nin, 1, nin, self._rng)]
         self.b = Value(0.0)
-        self.named_parameters()
+        self.label_parameters()
 
     def forward(self, x: Sequence[float]) -> Value:
         """The step output as a Value (a graph you can draw; its gradient is 0)."""

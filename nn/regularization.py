@@ -71,7 +71,7 @@ class BatchNorm(Module):
         self.beta = [Value(0.0) for _ in range(num_features)]
         self.running_mean = [0.0] * num_features
         self.running_var = [1.0] * num_features
-        self.named_parameters()
+        self.label_parameters()
 
     def forward(self, batch: Sequence[Sequence[Value]]) -> list[list[Value]]:
         """Normalise a batch; returns the batch, same shape."""

@@ -96,11 +96,11 @@ def test_same_seed_same_weights_and_different_seed_different():
 def test_default_init_is_he_for_relu_and_xavier_otherwise():
     relu = nn.MLP(50, [40, 1], activation="relu", seed=0)
     bound = math.sqrt(6 / 50)
-    w = [p.data for name, p in relu.named_parameters() if name.startswith("layers.0") and ".w." in name]
+    w = [p.data for p in relu.layers[0].parameters() if ".w." in p.label]
     assert max(map(abs, w)) <= bound and max(map(abs, w)) > 0.9 * bound
     tanh = nn.MLP(50, [40, 1], activation="tanh", seed=0)
     bound = 5 / 3 * math.sqrt(6 / 90)
-    w = [p.data for name, p in tanh.named_parameters() if name.startswith("layers.0") and ".w." in name]
+    w = [p.data for p in tanh.layers[0].parameters() if ".w." in p.label]
     assert max(map(abs, w)) <= bound and max(map(abs, w)) > 0.9 * bound
     assert all(p.data == 0.0 for name, p in tanh.named_parameters() if name.endswith(".b"))
 
