@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from . import value as _value
 from .errors import AnomalyError, DerivativeRuleError
-from .graph import consumer_counts
+from .graph import topological_order
 from .value import Value, creation_site_of, describe, op_text
 
 Number = int | float
@@ -41,24 +41,14 @@ def backward(root: Value, grad: Number = 1.0, *, create_graph: bool = False) -> 
 
 def _fast_pass(root: Value, seed: float) -> dict[Value, float]:
     """The hot loop: float gradients of this pass, one dict entry per node."""
-    pending = consumer_counts(root)
     grads = {root: seed}
     get = grads.get
-    ready = [root]
-    pop = ready.pop
-    push = ready.append
-    while ready:
-        node = pop()
+    for node in reversed(topological_order(root)):
         parents = node.parents
-        if not parents:
-            continue
-        g = grads[node]
-        for p, local in zip(parents, node.local_grads):
-            grads[p] = get(p, 0.0) + local * g
-            left = pending[p] - 1
-            pending[p] = left
-            if not left:
-                push(p)
+        if parents:
+            g = grads[node]
+            for p, local in zip(parents, node.local_grads):
+                grads[p] = get(p, 0.0) + local * g
     return grads
 
 
@@ -81,11 +71,8 @@ def gradients(root: Value, grad: Number = 1.0, *, create_graph: bool = False) ->
 def _chain_rule_products(root: Value, grads: dict, create_graph: bool) -> Iterator[tuple]:
     """Yield ``(node, parent, local, upstream, contribution)`` in backprop order, keeping
     this pass's gradients in ``grads`` (which holds the seed for ``root``)."""
-    pending = consumer_counts(root)
     check = _value.is_anomaly_enabled()
-    ready = [root]
-    while ready:
-        node = ready.pop()
+    for node in reversed(topological_order(root)):
         parents = node.parents
         if not parents:
             continue
@@ -96,10 +83,6 @@ def _chain_rule_products(root: Value, grads: dict, create_graph: bool) -> Iterat
             if check:
                 _check_finite(contribution, node, p, local, upstream)
             grads[p] = _accumulate(grads[p], contribution) if p in grads else contribution
-            left = pending[p] - 1
-            pending[p] = left
-            if not left:
-                ready.append(p)
             yield node, p, local, upstream, contribution
 
 
@@ -243,6 +226,6 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
         >>> x = Value(2.0); y = x * x; y.backward(); zero_grad(y); x.grad
         0.0
     """
-    nodes = consumer_counts(values) if isinstance(values, Value) else values
+    nodes = topological_order(values) if isinstance(values, Value) else values
     for v in nodes:
         v.grad = 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
+from operator import attrgetter, mul
 
 from . import ops
 from .value import Value, _constant, _result
@@ -12,7 +13,14 @@ Number = int | float
 
 
 def _values(items: Iterable[Value | Number], where: str) -> tuple[Value, ...]:
+    items = tuple(items)
+    if set(map(type, items)) <= _ONLY_VALUES:  # the common case, checked at C speed
+        return items
     return tuple(v if v.__class__ is Value else _constant(v, where) for v in items)
+
+
+_ONLY_VALUES = {Value}
+_data = attrgetter("data")
 
 
 def sum(values: Iterable[Value | Number]) -> Value:
@@ -31,8 +39,8 @@ def sum(values: Iterable[Value | Number]) -> Value:
         (6.0, 4)
     """
     parents = _values(values, "sum")
-    data = [p.data for p in parents]
-    out = float(builtins.sum(data))
+    data = list(map(_data, parents))
+    out = builtins.sum(data, 0.0)
     return _result(out, parents, ops.sum_rule(out, *data), ops.SUM)
 
 
@@ -65,10 +73,8 @@ def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number]) -> Value:
             "one weight per input (check the layer's nin against the length of each sample)"
         )
     parents = ws + xs
-    data = [p.data for p in parents]
+    data = tuple(map(_data, parents))
     n = len(ws)
-    out = 0.0
-    for i in range(n):
-        out += data[i] * data[n + i]
+    out = builtins.sum(map(mul, data[:n], data[n:]), 0.0)
     return _result(out, parents, ops.dot_rule(out, *data), ops.DOT)
 

@@ -6,6 +6,7 @@ stepped through.
 """
 
 from . import activations, data, init, losses, optim, schedulers
+from .estimators import ConvergenceWarning, MLPClassifier, MLPRegressor
 from .layers import MLP, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron, PerceptronHistory
@@ -23,10 +24,13 @@ from .training import History, accuracy, confusion_matrix, evaluate, fit, predic
 __all__ = [
     "MLP",
     "BatchNorm",
+    "ConvergenceWarning",
     "Dropout",
     "EarlyStopping",
     "History",
     "Layer",
+    "MLPClassifier",
+    "MLPRegressor",
     "ModelFileError",
     "Module",
     "Neuron",

@@ -1,0 +1,343 @@
+"""``MLPClassifier`` and ``MLPRegressor`` with scikit-learn's parameter names and defaults.
+
+So the course's scikit-learn slide runs verbatim — on a network you can draw and step
+through. The training follows scikit-learn's MLP: mini-batches of ``min(200, n)`` samples,
+loss = log-loss (or half squared error) + ``alpha/2 · Σw² / batch size`` over the weights,
+the ``"sgd"`` schedules ``"constant"``, ``"invscaling"`` and ``"adaptive"``, stopping when
+the loss (or, with ``early_stopping``, the validation accuracy / R²) has not improved by
+``tol`` for ``n_iter_no_change`` epochs. Differences: there is no ``"lbfgs"`` solver, and
+biases start at 0 (scikit-learn draws them like the weights).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import random
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import autograd
+
+from . import init as initialisers
+from . import losses
+from .data import batches
+from .layers import MLP
+from .optim import SGD, Adam, Optimizer
+from .regularization import l2_penalty
+
+ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+
+
+class ConvergenceWarning(UserWarning):
+    """``max_iter`` was reached before the optimisation converged (as scikit-learn's)."""
+
+
+class _BaseMLP:
+    """Shared fitting machinery; subclasses define the output layer and the loss."""
+
+    def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), activation: str = "relu",
+                 *, solver: str = "adam", alpha: float = 0.0001, batch_size: int | str = "auto",
+                 learning_rate: str = "constant", learning_rate_init: float = 0.001,
+                 power_t: float = 0.5, max_iter: int = 200, shuffle: bool = True,
+                 random_state: int | None = None, tol: float = 1e-4, verbose: bool = False,
+                 warm_start: bool = False, momentum: float = 0.9,
+                 nesterovs_momentum: bool = True, early_stopping: bool = False,
+                 validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8, n_iter_no_change: int = 10,
+                 max_fun: int = 15000) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # --- scikit-learn's estimator protocol ----------------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(_BaseMLP.__init__)
+        return [name for name in signature.parameters if name != "self"]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor parameters and their current values."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any):
+        """Set constructor parameters; returns self. Unknown names raise ``ValueError``."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}; "
+                                 f"valid parameters: {', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = inspect.signature(_BaseMLP.__init__).parameters
+        changed = [f"{k}={v!r}" for k, v in self.get_params().items()
+                   if v != defaults[k].default]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    # --- checks ---------------------------------------------------------------------------------
+    def _validate(self) -> None:
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got "
+                             f"{self.activation!r}")
+        if self.solver not in ("sgd", "adam"):
+            hint = " (lbfgs is not available here: use 'adam' or 'sgd')" \
+                if self.solver == "lbfgs" else ""
+            raise ValueError(f"solver must be 'sgd' or 'adam', got {self.solver!r}{hint}")
+        if self.learning_rate not in ("constant", "invscaling", "adaptive"):
+            raise ValueError("learning_rate must be 'constant', 'invscaling' or 'adaptive', "
+                             f"got {self.learning_rate!r}")
+        if self.max_iter < 1 or self.alpha < 0 or self.learning_rate_init <= 0:
+            raise ValueError("max_iter must be ≥ 1, alpha ≥ 0 and learning_rate_init > 0")
+        if not 0 < self.validation_fraction < 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), got "
+                             f"{self.validation_fraction!r}")
+
+    def _check_X(self, X: Sequence, fitting: bool = False) -> list[list[float]]:
+        rows = [[float(v) for v in row] for row in X]
+        if not rows:
+            raise ValueError("X has no samples")
+        width = len(rows[0])
+        if any(len(row) != width for row in rows):
+            raise ValueError("X is ragged: every sample needs the same number of features")
+        if fitting:
+            self.n_features_in_ = width
+        elif not hasattr(self, "model_"):
+            raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X, y) "
+                             "first")
+        elif width != self.n_features_in_:
+            raise ValueError(f"X has {width} features, but {type(self).__name__} was fitted "
+                             f"with {self.n_features_in_}")
+        return rows
+
+    # --- training ---------------------------------------------------------------------------------
+    def _build(self, n_outputs: int) -> None:
+        hidden = [self.hidden_layer_sizes] if isinstance(self.hidden_layer_sizes, int) \
+            else list(self.hidden_layer_sizes)
+        activation = ACTIVATIONS[self.activation]
+        gain = math.sqrt(2 / 6) if self.activation == "logistic" else 1.0  # sklearn's factor 2
+        init = initialisers.get("xavier_uniform")
+        self.model_ = MLP(self.n_features_in_, [*hidden, n_outputs], activation=activation,
+                          output_activation="linear",
+                          init=lambda fi, fo, size, rng: init(fi, fo, size, rng, gain=gain),
+                          seed=self.random_state)
+        self._weights = [p for name, p in self.model_.named_parameters() if ".w." in name]
+        if self.solver == "adam":
+            self._optimizer: Optimizer = Adam(self.model_.parameters(),
+                                              lr=self.learning_rate_init,
+                                              betas=(self.beta_1, self.beta_2),
+                                              eps=self.epsilon)
+        else:
+            self._optimizer = SGD(self.model_.parameters(), lr=self.learning_rate_init,
+                                  momentum=self.momentum,
+                                  nesterov=self.nesterovs_momentum and self.momentum > 0)
+        self.t_ = 0
+        self.loss_curve_: list[float] = []
+        self.validation_scores_: list[float] | None = [] if self.early_stopping else None
+        self.best_loss_: float | None = math.inf
+        self.best_validation_score_: float | None = None
+
+    def _fit(self, X: Sequence, targets: list, n_outputs: int):
+        self._validate()
+        rows = self._check_X(X, fitting=True)
+        if len(rows) != len(targets):
+            raise ValueError(f"X has {len(rows)} samples but y has {len(targets)}")
+        if not (self.warm_start and hasattr(self, "model_")):
+            self._build(n_outputs)
+        rng = random.Random(self.random_state)
+        validation = None
+        if self.early_stopping:
+            order = list(range(len(rows)))
+            rng.shuffle(order)
+            n_val = max(1, round(len(rows) * self.validation_fraction))
+            val_idx, train_idx = order[:n_val], order[n_val:]
+            validation = ([rows[i] for i in val_idx], [targets[i] for i in val_idx])
+            rows, targets = [rows[i] for i in train_idx], [targets[i] for i in train_idx]
+        n = len(rows)
+        batch_size = min(200, n) if self.batch_size == "auto" else \
+            max(1, min(int(self.batch_size), n))
+        no_improvement = 0
+        best_state = None
+        self.n_iter_ = 0
+        for epoch in range(self.max_iter):
+            total = 0.0
+            for xb, yb in batches(rows, targets, batch_size, shuffle=self.shuffle, seed=rng):
+                self._optimizer.zero_grad()
+                outputs = [self.model_(x) for x in xb]
+                loss = self._loss(outputs, yb)
+                if self.alpha:
+                    loss = loss + l2_penalty(self._weights) * (0.5 * self.alpha / len(xb))
+                loss.backward()
+                self._optimizer.step()
+                total += loss.data * len(xb)
+            self.n_iter_ = epoch + 1
+            self.t_ += n
+            self.loss_ = total / n
+            self.loss_curve_.append(self.loss_)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+            if self.solver == "sgd" and self.learning_rate == "invscaling":
+                self._optimizer.lr = self.learning_rate_init / (self.t_ + 1) ** self.power_t
+            if validation is not None:
+                score = self.score(*validation)
+                self.validation_scores_.append(score)
+                if self.best_validation_score_ is None or \
+                        score > self.best_validation_score_ + self.tol:
+                    no_improvement = 0
+                else:
+                    no_improvement += 1
+                if self.best_validation_score_ is None or score > self.best_validation_score_:
+                    self.best_validation_score_ = score
+                    best_state = self.model_.state_dict()
+            else:
+                no_improvement = 0 if self.loss_ < self.best_loss_ - self.tol \
+                    else no_improvement + 1
+                self.best_loss_ = min(self.best_loss_, self.loss_)
+            if no_improvement >= self.n_iter_no_change:
+                if self.solver == "sgd" and self.learning_rate == "adaptive" and \
+                        self._optimizer.lr > 1e-6:
+                    self._optimizer.lr /= 5
+                    no_improvement = 0
+                    continue
+                break
+        else:
+            warnings.warn(f"{type(self).__name__}: max_iter={self.max_iter} reached and the "
+                          "optimisation has not converged yet; raise max_iter or "
+                          "learning_rate_init", ConvergenceWarning, stacklevel=3)
+        if best_state is not None:
+            self.model_.load_state_dict(best_state)
+            self.best_loss_ = None
+        return self
+
+    def _outputs(self, X: Sequence) -> list:
+        rows = self._check_X(X)
+        with autograd.no_grad():
+            outs = [self.model_(x) for x in rows]
+        return [[v.data for v in out] if isinstance(out, list) else [out.data] for out in outs]
+
+    # --- fitted attributes, scikit-learn's layout ------------------------------------------------
+    @property
+    def coefs_(self) -> list[list[list[float]]]:
+        """Weight matrices, one per layer, ``coefs_[i][input][neuron]``."""
+        return [[[n.w[j].data for n in layer.neurons] for j in range(layer.nin)]
+                for layer in self.model_.layers]
+
+    @property
+    def intercepts_(self) -> list[list[float]]:
+        """Bias vectors, one per layer."""
+        return [[n.b.data for n in layer.neurons] for layer in self.model_.layers]
+
+    @property
+    def n_layers_(self) -> int:
+        """Layers counting the input layer (scikit-learn's convention)."""
+        return len(self.model_.layers) + 1
+
+
+class MLPClassifier(_BaseMLP):
+    """A multi-layer perceptron classifier, scikit-learn compatible.
+
+    Example (the course's slide)::
+
+        >>> from nn import MLPClassifier
+        >>> from nn.data import logic_gate
+        >>> X, y = logic_gate("XOR")
+        >>> clf = MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", solver="adam",
+        ...                     learning_rate_init=0.05, max_iter=300, random_state=0)
+        >>> clf.fit(X, y).predict(X)
+        [0, 1, 1, 0]
+    """
+
+    def fit(self, X: Sequence, y: Sequence):
+        """Train on samples ``X`` and labels ``y`` (any hashable, sortable labels)."""
+        labels = list(y)
+        self.classes_ = sorted(set(labels))
+        if len(self.classes_) < 2:
+            raise ValueError(f"y has a single class {self.classes_}; a classifier needs two "
+                             "or more")
+        index = {c: i for i, c in enumerate(self.classes_)}
+        self.n_outputs_ = 1 if len(self.classes_) == 2 else len(self.classes_)
+        self.out_activation_ = "logistic" if self.n_outputs_ == 1 else "softmax"
+        return self._fit(X, [index[c] for c in labels], self.n_outputs_)
+
+    def _loss(self, outputs: list, targets: list):
+        if self.n_outputs_ == 1:
+            return losses.binary_cross_entropy(outputs, targets, from_logits=True)
+        return losses.cross_entropy(outputs, targets)
+
+    def predict_proba(self, X: Sequence) -> list[list[float]]:
+        """Class probabilities per sample, columns in the order of ``classes_``."""
+        result = []
+        for out in self._outputs(X):
+            if self.n_outputs_ == 1:
+                p = losses._stable_sigmoid(out[0])
+                result.append([1 - p, p])
+            else:
+                top = max(out)
+                exps = [math.exp(v - top) for v in out]
+                total = sum(exps)
+                result.append([e / total for e in exps])
+        return result
+
+    def predict(self, X: Sequence) -> list:
+        """The most probable class per sample."""
+        return [self.classes_[max(range(len(p)), key=p.__getitem__)]
+                for p in self.predict_proba(X)]
+
+    def score(self, X: Sequence, y: Sequence) -> float:
+        """Mean accuracy on ``(X, y)``."""
+        predicted = self.predict(X)
+        return sum(p == t for p, t in zip(predicted, y)) / len(predicted)
+
+
+class MLPRegressor(_BaseMLP):
+    """A multi-layer perceptron regressor (identity output, half squared error)."""
+
+    def fit(self, X: Sequence, y: Sequence):
+        """Train on samples ``X`` and real targets ``y`` (numbers, or lists for several)."""
+        targets = [list(map(float, t)) if isinstance(t, (list, tuple)) else [float(t)]
+                   for t in y]
+        self.n_outputs_ = len(targets[0])
+        self.out_activation_ = "identity"
+        return self._fit(X, targets, self.n_outputs_)
+
+    def _loss(self, outputs: list, targets: list):
+        outputs = [out if isinstance(out, list) else [out] for out in outputs]
+        # scikit-learn's squared_loss: mean over samples of ½·Σ (ŷ − y)² over outputs
+        return losses.mse(outputs, targets, reduction="sum") * (0.5 / len(outputs))
+
+    def predict(self, X: Sequence) -> list:
+        """Predictions: a float per sample (a list per sample for several outputs)."""
+        outs = self._outputs(X)
+        return [out[0] for out in outs] if self.n_outputs_ == 1 else outs
+
+    def score(self, X: Sequence, y: Sequence) -> float:
+        """The coefficient of determination R² (1 is perfect, 0 predicts the mean)."""
+        predicted = self.predict(X)
+        flat_p = [v for p in predicted for v in (p if isinstance(p, list) else [p])]
+        flat_y = [float(v) for t in y for v in (t if isinstance(t, (list, tuple)) else [t])]
+        mean = sum(flat_y) / len(flat_y)
+        residual = sum((a - b) ** 2 for a, b in zip(flat_y, flat_p))
+        total = sum((a - mean) ** 2 for a in flat_y)
+        return 1 - residual / total if total else 0.0
