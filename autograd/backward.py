@@ -24,32 +24,40 @@ Number = int | float
 
 
 def backward(root: Value, grad: Number = 1.0, *, create_graph: bool = False) -> None:
-    """Add ∂root/∂node (times ``grad``) to ``node.grad`` for every node of ``root``'s graph.
+    """Backpropagate from ``root``: see :meth:`Value.backward`, which calls this.
 
-    See :meth:`Value.backward`, which calls this.
+    Leaves (parameters, inputs) accumulate ``∂root/∂leaf`` into ``.grad``; every intermediate
+    node's ``.grad`` is set to ``∂root/∂node`` of this pass — so repeated calls add up
+    exactly on the leaves, and an intermediate gradient is always the upstream gradient the
+    pass actually used.
     """
     seed = _seed(root, grad)
-    if create_graph or _value.is_anomaly_enabled():
-        grads = gradients(root, seed, create_graph=create_graph)
-        for node, g in grads.items():
-            node.grad = _accumulate(node.grad, g)
+    if create_graph:
+        for node, g in gradients(root, seed, create_graph=True).items():
+            node.grad = _accumulate(node.grad, g) if not node.parents else g
         return
-    grads = _fast_pass(root, seed)
-    for node, g in grads.items():
-        node.grad += g
-
-
-def _fast_pass(root: Value, seed: float) -> dict[Value, float]:
-    """The hot loop: float gradients of this pass, one dict entry per node."""
-    grads = {root: seed}
-    get = grads.get
-    for node in reversed(topological_order(root)):
+    if _value.is_anomaly_enabled():
+        for _ in backward_steps(root, seed):
+            pass
+        return
+    order = topological_order(root)
+    _start_pass(order, root, seed)
+    # The chain rule, for every edge: ∂root/∂parent += ∂node/∂parent × ∂root/∂node.
+    for node in reversed(order):
         parents = node.parents
         if parents:
-            g = grads[node]
+            g = node.grad
             for p, local in zip(parents, node.local_grads):
-                grads[p] = get(p, 0.0) + local * g
-    return grads
+                p.grad += local * g
+
+
+def _start_pass(order: list[Value], root: Value, seed) -> None:
+    """Zero the intermediate nodes' gradients (leaves keep theirs: they accumulate) and
+    seed the root."""
+    for node in order:
+        if node.parents:
+            node.grad = 0.0
+    root.grad = _accumulate(root.grad, seed)
 
 
 def gradients(root: Value, grad: Number = 1.0, *, create_graph: bool = False) -> dict:
@@ -63,14 +71,6 @@ def gradients(root: Value, grad: Number = 1.0, *, create_graph: bool = False) ->
         A dict mapping each node to its gradient in this pass.
     """
     grads = {root: _seed(root, grad)}
-    for _ in _chain_rule_products(root, grads, create_graph):
-        pass
-    return grads
-
-
-def _chain_rule_products(root: Value, grads: dict, create_graph: bool) -> Iterator[tuple]:
-    """Yield ``(node, parent, local, upstream, contribution)`` in backprop order, keeping
-    this pass's gradients in ``grads`` (which holds the seed for ``root``)."""
     check = _value.is_anomaly_enabled()
     for node in reversed(topological_order(root)):
         parents = node.parents
@@ -83,7 +83,7 @@ def _chain_rule_products(root: Value, grads: dict, create_graph: bool) -> Iterat
             if check:
                 _check_finite(contribution, node, p, local, upstream)
             grads[p] = _accumulate(grads[p], contribution) if p in grads else contribution
-            yield node, p, local, upstream, contribution
+    return grads
 
 
 def _symbolic_locals(node: Value) -> tuple:
@@ -166,8 +166,9 @@ def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
     """Run ``root.backward(grad)`` one chain-rule product at a time.
 
     Yields a :class:`StepRecord` per (node, parent) edge, in the order backprop performs
-    them; each step has already been added to ``parent.grad``. Exhausting the generator
-    leaves exactly the gradients ``root.backward(grad)`` would.
+    them; each step has already been added to ``parent.grad``, and ``upstream_grad`` is
+    ``node.grad``, complete by then. Exhausting the generator leaves exactly the gradients
+    ``root.backward(grad)`` would.
 
     Example::
 
@@ -179,11 +180,20 @@ def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
         ∂c/∂b += ∂c/∂c × ∂c/∂b = 1 × 2 = 2   (∂c/∂b is now 2)
     """
     seed = _seed(root, grad)
-    grads = {root: seed}
-    root.grad = _accumulate(root.grad, seed)
-    for node, parent, local, upstream, contribution in _chain_rule_products(root, grads, False):
-        parent.grad = _accumulate(parent.grad, contribution)
-        yield StepRecord(node, parent, local, upstream, contribution, parent.grad, root)
+    order = topological_order(root)
+    _start_pass(order, root, seed)
+    check = _value.is_anomaly_enabled()
+    for node in reversed(order):
+        parents = node.parents
+        if not parents:
+            continue
+        upstream = node.grad
+        for parent, local in zip(parents, node.local_grads):
+            contribution = local * upstream
+            if check:
+                _check_finite(contribution, node, parent, local, upstream)
+            parent.grad = _accumulate(parent.grad, contribution)
+            yield StepRecord(node, parent, local, upstream, contribution, parent.grad, root)
 
 
 def steps_table(steps: Iterable[StepRecord]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
-from operator import attrgetter, mul
+from operator import mul
 
 from . import ops
 from .value import Value, _constant, _result
@@ -12,15 +12,18 @@ from .value import Value, _constant, _result
 Number = int | float
 
 
-def _values(items: Iterable[Value | Number], where: str) -> tuple[Value, ...]:
-    items = tuple(items)
-    if set(map(type, items)) <= _ONLY_VALUES:  # the common case, checked at C speed
-        return items
-    return tuple(v if v.__class__ is Value else _constant(v, where) for v in items)
+def _values(items: tuple, where: str) -> tuple[Value, ...]:
+    return tuple(v if isinstance(v, Value) else _constant(v, where) for v in items)
 
 
-_ONLY_VALUES = {Value}
-_data = attrgetter("data")
+def _parents_and_data(items: tuple, where: str) -> tuple[tuple[Value, ...], list[float]]:
+    """The items as Values (numbers become constants) and their data, in one fast pass
+    when they are all Values already (the common case in a network)."""
+    data = [v.data for v in items if v.__class__ is Value]
+    if len(data) != len(items):
+        items = _values(items, where)
+        data = [v.data for v in items]
+    return items, data
 
 
 def sum(values: Iterable[Value | Number]) -> Value:
@@ -38,8 +41,7 @@ def sum(values: Iterable[Value | Number]) -> Value:
         >>> s = autograd.sum(xs); s.data, len(s.parents)
         (6.0, 4)
     """
-    parents = _values(values, "sum")
-    data = list(map(_data, parents))
+    parents, data = _parents_and_data(tuple(values), "sum")
     out = builtins.sum(data, 0.0)
     return _result(out, parents, ops.sum_rule(out, *data), ops.SUM)
 
@@ -65,15 +67,14 @@ def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number]) -> Value:
         >>> z = autograd.dot(w, [-1.0, -2.0]); z.data
         4.0
     """
-    ws = _values(ws, "dot")
-    xs = _values(xs, "dot")
+    ws = tuple(ws)
+    xs = tuple(xs)
     if len(ws) != len(xs):
         raise ValueError(
             f"dot: shape mismatch, ws has {len(ws)} items but xs has {len(xs)}; a neuron needs "
             "one weight per input (check the layer's nin against the length of each sample)"
         )
-    parents = ws + xs
-    data = tuple(map(_data, parents))
+    parents, data = _parents_and_data(ws + xs, "dot")
     n = len(ws)
     out = builtins.sum(map(mul, data[:n], data[n:]), 0.0)
     return _result(out, parents, ops.dot_rule(out, *data), ops.DOT)

@@ -393,10 +393,11 @@ class Value:
     def backward(self, grad: Number = 1.0, *, create_graph: bool = False) -> None:
         """Backpropagate: add ∂self/∂node to ``node.grad`` for every node in this graph.
 
-        Gradients **accumulate**, as in PyTorch: a second call adds the same amounts again,
-        so zero them between training steps (``autograd.zero_grad(root)`` or your optimiser's
-        ``zero_grad()``). Each call computes the gradients of *this* pass from scratch, so the
-        accumulation is exact: two calls give exactly twice the gradients.
+        Gradients of leaves (your parameters and inputs) **accumulate**, as in PyTorch: a
+        second call adds the same amounts again, so zero them between training steps
+        (``autograd.zero_grad(root)`` or your optimiser's ``zero_grad()``). An intermediate
+        node's ``.grad`` is ∂self/∂node of the latest pass — the upstream gradient that pass
+        used — so the accumulation on leaves is exact: two calls give twice the gradients.
 
         Args:
             grad: the seed ∂L/∂self (1.0 when self is the loss).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import random
+import statistics
 import sys
 import time
 import warnings
@@ -21,7 +22,7 @@ from micrograd.engine import Value as MicroValue
 import autograd
 import nn
 
-STEPS = 3
+STEPS = 9
 
 
 def moons():
@@ -54,13 +55,25 @@ def ours_step(model, X, y, params):
     return total.data
 
 
-def timed(step, *args):
-    best = float("inf")
-    for _ in range(STEPS):
+def interleaved(micro_args, ours_args, rounds=STEPS):
+    """Alternate one micrograd step and one tracegrad step, `rounds` times, so drifts in the
+    machine's speed hit both alike; return each engine's times and the per-round ratios."""
+    micro_times, ours_times, ratios = [], [], []
+    for _ in range(rounds):
+        # Collect the previous step's garbage first (micrograd's graphs are reference
+        # cycles), so neither step pays for the other's; GC thresholds stay the defaults.
+        gc.collect()
         t0 = time.perf_counter()
-        loss = step(*args)
-        best = min(best, time.perf_counter() - t0)
-    return best, loss
+        micro_loss = micro_step(*micro_args)
+        t1 = time.perf_counter()
+        gc.collect()
+        t1b = time.perf_counter()
+        ours_loss = ours_step(*ours_args)
+        t2 = time.perf_counter()
+        micro_times.append(t1 - t0)
+        ours_times.append(t2 - t1b)
+        ratios.append((t1 - t0) / (t2 - t1b))
+    return micro_times, ours_times, ratios, micro_loss, ours_loss
 
 
 def main():
@@ -73,14 +86,16 @@ def main():
     for p, q in zip(params, micro.parameters()):  # same order: w..., b per neuron
         p.data = float(q.data)
     print(f"Python {sys.version.split()[0]}, default GC settings {gc.get_threshold()}")
-    micro_t, micro_loss = timed(micro_step, micro, X, y)
-    ours_t, ours_loss = timed(ours_step, ours, X, y, params)
+    micro_t, ours_t, ratios, micro_loss, ours_loss = interleaved((micro, X, y),
+                                                                 (ours, X, y, params))
     worst = max(abs(p.data - q.data) for p, q in zip(params, micro.parameters()))
-    print(f"one training step, MLP(2, [16, 16, 1]), 100 moons, hinge + L2 (best of {STEPS}):")
-    print(f"  tracegrad {ours_t * 1e3:8.1f} ms   micrograd {micro_t * 1e3:8.1f} ms   "
-          f"ratio {micro_t / ours_t:5.1f}x faster")
-    print(f"  same losses: {ours_loss:.12f} vs {micro_loss:.12f}; largest weight difference "
-          f"after {STEPS} steps: {worst:.1e}")
+    print(f"one training step, MLP(2, [16, 16, 1]), 100 moons, hinge + L2, {STEPS} "
+          "interleaved steps:")
+    print(f"  tracegrad median {statistics.median(ours_t) * 1e3:6.1f} ms   micrograd median "
+          f"{statistics.median(micro_t) * 1e3:7.1f} ms   ratio median "
+          f"{statistics.median(ratios):5.1f}x (range {min(ratios):.1f}-{max(ratios):.1f})")
+    print(f"  same last loss: {ours_loss:.12f} vs {micro_loss:.12f}; largest weight "
+          f"difference after {STEPS} steps: {worst:.1e}")
 
     X, y = nn.data.load_digits()
     X = [[v / 16 for v in row] for row in X]
