@@ -5,8 +5,8 @@ through. The training follows scikit-learn's MLP: mini-batches of ``min(200, n)`
 loss = log-loss (or half squared error) + ``alpha/2 · Σw² / batch size`` over the weights,
 the ``"sgd"`` schedules ``"constant"``, ``"invscaling"`` and ``"adaptive"``, stopping when
 the loss (or, with ``early_stopping``, the validation accuracy / R²) has not improved by
-``tol`` for ``n_iter_no_change`` epochs. Differences: there is no ``"lbfgs"`` solver, and
-biases start at 0 (scikit-learn draws them like the weights).
+``tol`` for ``n_iter_no_change`` epochs. Weights and biases start in scikit-learn's Glorot
+range (the random numbers differ). There is no ``"lbfgs"`` solver.
 """
 
 from __future__ import annotations
@@ -143,6 +143,12 @@ class _BaseMLP:
                           output_activation="linear",
                           init=lambda fi, fo, size, rng: init(fi, fo, size, rng, gain=gain),
                           seed=self.random_state)
+        # scikit-learn draws the biases from the same Glorot range as the weights.
+        rng = random.Random(self.random_state)
+        for layer in self.model_.layers:
+            bound = gain * math.sqrt(6.0 / (layer.nin + layer.nout))
+            for neuron in layer.neurons:
+                neuron.b.data = rng.uniform(-bound, bound)
         self._weights = [p for name, p in self.model_.named_parameters() if ".w." in name]
         if self.solver == "adam":
             self._optimizer: Optimizer = Adam(self.model_.parameters(),
