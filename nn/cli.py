@@ -1,4 +1,8 @@
-"""The ``tracegrad`` command line: ``tracegrad demo`` walks through one backward pass."""
+"""The ``tracegrad`` command line.
+
+``tracegrad demo`` walks through one neuron's backward pass, then trains an MLP on the two
+moons and draws its loss curve and decision boundary.
+"""
 
 from __future__ import annotations
 
@@ -58,16 +62,53 @@ def demo(out_dir: Path) -> None:
         print(f"  {name:<8} {formula:<18} {hand:>10.6f} {engine:>10.6f}  {ok}")
 
 
+def train_moons(out_dir: Path, progress: bool = True) -> float:
+    """Train an MLP on the two moons, save its loss curve and decision boundary, return the
+    test accuracy."""
+    import nn
+    from nn.plots import plot_decision_boundary, plot_history
+
+    X, y = nn.data.make_moons(200, noise=0.1, seed=0)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = nn.data.train_val_test_split(
+        X, y, val_size=0.15, test_size=0.15, seed=0)
+    model = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+    print(f"\nTraining {model} on {len(x_train)} moons points "
+          f"({len(x_val)} for validation, {len(x_test)} for the test)")
+    history = nn.fit(model, x_train, y_train, loss="bce_with_logits",
+                     optimizer=nn.optim.Adam(model.parameters(), lr=0.02), epochs=40,
+                     batch_size=32, validation=(x_val, y_val), seed=0, progress=progress)
+
+    def decide(out):
+        return int(out.data >= 0)
+
+    predicted = nn.predict(model, x_test, decide)
+    accuracy = nn.accuracy(y_test, predicted)
+    curve = out_dir / "loss_curve.png"
+    boundary = out_dir / "decision_boundary.png"
+    plot_history(history, curve)
+    plot_decision_boundary(model, X, y, decide, boundary,
+                           title=f"MLP on moons: test accuracy {accuracy:.0%}")
+    print(f"final training loss {history.train_loss[-1]:.4f}, validation loss "
+          f"{history.val_loss[-1]:.4f}")
+    print(f"test accuracy {accuracy:.1%}; confusion matrix (rows: true 0/1) "
+          f"{nn.confusion_matrix(y_test, predicted, labels=[0, 1])}")
+    print(f"Pictures written to {curve} and {boundary}")
+    return accuracy
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tracegrad`` command."""
     parser = argparse.ArgumentParser(prog="tracegrad", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    demo_cmd = commands.add_parser("demo", help="step through one neuron's backward pass")
+    demo_cmd = commands.add_parser(
+        "demo", help="step through one neuron's backward pass, then train an MLP on moons")
     demo_cmd.add_argument("--out", type=Path, default=Path("demo-output"),
                           help="folder for the pictures (default: demo-output)")
+    demo_cmd.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
     if args.command == "demo":
         demo(args.out)
+        train_moons(args.out, progress=not args.no_progress)
     return 0
 
 
