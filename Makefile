@@ -26,6 +26,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_nn.py
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .hypothesis

@@ -28,3 +28,12 @@ def test_custom_op_example_runs():
     scope = {}
     exec(BLOCKS[1], scope)
     assert scope["y"].data == 8.0
+
+
+def test_network_example_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    block = next(b for b in BLOCKS if b.startswith("import nn"))
+    scope = {}
+    exec(block.replace("epochs=40", "epochs=40, progress=False"), scope)
+    assert scope["history"].train_accuracy[-1] >= 0.95
+    assert (tmp_path / "moons.json").exists()
