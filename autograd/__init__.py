@@ -20,7 +20,7 @@ from .functional import grad, value_and_grad
 from .graph import topological_order
 from .modes import detect_anomaly, enable_grad, no_grad
 from .ops import Op
-from .reductions import dot, sum
+from .reductions import dot, matvec, sum
 from .value import Value, constant, is_anomaly_enabled, is_grad_enabled
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "gradients",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "matvec",
     "no_grad",
     "numerical_grad",
     "steps_table",

@@ -67,15 +67,39 @@ def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number]) -> Value:
         >>> z = autograd.dot(w, [-1.0, -2.0]); z.data
         4.0
     """
-    ws = tuple(ws)
-    xs = tuple(xs)
+    xs, x_data = _parents_and_data(tuple(xs), "dot")
+    return _dot(tuple(ws), xs, x_data)
+
+
+def matvec(rows: Sequence[Sequence[Value | Number]],
+           xs: Sequence[Value | Number]) -> list[Value]:
+    """``[dot(row, xs) for row in rows]``: a layer's ``wᵀx`` for every neuron at once.
+
+    The same graph as calling :func:`dot` per row (one ``dot`` node each), but the inputs
+    are checked and read once for all rows — the shape of a fully connected layer.
+
+    Args:
+        rows: one weight vector per output (e.g. per neuron).
+        xs: the shared inputs.
+    Returns:
+        One Value per row.
+
+    Example::
+
+        >>> import autograd
+        >>> [z.data for z in autograd.matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, -1.0])]
+        [-1.0, -1.0]
+    """
+    xs, x_data = _parents_and_data(tuple(xs), "dot")
+    return [_dot(tuple(row), xs, x_data) for row in rows]
+
+
+def _dot(ws: tuple, xs: tuple[Value, ...], x_data: list[float]) -> Value:
     if len(ws) != len(xs):
         raise ValueError(
             f"dot: shape mismatch, ws has {len(ws)} items but xs has {len(xs)}; a neuron needs "
             "one weight per input (check the layer's nin against the length of each sample)"
         )
-    parents, data = _parents_and_data(ws + xs, "dot")
-    n = len(ws)
-    out = builtins.sum(map(mul, data[:n], data[n:]), 0.0)
-    return _result(out, parents, ops.dot_rule(out, *data), ops.DOT)
-
+    ws, w_data = _parents_and_data(ws, "dot")
+    out = builtins.sum(map(mul, w_data, x_data), 0.0)
+    return _result(out, ws + xs, ops.dot_rule(out, *w_data, *x_data), ops.DOT)

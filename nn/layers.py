@@ -109,8 +109,15 @@ class Layer(Module):
 
     def forward(self, x: Input) -> list[Value]:
         """The layer's outputs for one sample (a list of ``nout`` Values)."""
-        xs = _as_values(x, self.nin, "Layer")
-        return [n._out(xs) for n in self.neurons]
+        return self._out(_as_values(x, self.nin, "Layer"))
+
+    def _out(self, xs: list[Value]) -> list[Value]:
+        neurons = self.neurons
+        if not neurons[0].fused:
+            return [n._out(xs) for n in neurons]
+        # One matrix-vector product: the same dot nodes, the inputs read once.
+        zs = autograd.matvec([n.w for n in neurons], xs)
+        return [n._act(z + n.b) for n, z in zip(neurons, zs)]
 
     def config(self) -> dict:
         first = self.neurons[0]
@@ -167,7 +174,7 @@ class MLP(Module):
         """The network's output for one sample."""
         out: list[Value] = _as_values(x, self.nin, "MLP")
         for layer in self.layers:
-            out = [n._out(out) for n in layer.neurons]
+            out = layer._out(out)
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict:
