@@ -9,6 +9,18 @@ from . import value as _value
 
 
 @contextmanager
+def _modes(*, recording: bool | None = None, anomaly: bool | None = None) -> Iterator[None]:
+    """Switch the given modes for the block, then restore both as they were (errors too)."""
+    before = _value.is_grad_enabled(), _value.is_anomaly_enabled()
+    _value._set_modes(recording=before[0] if recording is None else recording,
+                      anomaly=before[1] if anomaly is None else anomaly)
+    try:
+        yield
+    finally:
+        _value._set_modes(recording=before[0], anomaly=before[1])
+
+
+@contextmanager
 def no_grad() -> Iterator[None]:
     """Inside this block ops record no parents: results are plain constants, nothing to free.
 
@@ -24,23 +36,15 @@ def no_grad() -> Iterator[None]:
         >>> y.parents
         ()
     """
-    recording, anomaly = _value.is_grad_enabled(), _value.is_anomaly_enabled()
-    _value._set_modes(recording=False, anomaly=anomaly)
-    try:
+    with _modes(recording=False):
         yield
-    finally:
-        _value._set_modes(recording=recording, anomaly=anomaly)
 
 
 @contextmanager
 def enable_grad() -> Iterator[None]:
     """Record the graph again inside a ``no_grad()`` block."""
-    recording, anomaly = _value.is_grad_enabled(), _value.is_anomaly_enabled()
-    _value._set_modes(recording=True, anomaly=anomaly)
-    try:
+    with _modes(recording=True):
         yield
-    finally:
-        _value._set_modes(recording=recording, anomaly=anomaly)
 
 
 @contextmanager
@@ -61,9 +65,5 @@ def detect_anomaly() -> Iterator[None]:
         ...         print("caught:", str(e)[:43])
         caught: detect_anomaly: forward op '*' produced inf
     """
-    recording, anomaly = _value.is_grad_enabled(), _value.is_anomaly_enabled()
-    _value._set_modes(recording=recording, anomaly=True)
-    try:
+    with _modes(anomaly=True):
         yield
-    finally:
-        _value._set_modes(recording=recording, anomaly=anomaly)

@@ -267,11 +267,6 @@ class Value:
                 "no real result. Use an integer exponent, or make the base positive first, "
                 "e.g. abs(x) ** p or (x * x + 1e-12) ** (p / 2)."
             )
-        if a == 0 and n < 0:
-            raise ZeroDivisionError(
-                f"power: 0.0 ** {n!r}{_named(self, ' for ')} is a division by zero (a negative "
-                "power of zero). Keep the base away from zero, e.g. (x + 1e-12) ** n."
-            )
         out = _checked_pow(a, n, self)
         try:
             local = pow_rule(out, a, n)
@@ -287,11 +282,6 @@ class Value:
                 f"power: negative base {a!r}{_named(self)} with a Value exponent: the exponent's "
                 "gradient a**b·ln(a) needs a > 0. Use a number exponent if it is not learned "
                 "(x ** 2), or make the base positive."
-            )
-        if a == 0 and b < 0:
-            raise ZeroDivisionError(
-                f"power: 0.0 ** {b!r} is a division by zero (a negative power of zero). "
-                "Keep the base away from zero, e.g. (x + 1e-12) ** y."
             )
         out = _checked_pow(a, b, self)
         try:
@@ -499,6 +489,12 @@ def _data_of(x: object) -> float:
 
 
 def _checked_pow(a: float, b: float, base: Value) -> float:
+    """``a ** b`` with the two ways it fails reported in words."""
+    if a == 0 and b < 0:
+        raise ZeroDivisionError(
+            f"power: 0.0 ** {b!r}{_named(base, ' for ')} is a division by zero (a negative "
+            "power of zero). Keep the base away from zero, e.g. (x + 1e-12) ** n."
+        )
     try:
         return a**b
     except OverflowError:
