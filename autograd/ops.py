@@ -80,32 +80,37 @@ ZERO = (0.0,)
 
 
 def add_rule(out, a, b):
+    """∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1."""
     return ONE_ONE
 
 
 def sub_rule(out, a, b):
+    """∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1."""
     return ONE_MINUS_ONE
 
 
 def mul_rule(out, a, b):
+    """∂(ab)/∂a = b, ∂(ab)/∂b = a (at forward time: the parents' own floats)."""
     return (b, a)
 
 
 def div_rule(out, a, b):
-    # ∂(a/b)/∂a = 1/b,  ∂(a/b)/∂b = -a/b² = -out/b
+    """∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b."""
     return (1.0 / b, -out / b)
 
 
 def neg_rule(out, x):
+    """∂(−x)/∂x = −1."""
     return MINUS_ONE
 
 
 def identity_rule(out, x):
+    """∂x/∂x = 1."""
     return ONE
 
 
 def pow_rule(out, x, n):
-    # d(xⁿ)/dx = n·xⁿ⁻¹ (n a constant)
+    """∂(xⁿ)/∂x = n·xⁿ⁻¹ for a constant exponent n."""
     if n == 1:
         return ONE
     if n == 2:
@@ -114,57 +119,67 @@ def pow_rule(out, x, n):
 
 
 def pow_value_rule(out, a, b):
-    # ∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a (taken as 0 when a = 0, its limit for b > 0)
+    """∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, its limit for b > 0)."""
     return (b * a ** (b - 1), out * log(a) if a > 0 else 0.0)
 
 
 def abs_rule(out, x):
+    """∂|x|/∂x = sign(x), taken as 0 at x = 0."""
     return (1.0,) if x > 0 else ((-1.0,) if x < 0 else ZERO)
 
 
 def exp_rule(out, x):
+    """∂eˣ/∂x = eˣ = out."""
     return (out,)
 
 
 def log_rule(out, x):
+    """∂ln x/∂x = 1/x."""
     return (1.0 / x,)
 
 
 def sqrt_rule(out, x):
+    """∂√x/∂x = 1/(2√x) = 0.5/out."""
     return (0.5 / out,)
 
 
 def tanh_rule(out, x):
+    """∂tanh x/∂x = 1 − tanh² x = 1 − out²."""
     return (1 - out * out,)
 
 
 def sigmoid_rule(out, x):
+    """∂σ(x)/∂x = σ(x)(1 − σ(x)) = out·(1 − out)."""
     return (out * (1 - out),)
 
 
 def relu_rule(out, x):
+    """∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)."""
     return ONE if x > 0 else ZERO
 
 
 def leaky_relu_rule(out, x, slope):
+    """∂/∂x = 1 for x > 0, else the slope."""
     return ONE if x > 0 else (slope,)
 
 
 def elu_rule(out, x, alpha):
-    # for x ≤ 0: d(α(eˣ−1))/dx = α·eˣ = out + α
+    """∂/∂x = 1 for x > 0, else α·eˣ = out + α."""
     return ONE if x > 0 else (out + alpha,)
 
 
 def step_rule(out, x):
+    """The Heaviside step is flat wherever it is differentiable: 0."""
     return ZERO
 
 
 def sum_rule(out, *xs):
+    """∂(Σxᵢ)/∂xᵢ = 1 for every input."""
     return (1.0,) * len(xs)
 
 
 def dot_rule(out, *ws_then_xs):
-    # parents are (w0..wn-1, x0..xn-1): ∂/∂wᵢ = xᵢ and ∂/∂xᵢ = wᵢ
+    """Inputs are (w₀…wₙ₋₁, x₀…xₙ₋₁): ∂(w·x)/∂wᵢ = xᵢ and ∂(w·x)/∂xᵢ = wᵢ."""
     n = len(ws_then_xs) // 2
     return ws_then_xs[n:] + ws_then_xs[:n]
 
