@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backward import gradients
-from .value import Value
+from .value import Value, constant
 
 Number = int | float
 _nesting = [0]  # how many grad evaluations are running right now
@@ -23,7 +23,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
 
     Args:
         f: a function of numbers that returns one Value or number, written with Value
-            operations (``x.exp()``, ``x * y``, ``autograd.sum``...).
+            operations (``x.exp()``, ``x * y``, ``autograd.sum``...). Every number argument
+            reaches it as a Value (the ones not differentiated by as constants).
         argnums: which positional argument to differentiate by (an int), or several (a tuple:
             the gradient is then a tuple in the same order).
     Returns:
@@ -49,7 +50,10 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
                     f"argument(s), so there is no argument {i} to differentiate by"
                 )
         nested = _nesting[0] > 0 or any(isinstance(a, Value) for a in args)
-        args_list = list(args)
+        # Numbers not differentiated by become constants, so f may use Value methods on them.
+        chosen = {i % len(args) for i in positions}
+        args_list = [constant(a) if isinstance(a, (int, float)) and not isinstance(a, bool)
+                     and i not in chosen else a for i, a in enumerate(args)]
         inputs = []
         for i in positions:
             a = args_list[i]

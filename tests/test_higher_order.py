@@ -127,3 +127,9 @@ def test_create_graph_grads_are_values_and_leave_first_order_numbers():
     x = Value(3.0)
     (x * x * x).backward(create_graph=True)
     assert isinstance(x.grad, Value) and x.grad.data == 27.0
+
+
+def test_arguments_not_differentiated_reach_f_as_values():
+    f = lambda x, y: x.exp() * y  # noqa: E731 - x is a constant when differentiating by y
+    assert grad(f, argnums=1)(0.0, 3.0) == 1.0
+    assert grad(f, argnums=-1)(0.0, 3.0) == 1.0
