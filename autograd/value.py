@@ -422,9 +422,7 @@ def _result(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
 
 
 def _result_in_mode(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
-    if not _recording:
-        parents, local_grads, op = (), (), CONST
-    v = _node(data, parents, local_grads, op)
+    v = _node(data, parents, local_grads, op) if _recording else _node(data, (), (), CONST)
     if _anomaly:
         site = creation_site()
         _creation_sites[v] = site

@@ -202,6 +202,13 @@ def cross_entropy(logits, target_indices, *, reduction: str = "mean",
     """
     if logits and isinstance(logits, (list, tuple)) and not isinstance(logits[0],
                                                                        (list, tuple)):
+        targets_seen = [target_indices] if isinstance(target_indices, int) else target_indices
+        if len(targets_seen) != 1:
+            raise ValueError(
+                f"cross_entropy: got {len(logits)} single scores for {len(targets_seen)} targets; "
+                "it needs one list of class scores per sample (a model with one output per "
+                "class). For a single output, use binary_cross_entropy(from_logits=True)."
+            )
         logits = [logits]
     logits = _batch(logits, "cross_entropy")
     targets = _batch(target_indices, "cross_entropy")

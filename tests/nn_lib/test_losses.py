@@ -126,6 +126,8 @@ def test_loss_errors_name_the_problem():
         losses.hinge([Value(1.0)], [0])
     with pytest.raises(ValueError, match="not a class index in 0..1"):
         losses.cross_entropy([[Value(1.0), Value(2.0)]], [2])
+    with pytest.raises(ValueError, match="one list of class scores per sample"):
+        losses.cross_entropy([Value(1.0), Value(2.0)], [0, 1])
     with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'"):
         losses.mse([Value(1.0)], [1.0], reduction="avg")
     with pytest.raises(ValueError, match="no entry for class 1"):
