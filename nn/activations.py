@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 import autograd
 from autograd import Value
 
+from .registry import lookup
+
 # Klambauer et al. (2017), the constants PyTorch uses.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -87,16 +89,9 @@ def get(activation: str | Callable[[Value], Value]) -> Callable[[Value], Value]:
     Raises:
         ValueError: an unknown name; the message lists the known ones.
     """
-    if callable(activation):
-        return activation
-    try:
-        return ACTIVATIONS[activation]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)} "
-            "or pass a function of a Value (softmax applies to a whole layer: use it on the "
-            "outputs, or a cross_entropy loss on logits)"
-        ) from None
+    return lookup(ACTIVATIONS, activation, "activation",
+                  "pass a function of a Value (softmax applies to a whole layer: use it on "
+                  "the outputs, or a cross_entropy loss on logits)")
 
 
 def name_of(activation: str | Callable) -> str:

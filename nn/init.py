@@ -20,6 +20,8 @@ import random
 from collections.abc import Callable
 from functools import partial
 
+from .registry import lookup
+
 Initialiser = Callable[[int, int, int, random.Random], list]
 
 
@@ -124,12 +126,5 @@ def get(init: str | Initialiser | None, activation: str = "relu") -> Initialiser
         gain = calculate_gain(activation) if activation in ("tanh", "sigmoid", "logistic",
                                                             "linear", "identity") else 1.0
         return partial(xavier_uniform, gain=gain)
-    if callable(init):
-        return init
-    try:
-        return INITIALISERS[init]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown initialiser {init!r}; use one of {', '.join(INITIALISERS)} or a "
-            "function (fan_in, fan_out, size, rng) -> list of floats"
-        ) from None
+    return lookup(INITIALISERS, init, "initialiser",
+                  "a function (fan_in, fan_out, size, rng) -> list of floats")

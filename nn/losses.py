@@ -18,6 +18,8 @@ from functools import partial
 import autograd
 from autograd import Op, Value
 
+from .registry import lookup
+
 Number = int | float
 Weights = Sequence[Number] | Mapping[object, Number] | None
 LOG_CLAMP = -100.0  # PyTorch's BCELoss clamps log(p) to ≥ -100, so p = 0 gives a finite loss
@@ -251,10 +253,4 @@ LOSSES = {
 
 def get(loss):
     """The loss function for a name or the function itself (``ValueError`` if unknown)."""
-    if callable(loss):
-        return loss
-    try:
-        return LOSSES[loss]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown loss {loss!r}; use one of {', '.join(LOSSES)} or a "
-                         "function (predictions, targets) -> Value") from None
+    return lookup(LOSSES, loss, "loss", "a function (predictions, targets) -> Value")
