@@ -197,3 +197,16 @@ def test_parametrised_ops_describe_themselves():
     assert op_text((Value(-1.0).leaky_relu(0.2)).op) == "leaky_relu(0.2)"
     assert op_text((Value(2.0) ** 2).op) == "** 2"
     assert (Value(2.0) ** 2.0).op.params == (2,)
+
+
+def test_matvec_is_one_dot_node_per_row():
+    rows = [[Value(1.0), Value(2.0)], [Value(-1.0), Value(0.5)]]
+    xs = [Value(3.0), 4.0]
+    zs = autograd.matvec(rows, xs)
+    assert [z.data for z in zs] == [11.0, -1.0] and all(z.op == "dot" for z in zs)
+    autograd.sum(zs).backward()
+    assert [w.grad for row in rows for w in row] == [3.0, 4.0, 3.0, 4.0]
+    assert xs[0].grad == 0.0 and zs[0].parents[2].data == 3.0
+    assert rows[0][0].grad == autograd.dot(rows[0], xs).local_grads[0]
+    with pytest.raises(ValueError, match="shape mismatch, ws has 1 items but xs has 2"):
+        autograd.matvec([[Value(1.0)]], xs)
