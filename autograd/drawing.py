@@ -131,6 +131,7 @@ def draw(
     highlight: Value | StepRecord | None = None,
     rankdir: str = "LR",
     max_nodes: int = 250,
+    show_local_grads: bool = False,
 ) -> Drawing:
     """Draw ``root``'s computation graph: one box per Value, one ellipse per op.
 
@@ -145,6 +146,8 @@ def draw(
             node) is drawn in red with its product ``upstream × local``.
         rankdir: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
         max_nodes: refuse larger graphs (layout gets slow and unreadable).
+        show_local_grads: label each edge parent → op with the local derivative
+            ∂node/∂parent (stored at forward time, so visible before ``backward()``).
     Returns:
         A :class:`Drawing` (``.source``, ``.save(path)``, SVG in Jupyter).
     Raises:
@@ -192,8 +195,14 @@ def draw(
             g.node(op_name, _escape(op_text(v.op)), shape="ellipse", style="filled",
                    fillcolor="#f8f9fa")
             g.edge(op_name, name)
-            for p in dict.fromkeys(v.parents):  # a reused parent gets one edge
+            locals_by_parent: dict[Value, list] = {}
+            for p, local in zip(v.parents, v.local_grads):
+                locals_by_parent.setdefault(p, []).append(local)  # a reused parent: one edge
+            for p, local in locals_by_parent.items():
                 edge = {}
+                if show_local_grads:
+                    edge = {"label": " + ".join(_number(x) for x in local), "fontsize": "9",
+                            "fontcolor": "#1971c2"}
                 if step is not None and v is step.node and p is step.parent:
                     edge = {"color": HIGHLIGHT, "penwidth": "3", "fontcolor": HIGHLIGHT,
                             "label": _escape(_step_text(step))}

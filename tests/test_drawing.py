@@ -1,6 +1,7 @@
 """Drawing: DOT text, SVG and PNG with and without a system `dot`."""
 
 import os
+import re
 import stat
 import sys
 import xml.etree.ElementTree as ET
@@ -139,3 +140,15 @@ def test_missing_renderer_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("TRACEGRAD_DOT", str(tmp_path / "no-such-dot"))
     with pytest.raises(autograd.RendererNotFoundError, match="could not run the renderer"):
         draw(Value(1.0)).svg()
+
+
+def test_local_gradients_on_edges_before_backward():
+    a = Value(3.0, label="a")
+    b = Value(-2.0, label="b")
+    out = a * b + a * a
+    src = draw(out, show_local_grads=True, show_grad=False).source
+    edge_labels = [line for line in src.splitlines() if "->" in line and "label=" in line]
+    texts = sorted(re.search(r'label=("[^"]*"|\S+)', line).group(1).strip('"')
+                   for line in edge_labels)
+    assert texts == ["-2", "1", "1", "3", "3 + 3"]  # ∂(ab)/∂a, ∂(ab)/∂b, the +, ∂(a·a)/∂a twice
+    assert "label=" not in "".join(line for line in draw(out).source.splitlines() if "->" in line)
