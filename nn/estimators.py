@@ -221,7 +221,7 @@ class _BaseMLP:
                 no_improvement = 0 if self.loss_ < self.best_loss_ - self.tol \
                     else no_improvement + 1
                 self.best_loss_ = min(self.best_loss_, self.loss_)
-            if no_improvement >= self.n_iter_no_change:
+            if no_improvement > self.n_iter_no_change:  # scikit-learn: strictly more
                 if self.solver == "sgd" and self.learning_rate == "adaptive" and \
                         self._optimizer.lr > 1e-6:
                     self._optimizer.lr /= 5

@@ -109,3 +109,20 @@ def test_params_protocol_and_errors():
 def test_signature_uses_scikit_learns_names():
     names = list(inspect.signature(MLPClassifier).parameters)
     assert names[:3] == ["hidden_layer_sizes", "activation", "solver"]
+
+
+@pytest.mark.parametrize("kw", [
+    {"n_iter_no_change": 3},
+    {"n_iter_no_change": 2, "solver": "sgd", "learning_rate": "adaptive"},
+])
+def test_stopping_epoch_matches_scikit_learn(kw):
+    # A learning rate of 1e-12 leaves the loss flat, so only the stopping rule decides.
+    import numpy as np
+    from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
+
+    X, y = data.logic_gate("AND")
+    common = {"hidden_layer_sizes": (3,), "learning_rate_init": 1e-12, "max_iter": 100,
+              "random_state": 0, **kw}
+    theirs = SklearnMLPClassifier(**common).fit(np.array(X), y)
+    ours = MLPClassifier(**common).fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_
