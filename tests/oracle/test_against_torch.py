@@ -266,3 +266,32 @@ def test_gradcheck_agrees_with_torch_gradcheck_defaults():
     ours = inspect.signature(autograd.gradcheck).parameters
     for name in ("eps", "atol", "rtol"):
         assert ours[name].default == defaults[name].default
+
+
+def test_training_an_mlp_matches_torch_step_for_step():
+    X, y = nn.data.make_moons(16, noise=0.1, seed=0)
+    model = nn.MLP(2, [5, 3], activation="tanh", seed=0)
+    layers = []
+    for layer in model.layers:
+        linear = torch.nn.Linear(layer.nin, layer.nout)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor([[w.data for w in n.w] for n in layer.neurons]))
+            linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons]))
+        layers.append(linear)
+    torch_model = torch.nn.Sequential(layers[0], torch.nn.Tanh(), layers[1])
+    ours_opt = nn.optim.Adam(model.parameters(), lr=0.05, weight_decay=0.01)
+    theirs_opt = torch.optim.Adam(torch_model.parameters(), lr=0.05, weight_decay=0.01)
+    targets = [t + (i % 2) for i, t in enumerate(y)]  # three classes
+    for _ in range(5):
+        ours_opt.zero_grad()
+        nn.losses.cross_entropy([model(x) for x in X], targets).backward()
+        ours_opt.step()
+        theirs_opt.zero_grad()
+        torch.nn.functional.cross_entropy(torch_model(torch.tensor(X)),
+                                          torch.tensor(targets)).backward()
+        theirs_opt.step()
+    for layer, linear in zip(model.layers, layers):
+        ours_w = [w.data for n in layer.neurons for w in n.w]
+        assert ours_w == pytest.approx(linear.weight.flatten().tolist(), rel=1e-9, abs=1e-12)
+        assert [n.b.data for n in layer.neurons] == pytest.approx(linear.bias.tolist(),
+                                                                  rel=1e-9, abs=1e-12)
