@@ -88,15 +88,14 @@ def gradients(root: Value, grad: Number = 1.0, *, create_graph: bool = False) ->
 
 def _symbolic_locals(node: Value) -> tuple:
     """The node's local derivatives as Values, from its op's derivative rule."""
-    rule = getattr(node.op, "rule", None)
-    if rule is None:
+    if getattr(node.op, "rule", None) is None:
         raise DerivativeRuleError(
             f"backward(create_graph=True): node {describe(node)} was made by op "
             f"'{op_text(node.op)}', which has no derivative rule, so its derivative cannot be "
             "differentiated again. Build the node with op=autograd.Op(name, rule), where "
             "rule(out, *inputs) returns the local derivatives using Value operations."
         )
-    return rule(node, *node.parents, *node.op.params)
+    return node.op.local_grads(node, node.parents)
 
 
 def _times(local, upstream):

@@ -1,7 +1,9 @@
 """Op descriptors and derivative rules: the chain rule's *local* factors, written once.
 
 Every op has a rule ``rule(out, *inputs, *params) -> tuple of local derivatives``
-(∂out/∂input, one per input). The same rule runs in two places:
+(∂out/∂input, one per input); the n-ary ops take their inputs as sequences instead
+(``sum_rule(out, xs)``, ``dot_rule(out, ws, xs)``) so a wide node costs no argument
+unpacking. The same rule runs in two places:
 
 * at forward time with plain floats, to store the local derivatives on the new node;
 * in ``backward(create_graph=True)`` with Values (the node itself as ``out``, its parents as
@@ -27,6 +29,8 @@ class Op(str):
         rule: ``rule(out, *inputs, *params)`` returning the local derivatives, or ``None`` for
             nodes that have no inputs (leaves and constants).
         params: fixed arguments of the op, e.g. ``(0.01,)`` for ``leaky_relu(slope=0.01)``.
+        inputs: how the rule receives the node's parents: ``"each"`` (one argument per
+            parent), ``"all"`` (one sequence) or ``"halves"`` (two sequences, as ``dot``).
 
     Example — a custom op that is differentiable to any order::
 
@@ -38,12 +42,26 @@ class Op(str):
 
     rule: Rule | None
     params: tuple
+    inputs: str
 
-    def __new__(cls, name: str, rule: Rule | None = None, params: tuple = ()) -> Op:
+    def __new__(cls, name: str, rule: Rule | None = None, params: tuple = (),
+                inputs: str = "each") -> Op:
+        if inputs not in ("each", "all", "halves"):
+            raise ValueError(f"Op: inputs must be 'each', 'all' or 'halves', got {inputs!r}")
         self = super().__new__(cls, name)
         self.rule = rule
         self.params = params
+        self.inputs = inputs
         return self
+
+    def local_grads(self, out, parents: tuple) -> tuple:
+        """The rule applied to ``parents`` as this op receives them (create_graph uses it)."""
+        if self.inputs == "each":
+            return self.rule(out, *parents, *self.params)
+        if self.inputs == "all":
+            return self.rule(out, parents)
+        n = len(parents) // 2
+        return self.rule(out, parents[:n], parents[n:])
 
     def describe(self) -> str:
         """The op with its parameters, for display: ``"leaky_relu(0.01)"``, ``"** 2"``."""
@@ -54,7 +72,7 @@ class Op(str):
         return f"{self}({', '.join(_short(p) for p in self.params)})"
 
     def __reduce__(self):  # an Op pickles/copies as itself, not as a bare str
-        return (Op, (str(self), self.rule, self.params))
+        return (Op, (str(self), self.rule, self.params, self.inputs))
 
 
 def _short(x: float) -> str:
@@ -173,15 +191,14 @@ def step_rule(out, x):
     return ZERO
 
 
-def sum_rule(out, *xs):
+def sum_rule(out, xs):
     """∂(Σxᵢ)/∂xᵢ = 1 for every input."""
     return (1.0,) * len(xs)
 
 
-def dot_rule(out, *ws_then_xs):
-    """Inputs are (w₀…wₙ₋₁, x₀…xₙ₋₁): ∂(w·x)/∂wᵢ = xᵢ and ∂(w·x)/∂xᵢ = wᵢ."""
-    n = len(ws_then_xs) // 2
-    return ws_then_xs[n:] + ws_then_xs[:n]
+def dot_rule(out, ws, xs):
+    """∂(w·x)/∂wᵢ = xᵢ and ∂(w·x)/∂xᵢ = wᵢ (the node's parents are w₀…wₙ₋₁, x₀…xₙ₋₁)."""
+    return (*xs, *ws)
 
 
 ADD = Op("+", add_rule)
@@ -199,8 +216,8 @@ TANH = Op("tanh", tanh_rule)
 SIGMOID = Op("sigmoid", sigmoid_rule)
 RELU = Op("relu", relu_rule)
 STEP = Op("step", step_rule)
-SUM = Op("sum", sum_rule)
-DOT = Op("dot", dot_rule)
+SUM = Op("sum", sum_rule, inputs="all")
+DOT = Op("dot", dot_rule, inputs="halves")
 CONST = Op("const")  # a number that entered the graph: no inputs, never a parameter
 LEAF = ""  # a Value the user created
 

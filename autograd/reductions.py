@@ -43,7 +43,7 @@ def sum(values: Iterable[Value | Number]) -> Value:
     """
     parents, data = _parents_and_data(tuple(values), "sum")
     out = builtins.sum(data, 0.0)
-    return _result(out, parents, ops.sum_rule(out, *data), ops.SUM)
+    return _result(out, parents, ops.sum_rule(out, data), ops.SUM)
 
 
 def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number]) -> Value:
@@ -102,4 +102,4 @@ def _dot(ws: tuple, xs: tuple[Value, ...], x_data: list[float]) -> Value:
         )
     ws, w_data = _parents_and_data(ws, "dot")
     out = builtins.sum(map(mul, w_data, x_data), 0.0)
-    return _result(out, ws + xs, ops.dot_rule(out, *w_data, *x_data), ops.DOT)
+    return _result(out, ws + xs, ops.dot_rule(out, w_data, x_data), ops.DOT)
