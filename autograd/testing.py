@@ -102,6 +102,7 @@ _FORMS = {
     "step": (1, lambda a: a.step() + a),
     "sum": (3, lambda a, b, c: reductions.sum([a, b, c])),
     "dot": (4, lambda a, b, c, d: reductions.dot([a, b], [c, d])),
+    "matvec": (3, lambda a, b, c: reductions.sum(reductions.matvec([[a, b], [c, 0.5]], [b, c]))),
 }
 OPS: tuple[str, ...] = tuple(_FORMS)
 

@@ -58,13 +58,20 @@ def run_torch(expr: Expression, xs):
     import autograd.reductions as red
 
     leaves = [torch.tensor(x, requires_grad=True) for x in xs]
-    saved = red.sum, red.dot
-    red.sum = lambda vals: TorchValue(sum(v.t for v in vals))
-    red.dot = lambda ws, vs: TorchValue(sum(w.t * v.t for w, v in zip(ws, vs)))
+    def t(v):
+        return v.t if isinstance(v, TorchValue) else v
+
+    def dot(ws, vs):
+        return TorchValue(sum(t(w) * t(v) for w, v in zip(ws, vs)))
+
+    saved = red.sum, red.dot, red.matvec
+    red.sum = lambda vals: TorchValue(sum(t(v) for v in vals))
+    red.dot = dot
+    red.matvec = lambda rows, vs: [dot(row, vs) for row in rows]
     try:
-        out = expr._run([TorchValue(t) for t in leaves], record=None)
+        out = expr._run([TorchValue(leaf) for leaf in leaves], record=None)
     finally:
-        red.sum, red.dot = saved
+        red.sum, red.dot, red.matvec = saved
     return out.t, leaves
 
 
