@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Mapping
 from pathlib import Path
 
 import graphviz
@@ -132,6 +133,7 @@ def draw(
     rankdir: str = "LR",
     max_nodes: int = 250,
     show_local_grads: bool = False,
+    grads: Mapping[Value, float] | None = None,
 ) -> Drawing:
     """Draw ``root``'s computation graph: one box per Value, one ellipse per op.
 
@@ -148,6 +150,8 @@ def draw(
         max_nodes: refuse larger graphs (layout gets slow and unreadable).
         show_local_grads: label each edge parent → op with the local derivative
             ∂node/∂parent (stored at forward time, so visible before ``backward()``).
+        grads: gradients to show instead of the nodes' ``.grad`` (e.g. part-way through a
+            backward pass); nodes missing from it show their ``.grad``.
     Returns:
         A :class:`Drawing` (``.source``, ``.save(path)``, SVG in Jupyter).
     Raises:
@@ -184,7 +188,8 @@ def draw(
         if show_data:
             fields.append(f"data {v.data:.4f}")
         if show_grad:
-            grad = v.grad.data if isinstance(v.grad, Value) else v.grad
+            grad = grads.get(v, v.grad) if grads is not None else v.grad
+            grad = grad.data if isinstance(grad, Value) else grad
             fields.append(f"grad {grad:.4f}")
         attrs = {"shape": "record", "style": "filled", "fillcolor": COLOURS[_role(v, root)]}
         if v is marked or (step is not None and v in (step.node, step.parent)):
