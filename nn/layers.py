@@ -12,6 +12,7 @@ from autograd import Value
 from . import activations
 from . import init as initialisers
 from .module import Module
+from .regularization import Dropout
 
 Activation = str | Callable[[Value], Value]
 Input = Sequence[Value | float]
@@ -137,6 +138,8 @@ class MLP(Module):
             activations, Xavier otherwise.
         seed: the same seed gives the same weights.
         fused: one ``dot`` node per neuron (``False`` draws every product).
+        dropout: drop probability applied after every hidden layer while training
+            (``nn.Dropout``; off in ``eval()``).
 
     Returns (when called):
         a single Value when the last layer has one neuron, else a list of Values.
@@ -152,7 +155,7 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: Activation = "relu",
                  output_activation: Activation = "linear", init=None,
-                 seed: int | None = None, fused: bool = True) -> None:
+                 seed: int | None = None, fused: bool = True, dropout: float = 0.0) -> None:
         if isinstance(nouts, int) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r} "
                              "(for one output neuron: nouts=[1])")
@@ -168,17 +171,22 @@ class MLP(Module):
                   fused=fused, rng=rng)
             for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes))
         ]
+        self.dropout = dropout
+        self.dropouts = [Dropout(dropout, seed=rng.randrange(2**32)) for _ in range(last)] \
+            if dropout else []
         self.label_parameters()
 
     def forward(self, x: Input) -> Value | list[Value]:
         """The network's output for one sample."""
         out: list[Value] = _as_values(x, self.nin, "MLP")
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
             out = layer._out(out)
+            if self.dropouts and i < len(self.dropouts):
+                out = self.dropouts[i](out)
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict:
         return {"nin": self.nin, "nouts": list(self.nouts),
                 "activation": activations.name_of(self.activation),
                 "output_activation": activations.name_of(self.output_activation),
-                "fused": self.layers[0].neurons[0].fused}
+                "fused": self.layers[0].neurons[0].fused, "dropout": self.dropout}

@@ -127,10 +127,21 @@ def test_input_length_and_constructor_errors():
 
 def test_model_repr_shows_its_config():
     assert repr(nn.MLP(2, [3, 1])) == ("MLP(nin=2, nouts=[3, 1], activation='relu', "
-                                       "output_activation='linear', fused=True)")
+                                       "output_activation='linear', fused=True, dropout=0.0)")
 
 
 def test_step_table_speaks_the_models_language():
     model = nn.MLP(2, [1], seed=0)
     steps = list(autograd.backward_steps(model([1.0, 2.0])))
     assert any("layers.0.neurons.0.w.1" in str(s) for s in steps)
+
+
+def test_mlp_dropout_trains_noisily_and_evaluates_deterministically():
+    with_drop = nn.MLP(3, [16, 16, 1], dropout=0.5, seed=0)
+    plain = nn.MLP(3, [16, 16, 1], seed=0)
+    assert with_drop.state_dict() == plain.state_dict()  # dropout draws no weights
+    x = [0.3, -0.7, 1.1]
+    assert len({with_drop(x).data for _ in range(5)}) > 1
+    with_drop.eval()
+    assert with_drop(x).data == plain(x).data
+    assert with_drop.config()["dropout"] == 0.5 and len(with_drop.dropouts) == 2
