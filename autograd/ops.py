@@ -10,7 +10,7 @@ unpacking. The same rule runs in two places:
   ``inputs``), so the derivative is itself a graph that can be differentiated again.
 
 A rule therefore uses only operations that work on floats *and* on Values: ``+ - * / **``,
-comparisons, and the helpers :func:`log` and :func:`exp` below.
+comparisons, and the helper :func:`log` below.
 """
 
 from __future__ import annotations
@@ -82,11 +82,6 @@ def _short(x: float) -> str:
 def log(x):
     """Natural log of a float (``math.log``) or a Value (``Value.log``)."""
     return math.log(x) if isinstance(x, (int, float)) else x.log()
-
-
-def exp(x):
-    """``e**x`` of a float (``math.exp``) or a Value (``Value.exp``)."""
-    return math.exp(x) if isinstance(x, (int, float)) else x.exp()
 
 
 # --- derivative rules: ∂out/∂input for each input ---------------------------------------
@@ -219,7 +214,6 @@ STEP = Op("step", step_rule)
 SUM = Op("sum", sum_rule, inputs="all")
 DOT = Op("dot", dot_rule, inputs="halves")
 CONST = Op("const")  # a number that entered the graph: no inputs, never a parameter
-LEAF = ""  # a Value the user created
 
 _parametrised: dict[tuple, Op] = {}
 

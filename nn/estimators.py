@@ -18,14 +18,13 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-import autograd
-
 from . import init as initialisers
 from . import losses
 from .data import batches
 from .layers import MLP
 from .optim import SGD, Adam, Optimizer
 from .regularization import l2_penalty
+from .training import predict
 
 ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
 
@@ -238,10 +237,9 @@ class _BaseMLP:
         return self
 
     def _outputs(self, X: Sequence) -> list:
-        rows = self._check_X(X)
-        with autograd.no_grad():
-            outs = [self.model_(x) for x in rows]
-        return [[v.data for v in out] if isinstance(out, list) else [out.data] for out in outs]
+        rows = self._check_X(X)  # first: it explains an unfitted estimator
+        outs = predict(self.model_, rows)
+        return [out if isinstance(out, list) else [out] for out in outs]
 
     # --- fitted attributes, scikit-learn's layout ------------------------------------------------
     @property
@@ -297,7 +295,7 @@ class MLPClassifier(_BaseMLP):
         result = []
         for out in self._outputs(X):
             if self.n_outputs_ == 1:
-                p = losses._stable_sigmoid(out[0])
+                p = losses.stable_sigmoid(out[0])
                 result.append([1 - p, p])
             else:
                 top = max(out)

@@ -110,7 +110,8 @@ def _value(p) -> Value:
     return p if isinstance(p, Value) else autograd.constant(p)
 
 
-def _stable_sigmoid(x: float) -> float:
+def stable_sigmoid(x: float) -> float:
+    """1 / (1 + e⁻ˣ) for a float, without overflow at either end."""
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
@@ -118,7 +119,7 @@ def _stable_sigmoid(x: float) -> float:
 
 
 def _softplus_rule(out, x):
-    return (x.sigmoid(),) if isinstance(x, Value) else (_stable_sigmoid(x),)
+    return (x.sigmoid(),) if isinstance(x, Value) else (stable_sigmoid(x),)
 
 
 SOFTPLUS = Op("softplus", _softplus_rule)

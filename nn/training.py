@@ -81,17 +81,23 @@ class History:
         return len(self.train_loss)
 
 
-def predict(model: Module, X: Sequence[Sequence[float]],
-            decision: Callable[[Any], Any] | None = None) -> list:
-    """Model outputs (as floats, or lists of floats) for each sample, in eval mode and
-    without a graph; with ``decision``, class labels instead."""
+def _outputs_in_eval_mode(model: Module, X: Sequence) -> list:
+    """The model's outputs for every sample, in eval mode (restored after) and without a
+    graph."""
     was_training = model.training
     model.eval()
     try:
         with autograd.no_grad():
-            outputs = [model(x) for x in X]
+            return [model(x) for x in X]
     finally:
         model.train(was_training)
+
+
+def predict(model: Module, X: Sequence[Sequence[float]],
+            decision: Callable[[Any], Any] | None = None) -> list:
+    """Model outputs (as floats, or lists of floats) for each sample, in eval mode and
+    without a graph; with ``decision``, class labels instead."""
+    outputs = _outputs_in_eval_mode(model, X)
     if decision is not None:
         return [decision(out) for out in outputs]
     return [[v.data for v in out] if isinstance(out, list) else out.data for out in outputs]
@@ -100,14 +106,9 @@ def predict(model: Module, X: Sequence[Sequence[float]],
 def evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable,
              decision: Callable | None = None) -> tuple[float, float | None]:
     """``(loss, accuracy)`` on a dataset, in eval mode and without a graph."""
-    was_training = model.training
-    model.eval()
-    try:
-        with autograd.no_grad():
-            outputs = [model(x) for x in X]
-            value = loss(outputs, list(y)).data
-    finally:
-        model.train(was_training)
+    outputs = _outputs_in_eval_mode(model, X)
+    with autograd.no_grad():
+        value = loss(outputs, list(y)).data
     acc = accuracy(list(y), [decision(o) for o in outputs]) if decision else None
     return value, acc
 
