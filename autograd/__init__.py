@@ -21,7 +21,7 @@ from .graph import topological_order
 from .modes import detect_anomaly, enable_grad, no_grad
 from .ops import Op
 from .reductions import dot, matvec, sum
-from .value import Value, constant, is_anomaly_enabled, is_grad_enabled
+from .value import Number, Value, constant, is_anomaly_enabled, is_grad_enabled
 
 __all__ = [
     "AnomalyError",
@@ -29,6 +29,7 @@ __all__ = [
     "Drawing",
     "GradcheckError",
     "GraphTooLargeError",
+    "Number",
     "Op",
     "RendererNotFoundError",
     "StepRecord",

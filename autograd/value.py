@@ -56,7 +56,7 @@ from .ops import (
     tanh_rule,
 )
 
-Number = int | float
+Number = int | float  # what a plain number may be, wherever a Value is accepted
 
 # --- modes (switched by autograd.no_grad / autograd.detect_anomaly) -----------------------
 _plain = True  # recording a graph and not checking for anomalies: the fast path
