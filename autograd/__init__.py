@@ -18,10 +18,10 @@ from .drawing import Drawing, RendererNotFoundError, draw, find_renderer
 from .errors import AnomalyError, DerivativeRuleError, GradcheckError, GraphTooLargeError
 from .functional import grad, value_and_grad
 from .graph import topological_order
-from .modes import detect_anomaly, enable_grad, no_grad
+from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import Op
 from .reductions import dot, matvec, sum
-from .value import Number, Value, constant, is_anomaly_enabled, is_grad_enabled
+from .value import Number, Value, apply, constant
 
 __all__ = [
     "AnomalyError",
@@ -35,6 +35,7 @@ __all__ = [
     "StepRecord",
     "Value",
     "analytic_grad",
+    "apply",
     "backward_steps",
     "constant",
     "detect_anomaly",

@@ -5,50 +5,54 @@ For each node in reverse topological order, for each (parent, local derivative) 
     ∂root/∂parent  +=  ∂node/∂parent  ×  ∂root/∂node
                        (local)           (upstream)
 
-``backward`` runs that loop as fast as plain Python allows; ``backward_steps`` runs the same
-loop in the same order and yields one :class:`StepRecord` per product, for learners.
+:func:`backward_steps` is the reference loop: read it to see backprop, one product per step.
+``Value.backward()`` runs the same loop as fast as plain Python allows (:func:`run_backward`);
+:func:`gradients` runs it into a dict (and records it as Values for higher derivatives). All
+three share :func:`contribution` (one edge's product) and the pass's starting gradients.
+
+This module works on the nodes' attributes only (``parents``, ``local_grads``, ``grad``,
+``op``): it never imports ``Value``.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, NamedTuple
 
-from . import value as _value
+from . import modes
 from .errors import AnomalyError, DerivativeRuleError
-from .graph import topological_order
-from .value import Value, creation_site_of, describe, op_text
+from .graph import describe, op_text, topological_order
 
-Number = int | float
+if TYPE_CHECKING:
+    from .value import Number, Value
 
 
-def backward(root: Value, grad: Number = 1.0, *, create_graph: bool = False) -> None:
-    """Backpropagate from ``root``: see :meth:`Value.backward`, which calls this.
+def contribution(op: str, local, upstream):
+    """One edge's product ``local × upstream`` — the chain rule's step.
 
-    Leaves (parameters, inputs) accumulate ``∂root/∂leaf`` into ``.grad``; every intermediate
-    node's ``.grad`` is set to ``∂root/∂node`` of this pass — so repeated calls add up
-    exactly on the leaves, and an intermediate gradient is always the upstream gradient the
-    pass actually used.
+    Two exact refinements: a local derivative of 1.0 passes ``upstream`` itself (no node is
+    recorded for it in ``create_graph`` mode), and the zero local derivative of a *masking* op
+    (relu, step: ``Op.masks``) passes 0 even when ``upstream`` is ±inf or NaN, as PyTorch's
+    ``where``-based derivatives do (so ``√(relu(x))`` at x = −1 has derivative 0, not NaN).
     """
-    seed = _seed(root, grad)
-    if create_graph:
-        for node, g in gradients(root, seed, create_graph=True).items():
-            node.grad = _accumulate(node.grad, g) if not node.parents else g
-        return
-    if _value.is_anomaly_enabled():
-        for _ in backward_steps(root, seed):
-            pass
-        return
-    order = topological_order(root)
-    _start_pass(order, root, seed)
-    # The chain rule, for every edge: ∂root/∂parent += ∂node/∂parent × ∂root/∂node.
-    for node in reversed(order):
-        parents = node.parents
-        if parents:
-            g = node.grad
-            for p, local in zip(parents, node.local_grads):
-                p.grad += local * g
+    if local.__class__ is float:
+        if local == 1.0:
+            return upstream
+        if local == 0.0 and getattr(op, "masks", False):
+            return 0.0
+    return local * upstream
+
+
+def accumulate(total, extra):
+    """``total + extra``, without recording a node when one of them is the float 0.0."""
+    if extra.__class__ is float and extra == 0.0:
+        return total
+    if total.__class__ is float and total == 0.0:
+        return extra
+    return total + extra
 
 
 def _start_pass(order: list[Value], root: Value, seed) -> None:
@@ -57,77 +61,110 @@ def _start_pass(order: list[Value], root: Value, seed) -> None:
     for node in order:
         if node.parents:
             node.grad = 0.0
-    root.grad = _accumulate(root.grad, seed)
+    root.grad = accumulate(root.grad, seed)
 
 
-def gradients(root: Value, grad: Number = 1.0, *, create_graph: bool = False) -> dict:
+def start_of_pass(root: Value, seed: Number = 1.0) -> dict:
+    """The gradients a backward pass from ``root`` starts from, without touching any
+    ``.grad``: leaves keep theirs, intermediate nodes are 0, the root adds the seed."""
+    grads = {v: (0.0 if v.parents else v.grad) for v in topological_order(root)}
+    grads[root] = accumulate(grads[root], seed)
+    return grads
+
+
+def run_backward(root: Value, seed, *, create_graph: bool = False) -> None:
+    """Backpropagate from ``root`` (``Value.backward`` checks its arguments and calls this).
+
+    Leaves (parameters, inputs) accumulate ``∂root/∂leaf`` into ``.grad``; every intermediate
+    node's ``.grad`` is set to ``∂root/∂node`` of this pass — so repeated calls add up
+    exactly on the leaves, and an intermediate gradient is always the upstream gradient the
+    pass actually used.
+    """
+    if create_graph:
+        for node, g in gradients(root, seed, create_graph=True).items():
+            node.grad = accumulate(node.grad, g) if not node.parents else g
+        return
+    if modes.current.anomaly:
+        for _ in backward_steps(root, seed):
+            pass
+        return
+    order = topological_order(root)
+    _start_pass(order, root, seed)
+    # backward_steps' loop without the records: ∂root/∂parent += ∂node/∂parent × ∂root/∂node.
+    for node in reversed(order):
+        parents = node.parents
+        if parents:
+            g = node.grad
+            if g - g:  # upstream is ±inf or NaN: masking ops must pass 0, see contribution()
+                op = node.op
+                for p, local in zip(parents, node.local_grads):
+                    p.grad += contribution(op, local, g)
+                continue
+            for p, local in zip(parents, node.local_grads):
+                p.grad += local * g
+
+
+def gradients(root: Value, grad: Value | Number = 1.0, *, create_graph: bool = False) -> dict:
     """∂root/∂node for every node of ``root``'s graph, without touching any ``.grad``.
 
     Args:
         root: the output.
         grad: the seed ∂L/∂root.
-        create_graph: return Values (differentiable again) instead of floats.
+        create_graph: return Values (differentiable again) instead of floats; derivative
+            rules then run in IEEE arithmetic, so a derivative at a singularity is ±inf or
+            NaN, as in PyTorch, rather than an error.
     Returns:
-        A dict mapping each node to its gradient in this pass.
+        A dict mapping each node that receives a gradient to its gradient in this pass.
     """
-    grads = {root: _seed(root, grad)}
-    check = _value.is_anomaly_enabled()
-    for node in reversed(topological_order(root)):
-        parents = node.parents
-        if not parents:
-            continue
-        upstream = grads[node]
-        locals_ = _symbolic_locals(node) if create_graph else node.local_grads
-        for p, local in zip(parents, locals_):
-            contribution = _times(local, upstream)
-            if check:
-                _check_finite(contribution, node, p, local, upstream)
-            grads[p] = _accumulate(grads[p], contribution) if p in grads else contribution
+    if not hasattr(root, "local_grads"):
+        raise TypeError(f"gradients: the root must be a Value, got {type(root).__name__}")
+    if not hasattr(grad, "local_grads"):
+        if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+            raise TypeError(f"gradients(grad): the seed must be a number or a Value, got "
+                            f"{type(grad).__name__} {grad!r}")
+        grad = float(grad)
+    grads = {root: grad}
+    check = modes.current.anomaly
+    with modes.ieee_arithmetic() if create_graph else nullcontext():
+        for node in reversed(topological_order(root)):
+            parents = node.parents
+            upstream = grads.get(node)
+            if not parents or upstream is None:
+                continue
+            op = node.op
+            locals_ = _symbolic_locals(node) if create_graph else node.local_grads
+            for p, local in zip(parents, locals_):
+                c = contribution(op, local, upstream)
+                if check:
+                    _check_finite(c, node, p, local, upstream)
+                grads[p] = accumulate(grads[p], c) if p in grads else c
     return grads
 
 
 def _symbolic_locals(node: Value) -> tuple:
     """The node's local derivatives as Values, from its op's derivative rule."""
-    if getattr(node.op, "rule", None) is None:
+    op = node.op
+    if getattr(op, "rule", None) is None:
         raise DerivativeRuleError(
             f"backward(create_graph=True): node {describe(node)} was made by op "
-            f"'{op_text(node.op)}', which has no derivative rule, so its derivative cannot be "
+            f"'{op_text(op)}', which has no derivative rule, so its derivative cannot be "
             "differentiated again. Build the node with op=autograd.Op(name, rule), where "
             "rule(out, *inputs) returns the local derivatives using Value operations."
         )
-    return node.op.local_grads(node, node.parents)
-
-
-def _times(local, upstream):
-    if local.__class__ is float and local == 1.0:
-        return upstream  # saves a node per edge of + and sum when recording the backward pass
-    return local * upstream
-
-
-def _accumulate(total, extra):
-    if total.__class__ is float and total == 0.0:
-        return extra
-    return total + extra
+    return op.local_grads(node, node.parents)
 
 
 def _check_finite(contribution, node: Value, parent: Value, local, upstream) -> None:
-    number = contribution.data if isinstance(contribution, Value) else contribution
+    number = contribution.data if hasattr(contribution, "data") else contribution
     if math.isfinite(number):
         return
     raise AnomalyError(
         f"detect_anomaly: backward produced {number!r} in the gradient flowing from node "
-        f"{describe(node)} (op '{op_text(node.op)}', created at {creation_site_of(node)}) to "
-        f"its parent {describe(parent)}: upstream {_fmt(upstream)} × local {_fmt(local)}. "
-        "Look at that op's inputs: its derivative is infinite or undefined there."
+        f"{describe(node)} (op '{op_text(node.op)}', created at "
+        f"{modes.creation_site_of(node)}) to its parent {describe(parent)}: upstream "
+        f"{_fmt(upstream)} × local {_fmt(local)}. Look at that op's inputs: its derivative is "
+        "infinite or undefined there."
     )
-
-
-def _seed(root: Value, grad: object) -> float:
-    if not isinstance(root, Value):
-        raise TypeError(f"backward: the root must be a Value, got {type(root).__name__}")
-    if isinstance(grad, Value):
-        return grad
-    return _value._as_float(grad, "backward(grad)")
 
 
 # --- stepping through backprop -------------------------------------------------------------
@@ -162,12 +199,12 @@ class StepRecord(NamedTuple):
 
 
 def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
-    """Run ``root.backward(grad)`` one chain-rule product at a time.
+    """Run ``root.backward(grad)`` one chain-rule product at a time — the reference loop.
 
     Yields a :class:`StepRecord` per (node, parent) edge, in the order backprop performs
     them; each step has already been added to ``parent.grad``, and ``upstream_grad`` is
     ``node.grad``, complete by then. Exhausting the generator leaves exactly the gradients
-    ``root.backward(grad)`` would.
+    ``root.backward(grad)`` would (``backward`` is this loop without the records).
 
     Example::
 
@@ -178,21 +215,27 @@ def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
         ∂c/∂a += ∂c/∂c × ∂c/∂a = 1 × -3 = -3   (∂c/∂a is now -3)
         ∂c/∂b += ∂c/∂c × ∂c/∂b = 1 × 2 = 2   (∂c/∂b is now 2)
     """
-    seed = _seed(root, grad)
+    if not hasattr(root, "local_grads"):
+        raise TypeError(f"backward_steps: the root must be a Value, got {type(root).__name__}")
+    if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+        raise TypeError(f"backward_steps(grad): the seed must be a number, got "
+                        f"{type(grad).__name__} {grad!r}")
+    seed = float(grad)
     order = topological_order(root)
     _start_pass(order, root, seed)
-    check = _value.is_anomaly_enabled()
+    check = modes.current.anomaly
     for node in reversed(order):
         parents = node.parents
         if not parents:
             continue
         upstream = node.grad
+        op = node.op
         for parent, local in zip(parents, node.local_grads):
-            contribution = local * upstream
+            product = contribution(op, local, upstream)
             if check:
-                _check_finite(contribution, node, parent, local, upstream)
-            parent.grad = _accumulate(parent.grad, contribution)
-            yield StepRecord(node, parent, local, upstream, contribution, parent.grad, root)
+                _check_finite(product, node, parent, local, upstream)
+            parent.grad = accumulate(parent.grad, product)
+            yield StepRecord(node, parent, local, upstream, product, parent.grad, root)
 
 
 def steps_table(steps: Iterable[StepRecord]) -> str:
@@ -221,7 +264,7 @@ def steps_table(steps: Iterable[StepRecord]) -> str:
 
 
 def _fmt(x) -> str:
-    if isinstance(x, Value):
+    if hasattr(x, "data"):
         x = x.data
     return f"{x:.6g}"
 
@@ -235,6 +278,6 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
         >>> x = Value(2.0); y = x * x; y.backward(); zero_grad(y); x.grad
         0.0
     """
-    nodes = topological_order(values) if isinstance(values, Value) else values
+    nodes = topological_order(values) if hasattr(values, "parents") else values
     for v in nodes:
         v.grad = 0.0

@@ -8,7 +8,7 @@ from typing import Any
 from .backward import gradients
 from .errors import GradcheckError
 from .modes import no_grad
-from .value import Value, _as_float
+from .value import Value, as_float
 
 Number = int | float
 
@@ -18,7 +18,7 @@ def _evaluate(f: Callable[..., Any], xs: Sequence[float]) -> float:
         out = f(*(Value(x) for x in xs))
     if isinstance(out, Value):
         return out.data
-    return _as_float(out, "the checked function's result")
+    return as_float(out, "the checked function's result")
 
 
 def numerical_grad(
@@ -40,7 +40,7 @@ def numerical_grad(
         >>> [round(g, 6) for g in numerical_grad(lambda x, y: x * y, [2.0, 3.0])]
         [3.0, 2.0]
     """
-    xs = [_as_float(x, "numerical_grad(inputs)") for x in inputs]
+    xs = [as_float(x, "numerical_grad(inputs)") for x in inputs]
     result = []
     for i, x in enumerate(xs):
         xs[i] = x + eps

@@ -18,12 +18,12 @@ import graphviz
 
 from .backward import StepRecord
 from .errors import GraphTooLargeError
-from .graph import count_nodes, topological_order
+from .graph import count_nodes, op_text, topological_order
 from .ops import CONST
-from .value import Value, op_text
+from .value import Value
 
-# Fill colours by role (colour-blind friendly pairs, readable in print).
-COLOURS = {
+# Fill colors by role (color-blind friendly pairs, readable in print).
+COLORS = {
     "parameter": "#a5d8ff",  # a leaf you made: a weight, a bias, a variable
     "input": "#e9ecef",  # a constant: data or a number in an expression
     "intermediate": "#ffffff",
@@ -191,7 +191,7 @@ def draw(
             grad = grads.get(v, v.grad) if grads is not None else v.grad
             grad = grad.data if isinstance(grad, Value) else grad
             fields.append(f"grad {grad:.4f}")
-        attrs = {"shape": "record", "style": "filled", "fillcolor": COLOURS[_role(v, root)]}
+        attrs = {"shape": "record", "style": "filled", "fillcolor": COLORS[_role(v, root)]}
         if v is marked or (step is not None and v in (step.node, step.parent)):
             attrs.update(color=HIGHLIGHT, penwidth="2.5")
         g.node(name, "{ " + " | ".join(fields or [" "]) + " }", **attrs)

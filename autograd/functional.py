@@ -8,14 +8,14 @@ backward pass instead (``create_graph=True``), so ``grad(grad(f))(x)`` is f''(x)
 
 from __future__ import annotations
 
+import numbers
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backward import gradients
+from .modes import current, grad_level
 from .value import Value, constant
-
-Number = int | float
-_nesting = [0]  # how many grad evaluations are running right now
 
 
 def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., tuple]:
@@ -37,10 +37,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
         >>> value_and_grad(lambda x, y: x * y + y, argnums=(0, 1))(2.0, 3.0)
         (9.0, (3.0, 3.0))
     """
-    single = isinstance(argnums, int)
-    positions = (argnums,) if single else tuple(argnums)
-    if not positions or not all(isinstance(i, int) for i in positions):
-        raise TypeError(f"argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
+    single, positions = _positions(argnums)
 
     def evaluate(*args: Any, **kwargs: Any) -> tuple:
         for i in positions:
@@ -49,11 +46,11 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
                     f"argnums={argnums!r}: the function was called with {len(args)} positional "
                     f"argument(s), so there is no argument {i} to differentiate by"
                 )
-        nested = _nesting[0] > 0 or any(isinstance(a, Value) for a in args)
+        nested = current.grad_depth > 0 or any(isinstance(a, Value) for a in args)
         # Numbers not differentiated by become constants, so f may use Value methods on them.
         chosen = {i % len(args) for i in positions}
-        args_list = [constant(a) if isinstance(a, (int, float)) and not isinstance(a, bool)
-                     and i not in chosen else a for i, a in enumerate(args)]
+        args_list = [constant(a) if _is_number(a) and i not in chosen else a
+                     for i, a in enumerate(args)]
         inputs = []
         for i in positions:
             a = args_list[i]
@@ -62,13 +59,10 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
             x = a.identity() if isinstance(a, Value) else Value(a)
             args_list[i] = x
             inputs.append(x)
-        _nesting[0] += 1
-        try:
+        with grad_level():
             out = f(*args_list, **kwargs)
-        finally:
-            _nesting[0] -= 1
         if not isinstance(out, Value):
-            if isinstance(out, (int, float)):
+            if _is_number(out):
                 zeros = tuple(0.0 for _ in inputs)
                 return float(out), (zeros[0] if single else zeros)
             raise TypeError(
@@ -83,6 +77,35 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
     evaluate.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     evaluate.__doc__ = f.__doc__
     return evaluate
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _positions(argnums: object) -> tuple[bool, tuple[int, ...]]:
+    """``(single, positions)`` from an int or a non-empty sequence of ints, else TypeError."""
+    def index(i: object) -> int:
+        if isinstance(i, bool):
+            raise TypeError(f"argnums must be an int or a non-empty tuple of ints, got "
+                            f"{argnums!r} (a bool is not a position)")
+        try:
+            return operator.index(i)
+        except TypeError:
+            raise TypeError(f"argnums must be an int or a non-empty tuple of ints, got "
+                            f"{argnums!r}") from None
+
+    if isinstance(argnums, (str, bytes)) or not isinstance(argnums, (numbers.Integral, Sequence)):
+        index(argnums)  # raises
+    if not isinstance(argnums, Sequence):
+        return True, (index(argnums),)
+    positions = tuple(index(i) for i in argnums)
+    if not positions:
+        raise TypeError("argnums must be an int or a non-empty tuple of ints, got an empty "
+                        "sequence; say which argument to differentiate by, e.g. argnums=0")
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"argnums={argnums!r} names an argument twice")
+    return False, positions
 
 
 def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:

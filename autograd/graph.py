@@ -1,8 +1,13 @@
-"""Graph traversal without recursion: topological order and node counting."""
+"""The graph a root reaches: its nodes in topological order, how many, and their names."""
 
 from __future__ import annotations
 
-from .value import Value
+from typing import TYPE_CHECKING
+
+from .ops import CONST, Op
+
+if TYPE_CHECKING:
+    from .value import Value
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -57,3 +62,19 @@ def count_nodes(root: Value, limit: int) -> int:
                     return len(seen)
                 stack.append(p)
     return len(seen)
+
+
+def op_text(op: str) -> str:
+    """An op as shown to people: ``"leaky_relu(0.01)"``, ``"** 2"``, ``"*"``."""
+    return op.describe() if isinstance(op, Op) else str(op)
+
+
+def describe(v: Value) -> str:
+    """A short name for a node: its label, else its op and id (``"*#4"``), else its data."""
+    if v.label:
+        return v.label
+    if v.op is CONST:
+        return f"{v.data:g}"
+    if not v.parents:
+        return f"v#{v.id}"
+    return f"{op_text(v.op)}#{v.id}"

@@ -1,67 +1,136 @@
-"""Op descriptors and derivative rules: the chain rule's *local* factors, written once.
+"""Every op, defined once: its name, its forward function and its derivative rule.
 
-Every op has a rule ``rule(out, *inputs, *params) -> tuple of local derivatives``
-(∂out/∂input, one per input); the n-ary ops take their inputs as sequences instead
-(``sum_rule(out, xs)``, ``dot_rule(out, ws, xs)``) so a wide node costs no argument
-unpacking. The same rule runs in two places:
+An op is one :class:`Op` object in the table at the bottom of this file. ``Value`` methods and
+the n-ary functions (``autograd.sum``, ``dot``, ``matvec``) are thin calls into it; adding an
+op is one entry here, one ``Value`` method line, one entry in ``autograd.testing``'s forms.
 
-* at forward time with plain floats, to store the local derivatives on the new node;
-* in ``backward(create_graph=True)`` with Values (the node itself as ``out``, its parents as
-  ``inputs``), so the derivative is itself a graph that can be differentiated again.
+* ``forward(*inputs, *params)`` computes the result from plain floats;
+* ``rule(out, *inputs, *params)`` returns the *local* derivatives ∂out/∂input, one per input
+  (the n-ary ops take their inputs as sequences: ``rule(out, xs)``, ``rule(out, ws, xs)``).
 
-A rule therefore uses only operations that work on floats *and* on Values: ``+ - * / **``,
-comparisons, and the helper :func:`log` below.
+The same rule runs three ways, so it is written only with ``+ − × ÷ **``, comparisons and the
+helpers below (:func:`where`, :func:`exp`, :func:`log`, :func:`sigmoid`, :func:`sign`), which
+work on floats, on Values and on numpy arrays alike:
+
+* at forward time with floats, to store the local derivatives on the new node;
+* in ``backward(create_graph=True)`` with Values (the node itself as ``out``), so the
+  derivative is a graph that can be differentiated again;
+* over whole batches with numpy arrays.
+
+Where a rule meets a singularity (``d/dx √x`` at 0, a tiny base to a negative power) the
+result follows IEEE 754 as PyTorch does — ±inf or NaN — instead of raising: see
+:func:`ieee_locals`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import numbers
+import operator
+from collections.abc import Callable, Sequence
+
+from .errors import DerivativeRuleError
 
 Rule = Callable[..., tuple]
 
 
 class Op(str):
-    """The name of an op (a ``str``, so ``node.op == "*"`` works) plus its derivative rule.
+    """An op: its name (a ``str``, so ``node.op == "*"`` works), forward function and rule.
 
     Args:
         name: what the op is called in drawings and step tables, e.g. ``"tanh"``.
-        rule: ``rule(out, *inputs, *params)`` returning the local derivatives, or ``None`` for
-            nodes that have no inputs (leaves and constants).
+        rule: ``rule(out, *inputs, *params)`` returning the local derivatives ∂out/∂input,
+            or ``None`` for nodes that have no inputs (leaves and constants).
         params: fixed arguments of the op, e.g. ``(0.01,)`` for ``leaky_relu(slope=0.01)``.
-        inputs: how the rule receives the node's parents: ``"each"`` (one argument per
+        inputs: how forward and rule receive the node's parents: ``"each"`` (one argument per
             parent), ``"all"`` (one sequence) or ``"halves"`` (two sequences, as ``dot``).
+        forward: ``forward(*inputs, *params)`` computing the result from floats (needed to
+            call the op with :func:`autograd.apply`; built-in ops all have one).
+        masks: a zero local derivative of this op is a *mask* (PyTorch's ``where``): it
+            passes no gradient even when the upstream gradient is ±inf or NaN (relu, step).
+        math: the derivative in words, for documentation.
+        ieee: the numpy function that computes ``forward`` the IEEE way (±inf, NaN) where
+            ``forward`` raises, for use inside derivative rules.
+        error: ``error(exc, data, names) -> Exception``: the clear error user code gets when
+            ``forward`` fails (``names`` describe the inputs, e.g. ``" of 'x'"``).
 
     Example — a custom op that is differentiable to any order::
 
-        >>> from autograd import Value, Op
-        >>> CUBE = Op("cube", lambda out, x: (3 * x * x,))
-        >>> x = Value(2.0)
-        >>> y = Value(x.data ** 3, parents=(x,), local_grads=(12.0,), op=CUBE)
+        >>> from autograd import Value, Op, apply
+        >>> CUBE = Op("cube", lambda out, x: (3 * x * x,), forward=lambda x: x ** 3)
+        >>> y = apply(CUBE, Value(2.0))
+        >>> y.data, y.local_grads
+        (8.0, (12.0,))
     """
 
     rule: Rule | None
     params: tuple
     inputs: str
+    forward: Callable[..., float] | None
+    masks: bool
+    math: str
+    ieee: str | None
+    error: Callable[..., Exception] | None
 
     def __new__(cls, name: str, rule: Rule | None = None, params: tuple = (),
-                inputs: str = "each") -> Op:
+                inputs: str = "each", *, forward: Callable[..., float] | None = None,
+                masks: bool = False, math: str = "", ieee: str | None = None,
+                error: Callable[..., Exception] | None = None) -> Op:
         if inputs not in ("each", "all", "halves"):
             raise ValueError(f"Op: inputs must be 'each', 'all' or 'halves', got {inputs!r}")
+        if rule is not None and not callable(rule):
+            raise TypeError(f"Op: rule must be a function rule(out, *inputs) returning the "
+                            f"local derivatives, got {type(rule).__name__}")
         self = super().__new__(cls, name)
         self.rule = rule
-        self.params = params
+        self.params = tuple(params)
         self.inputs = inputs
+        self.forward = forward
+        self.masks = masks
+        self.math = math
+        self.ieee = ieee
+        self.error = error
+        self._variants: dict = {}
         return self
 
-    def local_grads(self, out, parents: tuple) -> tuple:
-        """The rule applied to ``parents`` as this op receives them (create_graph uses it)."""
+    def with_params(self, *params: float) -> Op:
+        """This op with other parameters, one shared object per value (``leaky_relu(0.2)``)."""
+        variant = self._variants.get(params)
+        if variant is None:
+            variant = Op(str(self), self.rule, params, self.inputs, forward=self.forward,
+                         masks=self.masks, math=self.math, ieee=self.ieee, error=self.error)
+            self._variants[params] = variant
+        return variant
+
+    def arguments(self, values: Sequence) -> tuple:
+        """``values`` (one per parent) arranged as this op's forward and rule receive them."""
         if self.inputs == "each":
-            return self.rule(out, *parents, *self.params)
+            return (*values, *self.params)
         if self.inputs == "all":
-            return self.rule(out, parents)
-        n = len(parents) // 2
-        return self.rule(out, parents[:n], parents[n:])
+            return (values,)
+        n = len(values) // 2
+        return (values[:n], values[n:])
+
+    def local_grads(self, out, inputs: Sequence) -> tuple:
+        """The rule applied to ``inputs`` (Values or floats, one per parent), checked to
+        give one derivative per input.
+
+        Raises:
+            DerivativeRuleError: the rule returned another number of derivatives.
+        """
+        result = self.rule(out, *self.arguments(inputs))
+        try:
+            result = tuple(result)
+        except TypeError:
+            result = None
+        if result is None or len(result) != len(inputs):
+            got = "something that is not a tuple" if result is None else \
+                f"{len(result)} derivative(s)"
+            raise DerivativeRuleError(
+                f"op '{self.describe()}': its derivative rule returned {got} for "
+                f"{len(inputs)} input(s); a rule returns one ∂out/∂input per input, in order, "
+                "as a tuple (e.g. (3 * x * x,) for one input)")
+        return result
 
     def describe(self) -> str:
         """The op with its parameters, for display: ``"leaky_relu(0.01)"``, ``"** 2"``."""
@@ -72,156 +141,259 @@ class Op(str):
         return f"{self}({', '.join(_short(p) for p in self.params)})"
 
     def __reduce__(self):  # an Op pickles/copies as itself, not as a bare str
-        return (Op, (str(self), self.rule, self.params, self.inputs))
+        return (_rebuild, (str(self), self.rule, self.params, self.inputs, self.forward,
+                           self.masks, self.math, self.ieee, self.error))
+
+
+def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error) -> Op:
+    return Op(name, rule, params, inputs, forward=forward, masks=masks, math=math_,
+              ieee=ieee, error=error)
 
 
 def _short(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
+# --- helpers a rule may use: the same call on floats, Values and numpy arrays ------------
+def _numpy():
+    import numpy
+
+    return numpy
+
+
+def where(condition, if_true, if_false):
+    """``if_true`` where ``condition`` holds, else ``if_false`` (``numpy.where`` on arrays).
+
+    With a float or a Value the condition is a plain ``bool`` and one branch is returned.
+    """
+    if condition is True:
+        return if_true
+    if condition is False:
+        return if_false
+    return _numpy().where(condition, if_true, if_false)
+
+
+def exp(x):
+    """eˣ of a float (an overflow raises, and the caller retries the IEEE way), a Value or
+    an array."""
+    if x.__class__ is float:
+        return math.exp(x)
+    method = getattr(x, "exp", None)  # a Value
+    return method() if method is not None else _numpy().exp(x)
+
+
 def log(x):
-    """Natural log of a float (``math.log``) or a Value (``Value.log``)."""
-    return math.log(x) if isinstance(x, (int, float)) else x.log()
+    """ln x of a float (−inf at 0, NaN below, as IEEE), a Value or an array."""
+    if x.__class__ is float:
+        return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+    method = getattr(x, "log", None)
+    return method() if method is not None else _numpy().log(x)
 
 
-# --- derivative rules: ∂out/∂input for each input ---------------------------------------
-ONE = (1.0,)
-ONE_ONE = (1.0, 1.0)
-ONE_MINUS_ONE = (1.0, -1.0)
-MINUS_ONE = (-1.0,)
-ZERO = (0.0,)
+def sigmoid(x):
+    """σ(x) = 1/(1 + e⁻ˣ) of a float (without overflow), a Value or an array."""
+    if x.__class__ is float:
+        return stable_sigmoid(x)
+    method = getattr(x, "sigmoid", None)
+    if method is not None:
+        return method()
+    np = _numpy()
+    return np.exp(-np.logaddexp(0.0, -x))
 
 
-def add_rule(out, a, b):
-    """∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1."""
-    return ONE_ONE
+def sign(x):
+    """−1, 0 or 1 (0 for NaN, as ``torch.sgn``), for floats, Values and arrays."""
+    return where(x > 0, 1.0, where(x < 0, -1.0, 0.0))
 
 
-def sub_rule(out, a, b):
-    """∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1."""
-    return ONE_MINUS_ONE
+def ieee_locals(op: Op, out, data: Sequence) -> tuple:
+    """The op's local derivatives computed the IEEE way: the rule run on numpy float64
+    numbers with floating-point errors ignored, so ``0.5/0`` is inf and ``1e-300 ** -1.5`` is
+    inf (PyTorch's values) instead of a ``ZeroDivisionError`` or an ``OverflowError``."""
+    np = _numpy()
+    as64 = np.float64
+    values = [as64(v) for v in data]
+    with np.errstate(all="ignore"):
+        result = op.rule(as64(out), *op.arguments(values))
+    return tuple(float(r) for r in result)
 
 
-def mul_rule(out, a, b):
-    """∂(ab)/∂a = b, ∂(ab)/∂b = a (at forward time: the parents' own floats)."""
-    return (b, a)
+def ieee_forward(op: Op, data: Sequence) -> float:
+    """The op's result the IEEE way (±inf, NaN) where ``op.forward`` raises."""
+    np = _numpy()
+    if op.ieee is None:
+        return math.nan
+    with np.errstate(all="ignore"):
+        return float(getattr(np, op.ieee)(*(np.float64(v) for v in op.arguments(data))))
 
 
-def div_rule(out, a, b):
-    """∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b."""
-    return (1.0 / b, -out / b)
+def check_parameter(value: object, name: str, where_: str) -> float:
+    """A finite real number for an op parameter (a slope, an alpha), else a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where_}: {name} must be a real number, got "
+                        f"{type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{where_}: {name} must be finite, got {value!r}; pick a number such "
+                         f"as the default")
+    return value
 
 
-def neg_rule(out, x):
-    """∂(−x)/∂x = −1."""
-    return MINUS_ONE
+# --- forward functions that need more than one expression ----------------------------------
+def stable_sigmoid(x: float) -> float:
+    """σ(x) = 1/(1 + e⁻ˣ) for a float, with no overflow for any x (NaN stays NaN)."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
-def identity_rule(out, x):
-    """∂x/∂x = 1."""
-    return ONE
+def _power(a: float, n: float) -> float:
+    out = a ** n
+    if out.__class__ is complex:  # a negative base to a fractional power: no real result
+        raise ValueError("math domain error")
+    return out
 
 
-def pow_rule(out, x, n):
-    """∂(xⁿ)/∂x = n·xⁿ⁻¹ for a constant exponent n."""
-    if n == 1:
-        return ONE
+def _power_of_value(a: float, b: float) -> float:
+    if a < 0:  # ∂(aᵇ)/∂b = aᵇ·ln a has no real value
+        raise ValueError("math domain error")
+    return _power(a, b)
+
+
+def _softplus(x: float) -> float:
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x))) if x == x else x
+
+
+def _relu(x: float) -> float:
+    return 0.0 if x <= 0 else x  # NaN stays NaN
+
+
+def _step(x: float) -> float:
+    return 1.0 if x >= 0 else (0.0 if x < 0 else x)  # NaN stays NaN
+
+
+def _abs(x: float) -> float:
+    return x if x >= 0 else -x
+
+
+def _leaky_relu(x: float, slope: float) -> float:
+    return x if x > 0 else slope * x
+
+
+def _elu(x: float, alpha: float) -> float:
+    return x if x > 0 else alpha * math.expm1(x)
+
+
+def _dot(ws: Sequence[float], xs: Sequence[float]) -> float:
+    return sum(map(operator.mul, ws, xs), 0.0)
+
+
+def _power_rule(x, n: float) -> tuple:
+    # n is a constant, so branching on it keeps the rule array-friendly
     if n == 2:
         return (2 * x,)
+    if n == 1 or n == 0:
+        return (float(n),)
     return (n * x ** (n - 1),)
 
 
-def pow_value_rule(out, a, b):
-    """∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, its limit for b > 0)."""
-    return (b * a ** (b - 1), out * log(a) if a > 0 else 0.0)
+# --- the clear errors user code gets where a forward function fails -------------------------
+def _division_error(exc, data, names):
+    a, b = data
+    return ZeroDivisionError(
+        f"division by zero: {a!r} / {b!r} (the divisor{names[1]} is 0). Guard the zero case or "
+        "add a small epsilon to the divisor: a / (b + 1e-12).")
 
 
-def abs_rule(out, x):
-    """∂|x|/∂x = sign(x), taken as 0 at x = 0."""
-    return (1.0,) if x > 0 else ((-1.0,) if x < 0 else ZERO)
+def _power_error(exc, data, names):
+    a, n = data
+    if isinstance(exc, OverflowError):
+        return OverflowError(
+            f"power overflow: {a!r} ** {n!r}{names[0]} is larger than the largest float (about "
+            "1.8e308). Scale the base or the exponent down.")
+    if a == 0:
+        return ZeroDivisionError(
+            f"power: 0.0 ** {n!r}{names[0]} is a division by zero (a negative power of zero). "
+            "Keep the base away from zero, e.g. (x + 1e-12) ** n.")
+    if len(names) > 1 and names[1] is not None:  # a Value exponent
+        return ValueError(
+            f"power: negative base {a!r}{names[0]} with a Value exponent: the exponent's "
+            "gradient a**b·ln(a) needs a > 0. Use a number exponent if it is not learned "
+            "(x ** 2), or make the base positive.")
+    return ValueError(
+        f"power: negative base {a!r}{names[0]} with non-integer exponent {n!r} has no real "
+        "result. Use an integer exponent, or make the base positive first, e.g. abs(x) ** p "
+        "or (x * x + 1e-12) ** (p / 2).")
 
 
-def exp_rule(out, x):
-    """∂eˣ/∂x = eˣ = out."""
-    return (out,)
+def _exp_error(exc, data, names):
+    return OverflowError(
+        f"exp overflow: exp({data[0]!r}){names[0]} is larger than the largest float (about "
+        "1.8e308, reached at x ≈ 709.78). Scale the input down, or use a stable form: "
+        "sigmoid(), tanh(), or a log-sum-exp / from_logits loss.")
 
 
-def log_rule(out, x):
-    """∂ln x/∂x = 1/x."""
-    return (1.0 / x,)
+def _log_error(exc, data, names):
+    return ValueError(
+        f"log of {data[0]!r}{names[0]}: the logarithm is defined only for positive numbers. "
+        "Clamp the input first, e.g. (p + 1e-12).log(), or use a loss that works on logits "
+        "(from_logits=True).")
 
 
-def sqrt_rule(out, x):
-    """∂√x/∂x = 1/(2√x) = 0.5/out."""
-    return (0.5 / out,)
+def _sqrt_error(exc, data, names):
+    return ValueError(
+        f"sqrt of {data[0]!r}{names[0]}: the square root is defined only for numbers ≥ 0. "
+        "Use abs(x).sqrt() or (x * x + 1e-12).sqrt() if the sign does not matter.")
 
 
-def tanh_rule(out, x):
-    """∂tanh x/∂x = 1 − tanh² x = 1 − out²."""
-    return (1 - out * out,)
+# --- the table: one entry per op -------------------------------------------------------------
+ONE = (1.0,)
+ONE_ONE = (1.0, 1.0)
 
-
-def sigmoid_rule(out, x):
-    """∂σ(x)/∂x = σ(x)(1 − σ(x)) = out·(1 − out)."""
-    return (out * (1 - out),)
-
-
-def relu_rule(out, x):
-    """∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)."""
-    return ONE if x > 0 else ZERO
-
-
-def leaky_relu_rule(out, x, slope):
-    """∂/∂x = 1 for x > 0, else the slope."""
-    return ONE if x > 0 else (slope,)
-
-
-def elu_rule(out, x, alpha):
-    """∂/∂x = 1 for x > 0, else α·eˣ = out + α."""
-    return ONE if x > 0 else (out + alpha,)
-
-
-def step_rule(out, x):
-    """The Heaviside step is flat wherever it is differentiable: 0."""
-    return ZERO
-
-
-def sum_rule(out, xs):
-    """∂(Σxᵢ)/∂xᵢ = 1 for every input."""
-    return (1.0,) * len(xs)
-
-
-def dot_rule(out, ws, xs):
-    """∂(w·x)/∂wᵢ = xᵢ and ∂(w·x)/∂xᵢ = wᵢ (the node's parents are w₀…wₙ₋₁, x₀…xₙ₋₁)."""
-    return (*xs, *ws)
-
-
-ADD = Op("+", add_rule)
-SUB = Op("-", sub_rule)
-MUL = Op("*", mul_rule)
-DIV = Op("/", div_rule)
-NEG = Op("neg", neg_rule)
-IDENTITY = Op("id", identity_rule)
-POW_VALUE = Op("**", pow_value_rule)
-ABS = Op("abs", abs_rule)
-EXP = Op("exp", exp_rule)
-LOG = Op("log", log_rule)
-SQRT = Op("sqrt", sqrt_rule)
-TANH = Op("tanh", tanh_rule)
-SIGMOID = Op("sigmoid", sigmoid_rule)
-RELU = Op("relu", relu_rule)
-STEP = Op("step", step_rule)
-SUM = Op("sum", sum_rule, inputs="all")
-DOT = Op("dot", dot_rule, inputs="halves")
+ADD = Op("+", lambda out, a, b: ONE_ONE, forward=operator.add,
+         math="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
+SUB = Op("-", lambda out, a, b: (1.0, -1.0), forward=operator.sub,
+         math="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1")
+MUL = Op("*", lambda out, a, b: (b, a), forward=operator.mul,
+         math="∂(ab)/∂a = b, ∂(ab)/∂b = a")
+DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward=operator.truediv,
+         math="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b",
+         ieee="divide", error=_division_error)
+NEG = Op("neg", lambda out, x: (-1.0,), forward=operator.neg, math="∂(−x)/∂x = −1")
+IDENTITY = Op("id", lambda out, x: ONE, forward=lambda x: x, math="∂x/∂x = 1")
+POW = Op("**", lambda out, x, n: _power_rule(x, n), params=(2,), forward=_power,
+         math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
+         ieee="power", error=_power_error)
+POW_VALUE = Op("**", lambda out, a, b: (where(b == 0, 0.0, b * a ** (b - 1)),
+                                         where(a > 0, out * log(a), 0.0)),
+               forward=_power_of_value, ieee="power", error=_power_error,
+               math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 for b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0)")
+ABS = Op("abs", lambda out, x: (sign(x),), forward=_abs,
+         math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)")
+EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
+         math="∂eˣ/∂x = eˣ = out")
+LOG = Op("log", lambda out, x: (1.0 / x,), forward=math.log, ieee="log", error=_log_error,
+         math="∂ln x/∂x = 1/x")
+SQRT = Op("sqrt", lambda out, x: (0.5 / out,), forward=math.sqrt, ieee="sqrt",
+          error=_sqrt_error, math="∂√x/∂x = 1/(2√x) = 0.5/out (inf at 0)")
+TANH = Op("tanh", lambda out, x: (1 - out * out,), forward=math.tanh,
+          math="∂tanh x/∂x = 1 − tanh² x = 1 − out²")
+SIGMOID = Op("sigmoid", lambda out, x: (out * (1 - out),), forward=stable_sigmoid,
+             math="∂σ(x)/∂x = σ(x)(1 − σ(x)) = out·(1 − out)")
+SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
+              math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)")
+RELU = Op("relu", lambda out, x: (1.0 - (x <= 0),), forward=_relu, masks=True,
+          math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)")
+LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
+                params=(0.01,), forward=_leaky_relu,
+                math="∂/∂x = 1 for x > 0, else the slope")
+ELU = Op("elu", lambda out, x, alpha: (where(x > 0, 1.0, alpha * exp(x)),), params=(1.0,),
+         forward=_elu, math="∂/∂x = 1 for x > 0, else α·eˣ")
+STEP = Op("step", lambda out, x: (0.0,), forward=_step, masks=True,
+          math="the Heaviside step is flat wherever it is differentiable: 0")
+SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",
+         forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1")
+DOT = Op("dot", lambda out, ws, xs: (*xs, *ws), inputs="halves", forward=_dot,
+         math="∂(w·x)/∂wᵢ = xᵢ, ∂(w·x)/∂xᵢ = wᵢ (parents w₀…wₙ₋₁, x₀…xₙ₋₁)")
 CONST = Op("const")  # a number that entered the graph: no inputs, never a parameter
-
-_parametrised: dict[tuple, Op] = {}
-
-
-def parametrised(name: str, rule: Rule, param: float) -> Op:
-    """The shared :class:`Op` for ``name`` with parameter ``param`` (one object per value)."""
-    key = (name, param)
-    op = _parametrised.get(key)
-    if op is None:
-        op = _parametrised[key] = Op(name, rule, (param,))
-    return op

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Iterable, Sequence
-from operator import mul
 
-from . import ops
-from .value import Value, _constant, _result
-
-Number = int | float
+from .ops import DOT, SUM
+from .value import Number, Value, as_float, constant, record
 
 
 def _values(items: tuple, where: str) -> tuple[Value, ...]:
-    return tuple(v if isinstance(v, Value) else _constant(v, where) for v in items)
+    return tuple(v if isinstance(v, Value) else constant(as_float(v, where)) for v in items)
 
 
 def _parents_and_data(items: tuple, where: str) -> tuple[tuple[Value, ...], list[float]]:
@@ -42,8 +38,8 @@ def sum(values: Iterable[Value | Number]) -> Value:
         (6.0, 4)
     """
     parents, data = _parents_and_data(tuple(values), "sum")
-    out = builtins.sum(data, 0.0)
-    return _result(out, parents, ops.sum_rule(out, data), ops.SUM)
+    out = SUM.forward(data)
+    return record(out, parents, SUM.rule(out, data), SUM)
 
 
 def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number]) -> Value:
@@ -101,5 +97,5 @@ def _dot(ws: tuple, xs: tuple[Value, ...], x_data: list[float]) -> Value:
             "one weight per input (check the layer's nin against the length of each sample)"
         )
     ws, w_data = _parents_and_data(ws, "dot")
-    out = builtins.sum(map(mul, w_data, x_data), 0.0)
-    return _result(out, ws + xs, ops.dot_rule(out, w_data, x_data), ops.DOT)
+    out = DOT.forward(w_data, x_data)
+    return record(out, ws + xs, DOT.rule(out, w_data, x_data), DOT)

@@ -10,80 +10,125 @@ from __future__ import annotations
 
 import math
 import numbers
-import sys
-import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import count
-from pathlib import Path
 
+from . import modes
+from .backward import run_backward
 from .errors import AnomalyError
+from .graph import describe, op_text
+from .modes import open_blocks
 from .ops import (
     ABS,
     ADD,
     CONST,
     DIV,
+    ELU,
     EXP,
     IDENTITY,
+    LEAKY_RELU,
     LOG,
     MUL,
     NEG,
+    POW,
     POW_VALUE,
     RELU,
     SIGMOID,
+    SOFTPLUS,
     SQRT,
     STEP,
     SUB,
     TANH,
     Op,
-    abs_rule,
-    add_rule,
-    div_rule,
-    elu_rule,
-    exp_rule,
-    identity_rule,
-    leaky_relu_rule,
-    log_rule,
-    mul_rule,
-    neg_rule,
-    parametrised,
-    pow_rule,
-    pow_value_rule,
-    relu_rule,
-    sigmoid_rule,
-    sqrt_rule,
-    step_rule,
-    sub_rule,
-    tanh_rule,
+    check_parameter,
+    ieee_forward,
+    ieee_locals,
 )
 
 Number = int | float  # what a plain number may be, wherever a Value is accepted
 
-# --- modes (switched by autograd.no_grad / autograd.detect_anomaly) -----------------------
-_plain = True  # recording a graph and not checking for anomalies: the fast path
-_recording = True
-_anomaly = False
-_creation_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
-
-
-def _set_modes(*, recording: bool, anomaly: bool) -> None:
-    global _plain, _recording, _anomaly
-    _recording, _anomaly = recording, anomaly
-    _plain = recording and not anomaly
-
-
-def is_grad_enabled() -> bool:
-    """``True`` unless inside ``autograd.no_grad()``: ops record their parents."""
-    return _recording
-
-
-def is_anomaly_enabled() -> bool:
-    """``True`` inside ``autograd.detect_anomaly()``."""
-    return _anomaly
-
-
 _ids = count()
 _new = object.__new__
+
+
+# --- methods that apply an op: forward value, local derivatives, node -------------------
+def _unary_method(op: Op, doc: str = "") -> Callable[[Value], Value]:
+    """The ``Value`` method applying the one-input ``op``."""
+    forward, rule = op.forward, op.rule
+
+    def method(self: Value) -> Value:
+        a = self.data
+        try:
+            out = forward(a)
+        except (ArithmeticError, ValueError) as exc:
+            return _failed(op, (self,), (a,), exc)
+        try:
+            local = rule(out, a)
+        except (ArithmeticError, ValueError):  # a singularity: IEEE values, as PyTorch
+            local = ieee_locals(op, out, (a,))
+        if open_blocks[0]:
+            return _record_in_mode(out, (self,), local, op)
+        # record() inlined: the engine's hottest path, one call less per node
+        v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.parents = (self,)
+        v.local_grads = local
+        v.op = op
+        v.label = ""
+        v._id = None
+        return v
+
+    method.__doc__ = doc or f"The op {op.describe()!r}: {op.math}."
+    method.__name__ = method.__qualname__ = op.describe()
+    return method
+
+
+def _binary_method(op: Op) -> Callable[[Value, Value | Number], Value]:
+    """The ``Value`` method applying the two-input ``op`` to ``(self, other)``."""
+    forward, rule = op.forward, op.rule
+
+    def method(self: Value, other: Value | Number) -> Value:
+        if not isinstance(other, Value):
+            other = _constant(other, op)
+        a = self.data
+        b = other.data
+        try:
+            out = forward(a, b)
+        except (ArithmeticError, ValueError) as exc:
+            return _failed(op, (self, other), (a, b), exc)
+        try:
+            local = rule(out, a, b)
+        except (ArithmeticError, ValueError):
+            local = ieee_locals(op, out, (a, b))
+        if open_blocks[0]:
+            return _record_in_mode(out, (self, other), local, op)
+        v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.parents = (self, other)
+        v.local_grads = local
+        v.op = op
+        v.label = ""
+        v._id = None
+        return v
+
+    method.__doc__ = f"``self {op} other``: {op.math}."
+    return method
+
+
+def _reflected_method(op: Op) -> Callable[[Value, Number], Value]:
+    """The ``Value`` method for ``number <op> self`` (the number becomes a constant)."""
+    apply_op = _binary_method(op)
+
+    def method(self: Value, other: Number) -> Value:
+        return apply_op(_constant(other, op), self)
+
+    method.__doc__ = f"``other {op} self`` for a number ``other``: {op.math}."
+    return method
+
+
+_power_of_value = _binary_method(POW_VALUE)
 
 
 class Value:
@@ -132,9 +177,9 @@ class Value:
         op: str = "",
         label: str = "",
     ) -> None:
-        self.data = _as_float(data, "Value(data)")
+        self.data = as_float(data, "Value(data)")
         self.parents = tuple(parents)
-        self.local_grads = tuple(_as_float(g, "Value(local_grads)") for g in local_grads)
+        self.local_grads = tuple(as_float(g, "Value(local_grads)") for g in local_grads)
         for p in self.parents:
             if not isinstance(p, Value):
                 raise TypeError(
@@ -194,193 +239,65 @@ class Value:
     def __ge__(self, other: Value | Number) -> bool:
         return self.data >= _data_of(other)
 
-    # --- arithmetic ----------------------------------------------------------------------
-    def __add__(self, other: Value | Number) -> Value:
-        if other.__class__ is not Value:
-            other = _constant(other, "+")
-        out = self.data + other.data
-        return _result(out, (self, other), add_rule(out, self.data, other.data), ADD)
+    # --- arithmetic: each method applies one op of autograd.ops --------------------------
+    __array_ufunc__ = None  # numpy scalars on the left defer to our reflected ops
 
-    def __radd__(self, other: Number) -> Value:
-        return _constant(other, "+").__add__(self)
-
-    def __sub__(self, other: Value | Number) -> Value:
-        if other.__class__ is not Value:
-            other = _constant(other, "-")
-        out = self.data - other.data
-        return _result(out, (self, other), sub_rule(out, self.data, other.data), SUB)
-
-    def __rsub__(self, other: Number) -> Value:
-        return _constant(other, "-").__sub__(self)
-
-    def __mul__(self, other: Value | Number) -> Value:
-        if other.__class__ is not Value:
-            other = _constant(other, "*")
-        a = self.data
-        b = other.data
-        out = a * b
-        return _result(out, (self, other), mul_rule(out, a, b), MUL)
-
-    def __rmul__(self, other: Number) -> Value:
-        return _constant(other, "*").__mul__(self)
-
-    def __truediv__(self, other: Value | Number) -> Value:
-        if other.__class__ is not Value:
-            other = _constant(other, "/")
-        a = self.data
-        b = other.data
-        if b == 0:
-            raise ZeroDivisionError(
-                f"division by zero: {a!r} / {b!r} (the divisor{_named(other)} is 0). "
-                "Guard the zero case or add a small epsilon to the divisor: a / (b + 1e-12)."
-            )
-        out = a / b
-        return _result(out, (self, other), div_rule(out, a, b), DIV)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        return _constant(other, "/").__truediv__(self)
-
-    def __neg__(self) -> Value:
-        out = -self.data
-        return _result(out, (self,), neg_rule(out, self.data), NEG)
+    __add__ = _binary_method(ADD)
+    __radd__ = _reflected_method(ADD)
+    __sub__ = _binary_method(SUB)
+    __rsub__ = _reflected_method(SUB)
+    __mul__ = _binary_method(MUL)
+    __rmul__ = _reflected_method(MUL)
+    __truediv__ = _binary_method(DIV)
+    __rtruediv__ = _reflected_method(DIV)
+    __neg__ = _unary_method(NEG)
+    __abs__ = _unary_method(ABS)
 
     def __pos__(self) -> Value:
         return self
 
-    def __abs__(self) -> Value:
-        a = self.data
-        out = a if a >= 0 else -a
-        return _result(out, (self,), abs_rule(out, a), ABS)
-
     def __pow__(self, exponent: Value | Number) -> Value:
-        if exponent.__class__ is Value:
-            return self._pow_value(exponent)
+        """``self ** exponent``: a number exponent is part of the op (``** 2``); a Value
+        exponent is an input that gets a gradient too (``∂(aᵇ)/∂b = aᵇ·ln a``)."""
+        if isinstance(exponent, Value):
+            return _power_of_value(self, exponent)
         n = exponent
         if n.__class__ is not int:
-            n = _as_float(exponent, "** (exponent)")
+            n = as_float(exponent, "** (exponent)")
             if n.is_integer():
                 n = int(n)  # (-2) ** 3.0 stays real, and drawings say "** 3", not "** 3.0"
-        a = self.data
-        if a < 0 and not isinstance(n, int):
-            raise ValueError(
-                f"power: negative base {a!r}{_named(self)} with non-integer exponent {n!r} has "
-                "no real result. Use an integer exponent, or make the base positive first, "
-                "e.g. abs(x) ** p or (x * x + 1e-12) ** (p / 2)."
-            )
-        out = _checked_pow(a, n, self)
-        try:
-            local = pow_rule(out, a, n)
-        except ZeroDivisionError:  # d/dx xⁿ at x = 0 for 0 < n < 1 is +∞
-            local = (math.inf,)
-        return _result(out, (self,), local, parametrised("**", pow_rule, n))
-
-    def _pow_value(self, exponent: Value) -> Value:
-        a = self.data
-        b = exponent.data
-        if a < 0:
-            raise ValueError(
-                f"power: negative base {a!r}{_named(self)} with a Value exponent: the exponent's "
-                "gradient a**b·ln(a) needs a > 0. Use a number exponent if it is not learned "
-                "(x ** 2), or make the base positive."
-            )
-        out = _checked_pow(a, b, self)
-        try:
-            local = pow_value_rule(out, a, b)
-        except ZeroDivisionError:  # at a = 0 with b < 1: ∂/∂a is +∞
-            local = (math.inf, 0.0)
-        return _result(out, (self, exponent), local, POW_VALUE)
+        return _unary_with(POW.with_params(n), self)
 
     def __rpow__(self, base: Number) -> Value:
-        return _constant(base, "**").__pow__(self)
+        return _power_of_value(_constant(base, "**"), self)
 
     # --- elementary functions --------------------------------------------------------------
-    def exp(self) -> Value:
-        """``e ** self``. Raises ``OverflowError`` past x ≈ 709.78 (the float limit)."""
-        a = self.data
-        try:
-            out = math.exp(a)
-        except OverflowError:
-            raise OverflowError(
-                f"exp overflow: exp({a!r}){_named(self, ' of ')} is larger than the largest "
-                "float (about 1.8e308, reached at x ≈ 709.78). Scale the input down, or use a "
-                "stable form: sigmoid(), tanh(), or a log-sum-exp / from_logits loss."
-            ) from None
-        return _result(out, (self,), exp_rule(out, a), EXP)
-
-    def log(self) -> Value:
-        """Natural logarithm. Raises ``ValueError`` for x ≤ 0."""
-        a = self.data
-        if a <= 0:
-            raise ValueError(
-                f"log of {a!r}{_named(self)}: the logarithm is defined only for positive "
-                "numbers. Clamp the input first, e.g. (p + 1e-12).log(), or use a loss that "
-                "works on logits (from_logits=True)."
-            )
-        out = math.log(a)
-        return _result(out, (self,), log_rule(out, a), LOG)
-
-    def sqrt(self) -> Value:
-        """Square root. Raises ``ValueError`` for x < 0 (its derivative at 0 is +inf)."""
-        a = self.data
-        if a < 0:
-            raise ValueError(
-                f"sqrt of {a!r}{_named(self)}: the square root is defined only for numbers ≥ 0. "
-                "Use abs(x).sqrt() or (x * x + 1e-12).sqrt() if the sign does not matter."
-            )
-        out = math.sqrt(a)
-        local = sqrt_rule(out, a) if out else (math.inf,)
-        return _result(out, (self,), local, SQRT)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent; finite for every finite input (tanh(±1000) = ±1)."""
-        a = self.data
-        out = math.tanh(a)
-        return _result(out, (self,), tanh_rule(out, a), TANH)
-
-    def sigmoid(self) -> Value:
-        """The logistic function 1 / (1 + e⁻ˣ), computed without overflow for any input."""
-        a = self.data
-        if a >= 0:
-            out = 1.0 / (1.0 + math.exp(-a))
-        else:
-            e = math.exp(a)
-            out = e / (1.0 + e)
-        return _result(out, (self,), sigmoid_rule(out, a), SIGMOID)
-
-    def relu(self) -> Value:
-        """max(0, x); its derivative at exactly 0 is taken as 0 (as PyTorch does)."""
-        a = self.data
-        out = a if a > 0 else 0.0
-        return _result(out, (self,), relu_rule(out, a), RELU)
+    exp = _unary_method(EXP, "``e ** self``. Raises ``OverflowError`` past x ≈ 709.78.")
+    log = _unary_method(LOG, "Natural logarithm. Raises ``ValueError`` for x ≤ 0.")
+    sqrt = _unary_method(SQRT, "Square root. Raises ``ValueError`` for x < 0 (its derivative "
+                                "at 0 is +inf).")
+    tanh = _unary_method(TANH, "Hyperbolic tangent; finite for every input (tanh(±1000) = ±1).")
+    sigmoid = _unary_method(SIGMOID, "The logistic function 1 / (1 + e⁻ˣ), without overflow.")
+    softplus = _unary_method(SOFTPLUS, "ln(1 + eˣ), a smooth relu, without overflow; its "
+                                       "derivative is σ(x).")
+    relu = _unary_method(RELU, "max(0, x); its derivative at exactly 0 is taken as 0 (as "
+                               "PyTorch); NaN stays NaN.")
+    step = _unary_method(STEP, "Heaviside step: 1.0 for x ≥ 0, else 0.0. Its derivative is 0 "
+                               "everywhere (so no gradient flows through it: the perceptron "
+                               "learns by its own rule, not by backprop).")
+    identity = _unary_method(IDENTITY, "A new node equal to this one (derivative 1): a fresh "
+                                       "name for the same number.")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else ``slope * x`` (PyTorch's ``negative_slope``, default 0.01)."""
-        a = self.data
-        out = a if a > 0 else slope * a
-        op = parametrised("leaky_relu", leaky_relu_rule, slope)
-        return _result(out, (self,), leaky_relu_rule(out, a, slope), op)
+        return _unary_with(_variant(LEAKY_RELU, slope, "slope"), self)
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, else ``alpha * (eˣ − 1)`` (Clevert et al. 2015; PyTorch's default)."""
-        a = self.data
-        out = a if a > 0 else alpha * math.expm1(a)
-        op = parametrised("elu", elu_rule, alpha)
-        return _result(out, (self,), elu_rule(out, a, alpha), op)
-
-    def step(self) -> Value:
-        """Heaviside step: 1.0 for x ≥ 0, else 0.0. Its derivative is 0 everywhere (so no
-        gradient flows through it: the perceptron learns by its own rule, not by backprop)."""
-        a = self.data
-        out = 1.0 if a >= 0 else 0.0
-        return _result(out, (self,), step_rule(out, a), STEP)
-
-    def identity(self) -> Value:
-        """A new node equal to this one (derivative 1): a fresh name for the same number."""
-        out = self.data
-        return _result(out, (self,), identity_rule(out, out), IDENTITY)
+        return _unary_with(_variant(ELU, alpha, "alpha"), self)
 
     # --- the backward pass -----------------------------------------------------------------
-    def backward(self, grad: Number = 1.0, *, create_graph: bool = False) -> None:
+    def backward(self, grad: Value | Number = 1.0, *, create_graph: bool = False) -> None:
         """Backpropagate: add ∂self/∂node to ``node.grad`` for every node in this graph.
 
         Gradients of leaves (your parameters and inputs) **accumulate**, as in PyTorch: a
@@ -394,21 +311,120 @@ class Value:
             create_graph: also record the backward pass as Values, so each ``.grad`` becomes a
                 Value that can itself be differentiated (second derivatives, Hessian entries).
 
+        Raises:
+            RuntimeError: ``self`` is a constant — a result computed under ``no_grad()`` or a
+                number that entered an expression — so there is no graph to go back through.
+
         Example::
 
             >>> x = Value(3.0); y = x * x
             >>> y.backward(); x.grad
             6.0
         """
-        from .backward import backward
+        if self.op is CONST:
+            raise RuntimeError(
+                f"backward: {describe(self)} = {self.data!r} has no graph: it is a constant (a "
+                "result computed inside no_grad(), or a number that entered an expression), "
+                "so no gradient can flow from it. Compute it with gradients enabled (outside "
+                "no_grad()) before calling backward()."
+            )
+        run_backward(self, seed(grad, "backward(grad)"), create_graph=create_graph)
 
-        backward(self, grad, create_graph=create_graph)
+
+# --- applying an op ----------------------------------------------------------------------
+def _unary_with(op: Op, x: Value) -> Value:
+    """A unary op with one parameter (a slope, an alpha, a constant exponent)."""
+    a = x.data
+    p = op.params[0]
+    try:
+        out = op.forward(a, p)
+    except (ArithmeticError, ValueError) as exc:
+        return _failed(op, (x,), (a,), exc)
+    try:
+        local = op.rule(out, a, p)
+    except (ArithmeticError, ValueError):
+        local = ieee_locals(op, out, (a,))
+    if open_blocks[0]:
+        return _record_in_mode(out, (x,), local, op)
+    # record() inlined: one call less per node on the engine's hottest path
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v.parents = (x,)
+    v.local_grads = local
+    v.op = op
+    v.label = ""
+    v._id = None
+    return v
+
+
+def _failed(op: Op, inputs: tuple, data: tuple, exc: Exception) -> Value:
+    """A forward function raised: IEEE values inside derivative rules, else a clear error."""
+    if modes.current.ieee:
+        out = ieee_forward(op, data)
+        return record(out, inputs, ieee_locals(op, out, data), op)
+    if op.error is None:
+        raise type(exc)(f"op '{op_text(op)}' failed on {list(data)}: {exc}") from exc
+    names = tuple(_named(v) for v in inputs)
+    raise op.error(exc, (*data, *op.params), names) from None
+
+
+_MAX_VARIANTS = 1024
+
+
+def _variant(op: Op, param: object, name: str) -> Op:
+    """``op`` with its parameter set to ``param`` (checked to be a finite number)."""
+    variant = op._variants.get((param,)) if param.__class__ is float else None
+    if variant is None:
+        value = check_parameter(param, name, f"{op}({name}={param!r})")
+        if len(op._variants) > _MAX_VARIANTS:
+            op._variants.clear()
+        variant = op.with_params(value)
+    return variant
+
+
+def apply(op: Op, *inputs: Value | Number) -> Value:
+    """Apply ``op`` (an :class:`autograd.Op` with a ``forward`` function) to ``inputs``.
+
+    The result's data is ``op.forward(*inputs)``, its local derivatives ``op.rule(out,
+    *inputs)``; numbers among the inputs become constants. This is how the built-in ops are
+    applied, so a custom op behaves exactly like them (modes, anomaly checks, create_graph).
+
+    Raises:
+        TypeError: ``op`` has no forward function.
+        DerivativeRuleError: the rule returns a different number of derivatives than inputs.
+
+    Example::
+
+        >>> from autograd import Op, Value, apply
+        >>> SQUARE = Op("square", lambda out, x: (2 * x,), forward=lambda x: x * x)
+        >>> y = apply(SQUARE, Value(3.0)); y.backward(); y.data
+        9.0
+    """
+    if not isinstance(op, Op) or op.forward is None:
+        raise TypeError(f"apply: op must be an autograd.Op with a forward function, got "
+                        f"{op!r}; build it as Op(name, rule, forward=...)")
+    values = tuple(x if isinstance(x, Value) else _constant(x, op) for x in inputs)
+    data = tuple(v.data for v in values)
+    arguments = op.arguments(data)
+    try:
+        out = as_float(op.forward(*arguments), f"op '{op}' forward result")
+    except (ArithmeticError, ValueError) as exc:
+        return _failed(op, values, data, exc)
+    try:
+        local = op.local_grads(out, data)
+    except (ArithmeticError, ValueError):
+        local = ieee_locals(op, out, data)
+    return record(out, values, tuple(as_float(g, f"op '{op}' rule") for g in local), op)
 
 
 # --- node construction -------------------------------------------------------------------
-def _result(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
-    """Make the output node of an op (the single place every op goes through)."""
-    if _plain:  # inlined rather than calling _node: this is the hottest line of the engine
+def record(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
+    """The output node of an op, as the modes of this thread say: with its parents when
+    recording, a constant inside ``no_grad()``, checked inside ``detect_anomaly()``.
+
+    Every op goes through here; it trusts its arguments (no validation)."""
+    if not open_blocks[0]:  # no mode block open in any thread: the engine's hottest path
         v = _new(Value)
         v.data = data
         v.grad = 0.0
@@ -418,14 +434,16 @@ def _result(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
         v.label = ""
         v._id = None
         return v
-    return _result_in_mode(data, parents, local_grads, op)
+    return _record_in_mode(data, parents, local_grads, op)
 
 
-def _result_in_mode(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
-    v = _node(data, parents, local_grads, op) if _recording else _node(data, (), (), CONST)
-    if _anomaly:
-        site = creation_site()
-        _creation_sites[v] = site
+def _record_in_mode(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
+    state = modes.current
+    v = _node(data, parents, local_grads, op) if state.recording else \
+        _node(data, (), (), CONST)
+    if state.anomaly:
+        site = modes.creation_site()
+        modes.remember_creation_site(v, site)
         if not math.isfinite(data):
             inputs = ", ".join(f"{describe(p)} = {p.data!r}" for p in parents) or "none"
             raise AnomalyError(
@@ -451,7 +469,7 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
 
 def _constant(x: object, where: str) -> Value:
     """A number that takes part in an expression, as a constant node."""
-    return _node(_as_float(x, f"'{where}'"), (), (), CONST)
+    return _node(as_float(x, f"'{op_text(where)}'"), (), (), CONST)
 
 
 def constant(x: Number, label: str = "") -> Value:
@@ -468,7 +486,9 @@ def constant(x: Number, label: str = "") -> Value:
     return v
 
 
-def _as_float(x: object, where: str) -> float:
+def as_float(x: object, where: str) -> float:
+    """``x`` as a float if it is a real number (int, float, numpy scalar...), else a
+    ``TypeError`` naming ``where``, the type and the fix."""
     cls = x.__class__
     if cls is float:
         return x
@@ -476,63 +496,29 @@ def _as_float(x: object, where: str) -> float:
         return float(x)
     if isinstance(x, numbers.Real):
         return float(x)
+    kind = f"{cls.__module__}.{cls.__qualname__}" if cls.__module__ != "builtins" \
+        else cls.__name__
+    if hasattr(x, "data") and not isinstance(x, Value):
+        raise TypeError(
+            f"{where}: got a {kind} ({x!r}), which is not tracegrad's autograd.Value: values "
+            "from another library cannot join a tracegrad graph. Use autograd.Value "
+            "throughout, or convert the number first: Value(float(other.data))."
+        )
     raise TypeError(
-        f"{where}: expected a number (int or float) or a Value, got {type(x).__name__} {x!r}. "
+        f"{where}: expected a number (int or float) or a Value, got {kind} {x!r}. "
         "Convert it first, e.g. float(text)."
     )
 
 
+def seed(grad: object, where: str) -> Value | float:
+    """A backward seed: a Value (to differentiate the pass again) or a float."""
+    return grad if isinstance(grad, Value) else as_float(grad, where)
+
+
 def _data_of(x: object) -> float:
-    return x.data if isinstance(x, Value) else _as_float(x, "comparison")
-
-
-def _checked_pow(a: float, b: float, base: Value) -> float:
-    """``a ** b`` with the two ways it fails reported in words."""
-    if a == 0 and b < 0:
-        raise ZeroDivisionError(
-            f"power: 0.0 ** {b!r}{_named(base, ' for ')} is a division by zero (a negative "
-            "power of zero). Keep the base away from zero, e.g. (x + 1e-12) ** n."
-        )
-    try:
-        return a**b
-    except OverflowError:
-        raise OverflowError(
-            f"power overflow: {a!r} ** {b!r}{_named(base, ' for ')} is larger than the largest "
-            "float (about 1.8e308). Scale the base or the exponent down."
-        ) from None
+    return x.data if isinstance(x, Value) else as_float(x, "comparison")
 
 
 def _named(v: Value, prefix: str = " of ") -> str:
     return f"{prefix}'{v.label}'" if v.label else ""
 
-
-def op_text(op: str) -> str:
-    """An op as shown to people: ``"leaky_relu(0.01)"``, ``"** 2"``, ``"*"``."""
-    return op.describe() if isinstance(op, Op) else str(op)
-
-
-def describe(v: Value) -> str:
-    """A short name for a node: its label, else its op and id (``"*#4"``), else its data."""
-    if v.label:
-        return v.label
-    if v.op is CONST:
-        return f"{v.data:g}"
-    if not v.parents:
-        return f"v#{v.id}"
-    return f"{op_text(v.op)}#{v.id}"
-
-
-def creation_site() -> str:
-    """``file:line in function`` of the first caller outside the autograd package."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-    if frame is None:
-        return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
-
-
-def creation_site_of(v: Value) -> str:
-    """Where ``v`` was created, if it was created inside ``detect_anomaly()``."""
-    return _creation_sites.get(v, "an unknown place (build the graph inside detect_anomaly() "
-                                  "to record where each node is created)")

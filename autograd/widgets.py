@@ -9,18 +9,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from .backward import StepRecord, backward_steps
+from .backward import StepRecord, backward_steps, start_of_pass
 from .drawing import draw
-from .graph import topological_order
 from .value import Value
-
-
-def start_of_pass(root: Value, seed: float = 1.0) -> dict:
-    """The gradients a backward pass from ``root`` starts from: leaves keep theirs,
-    intermediate nodes are 0, the root holds the seed (call it before the pass)."""
-    grads = {v: (0.0 if v.parents else v.grad) for v in topological_order(root)}
-    grads[root] = seed if root.parents else grads[root] + seed
-    return grads
 
 
 def grads_after(start: dict, steps: list[StepRecord], k: int) -> dict:

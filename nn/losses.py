@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 
 import autograd
-from autograd import Op, Value
+from autograd import Value
 
 from .registry import lookup
 
@@ -111,25 +111,13 @@ def _value(p) -> Value:
 
 
 def stable_sigmoid(x: float) -> float:
-    """1 / (1 + e⁻ˣ) for a float, without overflow at either end."""
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _softplus_rule(out, x):
-    return (x.sigmoid(),) if isinstance(x, Value) else (stable_sigmoid(x),)
-
-
-SOFTPLUS = Op("softplus", _softplus_rule)
+    """σ(x) = 1 / (1 + e⁻ˣ) for a float, without overflow at either end (the engine's op)."""
+    return Value(x).sigmoid().data
 
 
 def softplus(x: Value) -> Value:
     """``log(1 + eˣ)`` without overflow, as one node whose derivative is ``sigmoid(x)``."""
-    a = x.data
-    out = a + math.log1p(math.exp(-a)) if a > 0 else math.log1p(math.exp(a))
-    return Value(out, (x,), _softplus_rule(out, a), SOFTPLUS)
+    return x.softplus()
 
 
 def binary_cross_entropy(preds, targets, *, from_logits: bool = False,

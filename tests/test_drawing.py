@@ -11,7 +11,7 @@ import pytest
 
 import autograd
 from autograd import GraphTooLargeError, Value, draw
-from autograd.drawing import COLOURS, find_renderer
+from autograd.drawing import COLORS, find_renderer
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -85,7 +85,7 @@ def test_source_has_labels_ops_data_grads_and_role_colours():
     for text in ("w0", "x1", "dot", "sigmoid", "data 2.0000", f"grad {out.grad:.4f}"):
         assert text in src
     for role in ("parameter", "input", "intermediate", "output"):
-        assert COLOURS[role] in src
+        assert COLORS[role] in src
 
 
 def test_hiding_data_and_grad():
