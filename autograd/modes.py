@@ -60,11 +60,6 @@ def is_anomaly_enabled() -> bool:
     return current.anomaly
 
 
-def is_plain() -> bool:
-    """``True`` when this thread records graphs and does not check for anomalies."""
-    return current.recording and not current.anomaly
-
-
 @contextmanager
 def _modes(*, recording: bool | None = None, anomaly: bool | None = None) -> Iterator[None]:
     """Switch the given modes of this thread for the block, then restore them (errors too)."""

@@ -95,6 +95,7 @@ _FORMS = {
     "sqrt": (1, lambda a: (a * a + 0.5).sqrt()),
     "tanh": (1, lambda a: a.tanh()),
     "sigmoid": (1, lambda a: a.sigmoid()),
+    "softplus": (1, lambda a: a.softplus()),
     "relu": (1, lambda a: a.relu()),
     "leaky_relu": (1, lambda a: a.leaky_relu(0.1)),
     "elu": (1, lambda a: a.elu()),

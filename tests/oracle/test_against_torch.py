@@ -44,6 +44,7 @@ class TorchValue:
     def sqrt(self): return TorchValue(torch.sqrt(self.t))
     def tanh(self): return TorchValue(torch.tanh(self.t))
     def sigmoid(self): return TorchValue(torch.sigmoid(self.t))
+    def softplus(self): return TorchValue(torch.nn.functional.softplus(self.t))
     def relu(self): return TorchValue(torch.relu(self.t))
     def leaky_relu(self, slope=0.01):
         return TorchValue(torch.nn.functional.leaky_relu(self.t, slope))
