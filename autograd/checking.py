@@ -40,6 +40,7 @@ def numerical_grad(
         >>> [round(g, 6) for g in numerical_grad(lambda x, y: x * y, [2.0, 3.0])]
         [3.0, 2.0]
     """
+    eps = _positive(eps, "eps", "numerical_grad")
     xs = [as_float(x, "numerical_grad(inputs)") for x in inputs]
     result = []
     for i, x in enumerate(xs):
@@ -50,6 +51,14 @@ def numerical_grad(
         xs[i] = x
         result.append((up - down) / (2 * eps))
     return result
+
+
+def _positive(x: object, name: str, where: str) -> float:
+    value = as_float(x, f"{where}({name})")
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{where}: {name} must be a finite number > 0 (a small step such as "
+                         f"1e-6), got {x!r}")
+    return value
 
 
 def analytic_grad(f: Callable[..., Any], inputs: Sequence[Number]) -> list[float]:
@@ -90,6 +99,10 @@ def gradcheck(
         >>> gradcheck(lambda x, y: (x * y).tanh() + y.exp(), [0.3, -0.7])
         True
     """
+    _positive(eps, "eps", "gradcheck")
+    for name, tolerance in (("atol", atol), ("rtol", rtol)):
+        if as_float(tolerance, f"gradcheck({name})") < 0 or tolerance != tolerance:
+            raise ValueError(f"gradcheck: {name} must be a number ≥ 0, got {tolerance!r}")
     analytic = analytic_grad(f, inputs)
     numeric = numerical_grad(f, inputs, eps)
     rows = []

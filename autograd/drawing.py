@@ -168,6 +168,8 @@ def draw(
         raise TypeError(f"draw: expected a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw: max_nodes must be a positive int, got {max_nodes!r}")
     if count_nodes(root, max_nodes) > max_nodes:
         raise GraphTooLargeError(
             f"draw: this graph has more than max_nodes={max_nodes} Values, too many to lay out "
