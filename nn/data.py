@@ -158,9 +158,9 @@ def read_idx(path: str | Path, *, max_bytes: int | None = MAX_IDX_BYTES) -> list
     The header — two zero bytes, a type code, the number of dimensions ``ndim`` and the
     ``ndim`` sizes ``d₁, …, d_n`` (big-endian uint32) — is read and checked first. It
     promises ``d₁·…·d_n`` values of the type's size; a promise above ``max_bytes`` is refused
-    before any data is read, and the data is read (or inflated, for ``.gz``) in small chunks,
-    never beyond the promise plus one byte. So a small ``.gz`` cannot make it inflate
-    gigabytes.
+    before any data is read, and the data is read (or inflated, for ``.gz``) in 64 KiB chunks:
+    the promise plus one byte, to detect extra data (gzip inflates at most a few KiB ahead
+    of that). So a small ``.gz`` cannot make it inflate gigabytes.
 
     Args:
         path: the file (gzip-compressed or not: recognised by its first bytes).

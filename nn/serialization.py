@@ -244,7 +244,7 @@ def _limit(value: object, name: str) -> int | None:
 
 
 # --- the config ---------------------------------------------------------------------------
-Check = Callable[[Any], "str | None"]
+_Check = Callable[[Any], "str | None"]
 
 
 def _positive_int(value: Any) -> str | None:
@@ -262,7 +262,7 @@ def _widths(value: Any) -> str | None:
     return None
 
 
-def _number(low: float, high: float, what: str) -> Check:
+def _number(low: float, high: float, what: str) -> _Check:
     def check(value: Any) -> str | None:
         if _is_finite_number(value) and low <= value <= high:
             return None
@@ -274,7 +274,7 @@ def _flag(value: Any) -> str | None:
     return None if isinstance(value, bool) else f"must be true or false, got {_short(value)}"
 
 
-def _name_in(table: dict, what: str) -> Check:
+def _name_in(table: dict, what: str) -> _Check:
     def check(value: Any) -> str | None:
         if isinstance(value, str) and value in table:
             return None
@@ -288,7 +288,7 @@ _probability = _number(0.0, 1.0, "a probability in [0, 1]")
 
 #: Every config field of each class ``save`` writes, with its check. Fields left out of a
 #: file take the constructor's default; the fields without a default are required.
-SCHEMAS: dict[str, dict[str, Check]] = {
+SCHEMAS: dict[str, dict[str, _Check]] = {
     "MLP": {"nin": _positive_int, "nouts": _widths, "activation": _activation,
             "output_activation": _activation, "fused": _flag, "dropout": _probability},
     "Layer": {"nin": _positive_int, "nout": _positive_int, "activation": _activation,
