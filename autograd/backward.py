@@ -23,7 +23,7 @@ from contextlib import nullcontext
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import modes
-from .errors import AnomalyError, DerivativeRuleError
+from .errors import AnomalyError, DerivativeRuleError, GraphTooLargeError
 from .graph import describe, op_text, topological_order
 
 if TYPE_CHECKING:
@@ -238,21 +238,33 @@ def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
             yield StepRecord(node, parent, local, upstream, product, parent.grad, root)
 
 
-def steps_table(steps: Iterable[StepRecord]) -> str:
+def steps_table(steps: Iterable[StepRecord], *, max_rows: int = 10_000) -> str:
     """A whole backward pass as a text table, one row per chain-rule product.
 
     Args:
         steps: step records, e.g. ``backward_steps(loss)`` (consumed, so it runs the pass).
+        max_rows: refuse passes with more steps than this (a table that long is unreadable);
+            the steps are counted as they arrive and the rest are never taken.
     Returns:
         The table as a string.
+    Raises:
+        GraphTooLargeError: more than ``max_rows`` steps (those already taken from
+            ``backward_steps`` have been added to the gradients).
     """
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0:
+        raise ValueError(f"steps_table: max_rows must be a non-negative int, got {max_rows!r}")
     header = ("#", "node", "parent", "local ∂node/∂parent", "upstream ∂root/∂node",
               "contribution", "parent grad after")
-    rows = [
-        (str(i), describe(s.node), describe(s.parent), _fmt(s.local_grad),
-         _fmt(s.upstream_grad), _fmt(s.contribution), _fmt(s.parent_grad))
-        for i, s in enumerate(steps, 1)
-    ]
+    rows = []
+    for i, s in enumerate(steps, 1):
+        if i > max_rows:
+            raise GraphTooLargeError(
+                f"steps_table: this backward pass has more than max_rows={max_rows} steps, "
+                "too many to read as a table. Step through a smaller graph (one sample's "
+                "loss, one neuron), or pass a larger max_rows to print it anyway."
+            )
+        rows.append((str(i), describe(s.node), describe(s.parent), _fmt(s.local_grad),
+                     _fmt(s.upstream_grad), _fmt(s.contribution), _fmt(s.parent_grad)))
     widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
 
     def line(cells):

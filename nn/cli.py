@@ -7,8 +7,11 @@ moons and draws its loss curve and decision boundary.
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import autograd
 from autograd import Value
@@ -96,9 +99,56 @@ def train_moons(out_dir: Path, progress: bool = True) -> float:
     return accuracy
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with every usage error on one line, ``tracegrad: error: …``, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(f"{message} (see '{self.prog} --help')")
+
+
+def _fail(message: str, status: int = 2) -> NoReturn:
+    """Report ``message`` on stderr in argparse's style, without a traceback, and exit."""
+    print(f"tracegrad: error: {message}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def output_folder_problem(out: Path) -> str | None:
+    """Why ``out`` cannot hold the demo's pictures, or ``None`` when it can.
+
+    ``out`` may exist (a folder) or not (it is created, with its parents): it must not be a
+    file, nor lie under one, and a file must be creatable in it. Checking this before the demo
+    starts turns a bad ``--out`` into one line instead of a traceback half-way through.
+    """
+    try:
+        if out.exists() and not out.is_dir():
+            return (f"--out {out} is a file, not a folder; give a folder for the pictures "
+                    "(it is created if missing)")
+        existing = out
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if existing.exists() and not existing.is_dir():
+            return (f"--out {out} is under {existing}, which is a file, not a folder; give "
+                    "a folder for the pictures")
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        return (f"--out {out}: cannot write there ({exc.strerror or exc}); choose a folder "
+                "you can write to")
+    except ValueError as exc:  # e.g. an embedded null byte
+        return f"--out {str(out)!r} is not a usable path ({exc})"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``tracegrad`` command."""
-    parser = argparse.ArgumentParser(prog="tracegrad", description=__doc__)
+    """Entry point of the ``tracegrad`` command.
+
+    Returns:
+        0 on success. Usage errors (an unknown command or option, a bad ``--out``) print one
+        line ``tracegrad: error: …`` on stderr and exit with status 2, as argparse does;
+        a file that cannot be written during the demo exits with status 1.
+    """
+    parser = _Parser(prog="tracegrad", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo_cmd = commands.add_parser(
         "demo", help="step through one neuron's backward pass, then train an MLP on moons")
@@ -107,8 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo_cmd.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
     if args.command == "demo":
-        demo(args.out)
-        train_moons(args.out, progress=not args.no_progress)
+        problem = output_folder_problem(args.out)
+        if problem:
+            _fail(problem)
+        try:
+            demo(args.out)
+            train_moons(args.out, progress=not args.no_progress)
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            _fail(f"could not write{where}: {exc.strerror or exc}", status=1)
     return 0
 
 

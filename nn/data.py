@@ -10,8 +10,10 @@ import gzip
 import math
 import random
 import struct
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 Dataset = tuple[list[list[float]], list]
 
@@ -142,45 +144,116 @@ def load_digits() -> Dataset:
 
 IDX_TYPES = {0x08: ("B", 1), 0x09: ("b", 1), 0x0B: (">h", 2), 0x0C: (">i", 4),
              0x0D: (">f", 4), 0x0E: (">d", 8)}
+#: The most data bytes :func:`read_idx` accepts from a header by default (MNIST's training
+#: images are 60000 × 28 × 28 = 47 MB).
+MAX_IDX_BYTES = 512 * 2**20
+_CHUNK = 2**16  # bytes read (or inflated) at a time
 
 
-def read_idx(path: str | Path) -> list:
+def read_idx(path: str | Path, *, max_bytes: int | None = MAX_IDX_BYTES) -> list:
     """Read an IDX file (the MNIST format; ``.gz`` too) into nested lists.
 
     Images come back as ``[image][row][column]``, labels as a flat list.
 
+    The header — two zero bytes, a type code, the number of dimensions ``ndim`` and the
+    ``ndim`` sizes ``d₁, …, d_n`` (big-endian uint32) — is read and checked first. It
+    promises ``d₁·…·d_n`` values of the type's size; a promise above ``max_bytes`` is refused
+    before any data is read, and the data is read (or inflated, for ``.gz``) in 64 KiB chunks:
+    the promise plus one byte, to detect extra data (gzip inflates at most a few KiB ahead
+    of that). So a small ``.gz`` cannot make it inflate gigabytes.
+
+    Args:
+        path: the file (gzip-compressed or not: recognised by its first bytes).
+        max_bytes: the most data bytes a header may promise; raise it (or pass ``None``) to
+            read a larger file you trust.
+    Returns:
+        The values as nested lists, one level per dimension.
     Raises:
-        ValueError: not an IDX file, an unknown type code, or fewer bytes than the header
-            promises (a truncated download).
+        FileNotFoundError: no such file.
+        ValueError: not an IDX file, an unknown type code, a header promising more than
+            ``max_bytes``, fewer bytes than the header promises (a truncated download), more
+            bytes than it promises, or corrupt gzip data. The message names the file.
     """
+    if max_bytes is not None and (type(max_bytes) is not int or max_bytes < 0):
+        raise ValueError(f"read_idx: max_bytes must be a non-negative int or None (no "
+                         f"limit), got {max_bytes!r}")
     path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{path.name} is not an IDX file: it must start with two zero bytes "
+    with path.open("rb") as file:
+        compressed = file.read(2) == b"\x1f\x8b"
+        file.seek(0)
+        try:
+            if compressed:
+                with gzip.GzipFile(fileobj=file, mode="rb") as stream:
+                    return _read_idx_stream(stream, path.name, max_bytes)
+            return _read_idx_stream(file, path.name, max_bytes)
+        except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
+            raise ValueError(f"{path.name}: corrupt or truncated gzip data ({exc}); "
+                             "download the file again") from None
+
+
+def _read_idx_stream(stream: BinaryIO, name: str, max_bytes: int | None) -> list:
+    """Parse an IDX file from ``stream``, checking the header before reading the data."""
+    start = _read_at_most(stream, 4)
+    if len(start) < 4 or start[0] != 0 or start[1] != 0:
+        raise ValueError(f"{name} is not an IDX file: it must start with two zero bytes "
                          "(MNIST files are e.g. train-images-idx3-ubyte)")
-    code, ndim = raw[2], raw[3]
+    code, ndim = start[2], start[3]
     if code not in IDX_TYPES:
-        raise ValueError(f"{path.name}: unknown IDX type code 0x{code:02X}")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{path.name}: truncated header")
-    dims = list(struct.unpack(f">{ndim}I", raw[4:header]))
+        raise ValueError(f"{name}: unknown IDX type code 0x{code:02X}")
+    sizes = _read_at_most(stream, 4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise ValueError(f"{name}: truncated header")
+    dims = list(struct.unpack(f">{ndim}I", sizes))
     fmt, size = IDX_TYPES[code]
     count = math.prod(dims)
-    if len(raw) - header < count * size:
-        raise ValueError(f"{path.name}: truncated, the header promises {count} values of "
-                         f"{size} byte(s) but only {len(raw) - header} bytes follow")
+    promised = count * size
+    shape = " × ".join(map(str, dims)) or "1"
+    if max_bytes is not None and promised > max_bytes:
+        raise ValueError(
+            f"{name}: the header promises {shape} values of {size} byte(s), {promised:,} "
+            f"bytes, more than max_bytes={max_bytes:,}. If the file is genuine, read it with "
+            f"read_idx(path, max_bytes={promised})"
+        )
+    lists = sum(math.prod(dims[:k]) for k in range(1, ndim))
+    if lists > 2 * count + 2**16:
+        raise ValueError(f"{name}: the header's shape {shape} makes {lists:,} nested lists "
+                         f"for only {count:,} values; that is not image or label data")
+    body = _read_at_most(stream, promised)
+    if len(body) < promised:
+        raise ValueError(f"{name}: truncated, the header promises {count} values of "
+                         f"{size} byte(s) but only {len(body)} bytes follow")
+    if _read_at_most(stream, 1):
+        raise ValueError(f"{name} holds more data than its header promises ({shape} values of "
+                         f"{size} byte(s), {promised:,} bytes): a wrong header or two files "
+                         "joined together")
     if size == 1:
-        flat = list(raw[header:header + count]) if fmt == "B" else \
-            list(struct.unpack(f"{count}b", raw[header:header + count]))
+        flat = list(body) if fmt == "B" else list(struct.unpack(f"{count}b", body))
     else:
-        flat = list(struct.unpack(f">{count}{fmt[-1]}", raw[header:header + count * size]))
+        flat = list(struct.unpack(f">{count}{fmt[-1]}", body))
     return _reshape(flat, dims)
 
 
+def _read_at_most(stream: BinaryIO, n: int) -> bytes:
+    """Up to ``n`` bytes (fewer only at the end of the stream), read in bounded chunks so
+    memory follows the data actually there, not ``n``."""
+    data = bytearray()
+    while len(data) < n:
+        chunk = stream.read(min(_CHUNK, n - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
 def _reshape(flat: list, dims: list[int]) -> list:
+    """``flat`` as nested lists of shape ``dims`` (a dimension may be 0)."""
+    if len(dims) < 2:
+        return flat
+    if 0 in dims[1:]:
+        def empty(level: int) -> list:
+            return [empty(level + 1) if level + 1 < len(dims) - 1 else []
+                    for _ in range(dims[level])]
+        return empty(0)
     for d in reversed(dims[1:]):
         flat = [flat[i:i + d] for i in range(0, len(flat), d)]
     return flat

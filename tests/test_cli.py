@@ -3,8 +3,12 @@
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import pytest
+
+from nn import cli
 from nn.cli import main
 
 
@@ -28,3 +32,95 @@ def test_console_script_is_installed(tmp_path):
                           text=True, check=True)
     assert "neuron.png" in done.stdout and "decision_boundary.png" in done.stdout
     assert "training" in done.stderr  # the tqdm progress bar
+
+
+# --- bad arguments: one line on stderr, argparse style, exit status 2 -------------------------
+def run_main(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return info.value.code, out, err
+
+
+def assert_one_error_line(err, *fragments):
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("tracegrad: error: ")
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+
+
+def test_out_is_an_existing_file(tmp_path, capsys):
+    target = tmp_path / "taken.png"
+    target.write_bytes(b"not a folder")
+    code, out, err = run_main(["demo", "--out", str(target), "--no-progress"], capsys)
+    assert code == 2 and out == ""  # refused before the demo prints anything
+    assert_one_error_line(err, f"--out {target} is a file, not a folder")
+    assert target.read_bytes() == b"not a folder"
+
+
+def test_out_under_a_file(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    code, out, err = run_main(["demo", "--out", str(target / "sub" / "dir")], capsys)
+    assert code == 2 and out == ""
+    assert_one_error_line(err, f"is under {target}, which is a file, not a folder")
+
+
+def test_out_folder_without_write_permission(tmp_path, capsys, monkeypatch):
+    # Root may write anywhere, so a chmod cannot stand in for the refusal: make the probe
+    # file fail the way an unwritable folder does.
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", denied)
+    code, out, err = run_main(["demo", "--out", str(tmp_path)], capsys)
+    assert code == 2 and out == ""
+    assert_one_error_line(err, f"--out {tmp_path}: cannot write there (Permission denied)",
+                          "choose a folder you can write to")
+
+
+def test_out_folder_nobody_can_write_to(capsys):
+    code, out, err = run_main(["demo", "--out", "/proc"], capsys)  # Linux: not even root
+    assert code == 2 and out == ""
+    assert_one_error_line(err, "--out /proc: cannot write there")
+
+
+def test_out_with_a_null_byte(capsys):
+    code, _, err = run_main(["demo", "--out", "a\0b"], capsys)
+    assert code == 2
+    assert_one_error_line(err, "--out 'a\\x00b' is not a usable path")
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    ([], "the following arguments are required: command"),
+    (["frob"], "invalid choice: 'frob'"),
+    (["demo", "--out"], "argument --out: expected one argument"),
+    (["demo", "--bogus"], "unrecognized arguments: --bogus"),
+    (["demo", "--no-progress=yes"], "ignored explicit argument 'yes'"),
+])
+def test_other_usage_errors_are_one_line_too(argv, fragment, capsys):
+    code, out, err = run_main(argv, capsys)
+    assert code == 2 and out == ""
+    assert_one_error_line(err, fragment, "--help')")
+
+
+def test_a_write_failure_during_the_demo_is_one_line_with_status_1(tmp_path, capsys,
+                                                                    monkeypatch):
+    def full_disk(out_dir):
+        raise OSError(28, "No space left on device", str(out_dir / "neuron.svg"))
+
+    monkeypatch.setattr(cli, "demo", full_disk)
+    code, _, err = run_main(["demo", "--out", str(tmp_path)], capsys)
+    assert code == 1
+    assert_one_error_line(err, f"could not write {tmp_path / 'neuron.svg'}: No space left")
+
+
+def test_console_script_reports_a_bad_out_without_traceback(tmp_path):
+    exe = Path(sys.executable).parent / "tracegrad"
+    target = tmp_path / "file"
+    target.write_text("x")
+    done = subprocess.run([str(exe), "demo", "--out", str(target)], capture_output=True,
+                          text=True)
+    assert done.returncode == 2 and done.stdout == ""
+    assert_one_error_line(done.stderr, "is a file, not a folder")

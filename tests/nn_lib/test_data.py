@@ -2,6 +2,8 @@
 
 import gzip
 import struct
+import tracemalloc
+import zlib
 from collections import Counter
 
 import pytest
@@ -127,6 +129,135 @@ def test_read_idx_errors(tmp_path):
     weird.write_bytes(bytes([0, 0, 0x07, 1, 0, 0, 0, 1, 5]))
     with pytest.raises(ValueError, match="unknown IDX type code 0x07"):
         data.read_idx(weird)
+
+
+def idx_header(dims, code=0x08):
+    return bytes([0, 0, code, len(dims)]) + struct.pack(f">{len(dims)}I", *dims)
+
+
+def zeros_gz(path, header, n_zeros):
+    """A gzip file of ``header`` then ``n_zeros`` zero bytes, compressed in a stream so the
+    test never holds the inflated data either."""
+    with gzip.open(path, "wb") as out:
+        out.write(header)
+        block = bytes(2**20)
+        for start in range(0, n_zeros, len(block)):
+            out.write(block[: min(len(block), n_zeros - start)])
+    return path
+
+
+def peak_memory(fn):
+    tracemalloc.start()
+    try:
+        try:
+            fn()
+        except ValueError as exc:
+            error = exc
+        else:
+            error = None
+        return error, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_read_idx_refuses_a_header_promising_too_much_before_inflating(tmp_path):
+    bomb = zeros_gz(tmp_path / "bomb.gz", idx_header([2**16, 2**16]), 8 * 2**20)
+    error, peak = peak_memory(lambda: data.read_idx(bomb))
+    assert isinstance(error, ValueError)
+    assert "bomb.gz: the header promises 65536 × 65536 values of 1 byte(s), 4,294,967,296 " \
+           "bytes, more than max_bytes=536,870,912" in str(error)
+    assert "read_idx(path, max_bytes=4294967296)" in str(error)
+    assert peak < 2 * 2**20
+
+
+def test_read_idx_limit_is_a_keyword(tmp_path):
+    path = write_idx(tmp_path / "lab.gz", [3], [7, 0, 9], compress=True)
+    with pytest.raises(ValueError, match="lab.gz: the header promises 3 values of 1 byte"):
+        data.read_idx(path, max_bytes=2)
+    assert data.read_idx(path, max_bytes=3) == [7, 0, 9]
+    assert data.read_idx(path, max_bytes=None) == [7, 0, 9]
+    with pytest.raises(ValueError, match="read_idx: max_bytes must be a non-negative int or "
+                                         "None"):
+        data.read_idx(path, max_bytes=-1)
+
+
+def test_read_idx_inflates_no_more_than_the_header_promises(tmp_path):
+    # 1000 promised bytes, 64 MB behind them: the rest must not be inflated
+    bomb = zeros_gz(tmp_path / "small-promise.gz", idx_header([10, 10, 10]), 64 * 2**20)
+    error, peak = peak_memory(lambda: data.read_idx(bomb))
+    assert isinstance(error, ValueError)
+    assert "small-promise.gz holds more data than its header promises (10 × 10 × 10 values " \
+           "of 1 byte(s), 1,000 bytes)" in str(error)
+    assert peak < 2 * 2**20
+
+
+def test_read_idx_trailing_bytes(tmp_path):
+    path = tmp_path / "extra-idx1-ubyte"
+    path.write_bytes(idx_header([3]) + bytes([1, 2, 3, 4]))
+    with pytest.raises(ValueError, match="extra-idx1-ubyte holds more data than its header "
+                                         "promises"):
+        data.read_idx(path)
+    gz = tmp_path / "extra.gz"
+    gz.write_bytes(gzip.compress(idx_header([3]) + bytes([1, 2, 3, 4])))
+    with pytest.raises(ValueError, match="extra.gz holds more data than its header promises"):
+        data.read_idx(gz)
+
+
+def test_read_idx_truncated(tmp_path):
+    gz = tmp_path / "short.gz"
+    gz.write_bytes(gzip.compress(idx_header([2, 2, 3], code=0x0B) + bytes(10)))
+    with pytest.raises(ValueError, match=r"short.gz: truncated, the header promises 12 values "
+                                         r"of 2 byte\(s\) but only 10 bytes follow"):
+        data.read_idx(gz)
+    header = tmp_path / "header"
+    header.write_bytes(bytes([0, 0, 0x08, 3, 0, 0]))
+    with pytest.raises(ValueError, match="header: truncated header"):
+        data.read_idx(header)
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (lambda raw: raw[: len(raw) // 2], "Compressed file ended before the end-of-stream"),
+    (lambda raw: raw[:2] + b"\x07" + raw[3:], "Unknown compression method"),
+    (lambda raw: raw[:10] + bytes(len(raw) - 10), "invalid|incorrect|Error"),
+    (lambda raw: raw[:-8] + b"\0\0\0\0" + raw[-4:], "CRC check failed"),
+    (lambda raw: raw + b"garbage!", "Not a gzipped file"),
+])
+def test_read_idx_corrupt_gzip_is_a_value_error_naming_the_file(tmp_path, damage, problem):
+    raw = gzip.compress(idx_header([50]) + bytes(range(50)))
+    path = tmp_path / "broken.gz"
+    path.write_bytes(damage(raw))
+    with pytest.raises(ValueError, match=f"broken.gz: corrupt or truncated gzip data "
+                                         f"\\(.*({problem})") as info:
+        data.read_idx(path)
+    assert info.value.__suppress_context__  # no traceback from deep inside gzip
+    assert isinstance(info.value.__context__, (gzip.BadGzipFile, zlib.error, EOFError))
+
+
+def test_read_idx_missing_file():
+    with pytest.raises(FileNotFoundError):
+        data.read_idx("/nonexistent/train-images-idx3-ubyte.gz")
+
+
+def test_read_idx_shapes_with_a_zero_and_refuses_empty_list_bombs(tmp_path):
+    empty = tmp_path / "empty"
+    empty.write_bytes(idx_header([2, 0, 3]))
+    assert data.read_idx(empty) == [[], []]
+    columns = tmp_path / "columns"
+    columns.write_bytes(idx_header([2, 3, 0]))
+    assert data.read_idx(columns) == [[[], [], []], [[], [], []]]
+    bomb = tmp_path / "lists"
+    bomb.write_bytes(idx_header([2**31, 0]))
+    with pytest.raises(ValueError, match="lists: the header's shape 2147483648 × 0 makes "
+                                         "2,147,483,648 nested lists for only 0 values"):
+        data.read_idx(bomb)
+
+
+def test_read_idx_reads_mnist_sized_files_in_chunks(tmp_path):
+    images = [i % 256 for i in range(100 * 28 * 28)]
+    path = write_idx(tmp_path / "img.gz", [100, 28, 28], images, compress=True)
+    result = data.read_idx(path)
+    assert len(result) == 100 and len(result[0]) == 28 and len(result[0][0]) == 28
+    assert [v for image in result for row in image for v in row] == images
 
 
 def test_load_digits_is_the_bundled_set():
