@@ -669,6 +669,10 @@ def test_one_input_op_at_every_edge_value_matches_torch_to_second_order(name):
                 _call(0, ins, [Value(x)])
             continue
         theirs = _derivatives_torch(ins, x)
+        if op == "number_pow" and param == 0 and x > 0:
+            # torch artifact not followed: 0 ** x is the constant 0 for x > 0, so its second
+            # derivative is 0; torch's where(...)-based backward gives nan (0 · log 0).
+            theirs = (*theirs[:2], 0.0)
         try:
             ours = _derivatives_ours(ins, x)
         except Exception as error:
