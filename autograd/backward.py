@@ -255,8 +255,14 @@ def steps_table(steps: Iterable[StepRecord], *, max_rows: int = 10_000) -> str:
         raise ValueError(f"steps_table: max_rows must be a non-negative int, got {max_rows!r}")
     header = ("#", "node", "parent", "local ∂node/∂parent", "upstream ∂root/∂node",
               "contribution", "parent grad after")
+    if isinstance(steps, StepRecord) or not isinstance(steps, Iterable):
+        raise TypeError(f"steps_table: steps must be an iterable of StepRecords, e.g. "
+                        f"backward_steps(loss), got {type(steps).__name__}")
     rows = []
     for i, s in enumerate(steps, 1):
+        if not isinstance(s, StepRecord):
+            raise TypeError(f"steps_table: step {i} is a {type(s).__name__}, not a StepRecord; "
+                            "pass backward_steps(loss) (or a list of its records)")
         if i > max_rows:
             raise GraphTooLargeError(
                 f"steps_table: this backward pass has more than max_rows={max_rows} steps, "

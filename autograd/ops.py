@@ -8,8 +8,9 @@ op is one entry here, one ``Value`` method line, one entry in ``autograd.testing
 * ``rule(out, *inputs, *params)`` returns the *local* derivatives ∂out/∂input, one per input
   (the n-ary ops take their inputs as sequences: ``rule(out, xs)``, ``rule(out, ws, xs)``).
 
-The same rule runs three ways, so it is written only with ``+ − × ÷ **``, comparisons and the
-helpers below (:func:`where`, :func:`exp`, :func:`log`, :func:`sigmoid`, :func:`sign`), which
+The same rule runs three ways, so it is written only with ``+ − × ÷ **``, the comparisons
+``< <= > >=`` (a Value's ``==`` is identity) and the helpers below (:func:`where`,
+:func:`is_zero`, :func:`exp`, :func:`log`, :func:`sigmoid`, :func:`sign`), which
 work on floats, on Values and on numpy arrays alike:
 
 * at forward time with floats, to store the local derivatives on the new node;
@@ -47,7 +48,8 @@ class Op(str):
         forward: ``forward(*inputs, *params)`` computing the result from floats (needed to
             call the op with :func:`autograd.apply`; built-in ops all have one).
         masks: a zero local derivative of this op is a *mask* (PyTorch's ``where``): it
-            passes no gradient even when the upstream gradient is ±inf or NaN (relu, step).
+            passes no gradient even when the upstream gradient is ±inf or NaN (relu, step);
+            or a function of ``params`` saying so (``x ** 0``).
         math: the derivative in words, for documentation.
         ieee: the numpy function that computes ``forward`` the IEEE way (±inf, NaN) where
             ``forward`` raises, for use inside derivative rules.
@@ -86,7 +88,8 @@ class Op(str):
         self.params = tuple(params)
         self.inputs = inputs
         self.forward = forward
-        self.masks = masks
+        self.masks = masks(self.params) if callable(masks) else masks
+        self._masks = masks
         self.math = math
         self.ieee = ieee
         self.error = error
@@ -98,7 +101,7 @@ class Op(str):
         variant = self._variants.get(params)
         if variant is None:
             variant = Op(str(self), self.rule, params, self.inputs, forward=self.forward,
-                         masks=self.masks, math=self.math, ieee=self.ieee, error=self.error)
+                         masks=self._masks, math=self.math, ieee=self.ieee, error=self.error)
             self._variants[params] = variant
         return variant
 
@@ -127,9 +130,9 @@ class Op(str):
             got = "something that is not a tuple" if result is None else \
                 f"{len(result)} derivative(s)"
             raise DerivativeRuleError(
-                f"op '{self.describe()}': its derivative rule returned {got} for "
-                f"{len(inputs)} input(s); a rule returns one ∂out/∂input per input, in order, "
-                "as a tuple (e.g. (3 * x * x,) for one input)")
+                f"op '{self.describe()}' has {len(inputs)} input(s) but its derivative rule "
+                f"returned {got}; a rule returns one ∂out/∂input per input, in order, as a "
+                "tuple (e.g. (3 * x * x,) for one input)")
         return result
 
     def describe(self) -> str:
@@ -142,7 +145,7 @@ class Op(str):
 
     def __reduce__(self):  # an Op pickles/copies as itself, not as a bare str
         return (_rebuild, (str(self), self.rule, self.params, self.inputs, self.forward,
-                           self.masks, self.math, self.ieee, self.error))
+                           self._masks, self.math, self.ieee, self.error))
 
 
 def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error) -> Op:
@@ -171,6 +174,12 @@ def where(condition, if_true, if_false):
     if condition is False:
         return if_false
     return _numpy().where(condition, if_true, if_false)
+
+
+def is_zero(x):
+    """``x == 0`` for floats, Values and arrays (a Value's ``==`` is identity, so that nodes
+    stay hashable: rules compare with ``< <= > >=`` only)."""
+    return (x <= 0) & (x >= 0)
 
 
 def exp(x):
@@ -249,10 +258,12 @@ def stable_sigmoid(x: float) -> float:
 
 
 def _power(a: float, n: float) -> float:
-    out = a ** n
-    if out.__class__ is complex:  # a negative base to a fractional power: no real result
-        raise ValueError("math domain error")
-    return out
+    if a <= 0:
+        if a < 0 and n.__class__ is not int:  # a fractional power of a negative base
+            raise ValueError("math domain error")
+        if a == 0 and n < 0:  # Python gives inf for 0 ** -inf but raises for 0 ** -1
+            raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+    return a ** n
 
 
 def _power_of_value(a: float, b: float) -> float:
@@ -308,23 +319,24 @@ def _division_error(exc, data, names):
 
 def _power_error(exc, data, names):
     a, n = data
-    if isinstance(exc, OverflowError):
-        return OverflowError(
-            f"power overflow: {a!r} ** {n!r}{names[0]} is larger than the largest float (about "
-            "1.8e308). Scale the base or the exponent down.")
-    if a == 0:
-        return ZeroDivisionError(
-            f"power: 0.0 ** {n!r}{names[0]} is a division by zero (a negative power of zero). "
-            "Keep the base away from zero, e.g. (x + 1e-12) ** n.")
-    if len(names) > 1 and names[1] is not None:  # a Value exponent
+    value_exponent = len(names) > 1
+    if a < 0 and value_exponent:
         return ValueError(
             f"power: negative base {a!r}{names[0]} with a Value exponent: the exponent's "
             "gradient a**b·ln(a) needs a > 0. Use a number exponent if it is not learned "
             "(x ** 2), or make the base positive.")
-    return ValueError(
-        f"power: negative base {a!r}{names[0]} with non-integer exponent {n!r} has no real "
-        "result. Use an integer exponent, or make the base positive first, e.g. abs(x) ** p "
-        "or (x * x + 1e-12) ** (p / 2).")
+    if a < 0 and n.__class__ is not int:
+        return ValueError(
+            f"power: negative base {a!r}{names[0]} with non-integer exponent {n!r} has no real "
+            "result. Use an integer exponent, or make the base positive first, e.g. abs(x) ** p "
+            "or (x * x + 1e-12) ** (p / 2).")
+    if isinstance(exc, OverflowError):
+        return OverflowError(
+            f"power overflow: {a!r} ** {n!r}{names[0]} is larger than the largest float (about "
+            "1.8e308). Scale the base or the exponent down.")
+    return ZeroDivisionError(
+        f"power: 0.0 ** {n!r}{names[0]} is a division by zero (a negative power of zero). "
+        "Keep the base away from zero, e.g. (x + 1e-12) ** n.")
 
 
 def _exp_error(exc, data, names):
@@ -363,12 +375,13 @@ DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward=operator.truediv,
 NEG = Op("neg", lambda out, x: (-1.0,), forward=operator.neg, math="∂(−x)/∂x = −1")
 IDENTITY = Op("id", lambda out, x: ONE, forward=lambda x: x, math="∂x/∂x = 1")
 POW = Op("**", lambda out, x, n: _power_rule(x, n), params=(2,), forward=_power,
+         masks=lambda params: params[0] == 0,
          math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
          ieee="power", error=_power_error)
-POW_VALUE = Op("**", lambda out, a, b: (where(b == 0, 0.0, b * a ** (b - 1)),
-                                         where(a > 0, out * log(a), 0.0)),
+POW_VALUE = Op("**", lambda out, a, b: (where(is_zero(b), 0.0, b * a ** (b - 1)),
+                                         where(is_zero(a) & (b >= 0), 0.0, out * log(a))),
                forward=_power_of_value, ieee="power", error=_power_error,
-               math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 for b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0)")
+               math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 for b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)")
 ABS = Op("abs", lambda out, x: (sign(x),), forward=_abs,
          math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)")
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
@@ -388,8 +401,9 @@ RELU = Op("relu", lambda out, x: (1.0 - (x <= 0),), forward=_relu, masks=True,
 LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
                 params=(0.01,), forward=_leaky_relu,
                 math="∂/∂x = 1 for x > 0, else the slope")
-ELU = Op("elu", lambda out, x, alpha: (where(x > 0, 1.0, alpha * exp(x)),), params=(1.0,),
-         forward=_elu, math="∂/∂x = 1 for x > 0, else α·eˣ")
+ELU = Op("elu", lambda out, x, alpha: (where(x < 0, alpha * exp(x), where(x <= 0, alpha, 1.0)),),
+         params=(1.0,), forward=_elu,
+         math="∂/∂x = 1 for x > 0, else α·eˣ (α at 0 and 1 at NaN, flat beyond: PyTorch's)")
 STEP = Op("step", lambda out, x: (0.0,), forward=_step, masks=True,
           math="the Heaviside step is flat wherever it is differentiable: 0")
 SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",

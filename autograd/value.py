@@ -182,6 +182,8 @@ class Value:
         self.local_grads = tuple(as_float(g, "Value(local_grads)") for g in local_grads)
         for p in self.parents:
             if not isinstance(p, Value):
+                if hasattr(p, "data"):
+                    as_float(p, "Value(parents)")  # names the foreign type
                 raise TypeError(
                     f"Value(parents): every parent must be a Value, got {type(p).__name__} "
                     f"{p!r}; wrap numbers first: Value({p!r})"

@@ -21,18 +21,6 @@ from autograd import Value
 TIMEOUT = 20.0
 
 
-@pytest.fixture(autouse=True)
-def restore_modes_for_the_next_tests():
-    """With modes in module globals (today's engine) a failing interleaving can leave
-    recording off for the whole session; put it back so other test files are not affected."""
-    yield
-    if autograd.is_grad_enabled() and not autograd.is_anomaly_enabled():
-        return
-    reset = getattr(autograd.value, "_set_modes", None)  # absent once modes are per thread
-    if reset is not None:
-        reset(recording=True, anomaly=False)
-
-
 def run_threads(*targets: Callable[[], None]) -> None:
     """Run each target in its own thread; re-raise the first failure in the caller."""
     errors: list[BaseException] = []
