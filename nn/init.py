@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable
 from functools import partial
 
-from .registry import lookup
+from .validation import lookup
 
 Initialiser = Callable[[int, int, int, random.Random], list]
 

@@ -1,8 +1,9 @@
-"""Neuron, Layer and MLP: ``activation(w·x + b)``, stacked."""
+"""The layers: Neuron, Layer and MLP (``activation(w·x + b)``, stacked), Dropout, BatchNorm."""
 
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Callable, Sequence
 
@@ -12,7 +13,6 @@ from autograd import Value
 from . import activations
 from . import init as initialisers
 from .module import Module
-from .regularization import Dropout
 
 Activation = str | Callable[[Value], Value]
 Input = Sequence[Value | float]
@@ -34,6 +34,88 @@ def _positive_int(n: object, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
     return n
+
+
+class Dropout(Module):
+    """Zero each input with probability ``p`` during training and scale the survivors by
+    ``1/(1−p)`` (inverted dropout, as PyTorch), so evaluation needs no change: in ``eval()``
+    it passes inputs through untouched.
+
+    Args:
+        p: the drop probability, in [0, 1].
+        seed: seeds the masks.
+    """
+
+    def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
+        self.p = p
+        self._rng = random.Random(seed)
+
+    def forward(self, xs: Sequence[Value]) -> list[Value]:
+        """Apply dropout to one sample's features."""
+        if not self.training or self.p == 0.0:
+            return list(xs)
+        if self.p == 1.0:
+            return [x * 0.0 for x in xs]
+        keep = 1.0 / (1.0 - self.p)
+        return [x * (0.0 if self._rng.random() < self.p else keep) for x in xs]
+
+    def config(self) -> dict:
+        return {"p": self.p}
+
+
+class BatchNorm(Module):
+    """Batch normalisation over a batch of samples (Ioffe & Szegedy 2015; ``BatchNorm1d``).
+
+    Training: normalise each feature with the batch mean and (biased) variance, then scale
+    and shift by the learned ``gamma`` and ``beta``; update running statistics with
+    ``momentum`` (running variance unbiased, as PyTorch). ``eval()``: use the running ones.
+
+    Call it on a whole batch: a list of samples, each a list of ``num_features`` Values.
+    """
+
+    _buffers = ("running_mean", "running_var")
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        self.num_features = num_features
+        self.eps, self.momentum = eps, momentum
+        self.gamma = [Value(1.0) for _ in range(num_features)]
+        self.beta = [Value(0.0) for _ in range(num_features)]
+        self.running_mean = [0.0] * num_features
+        self.running_var = [1.0] * num_features
+        self.label_parameters()
+
+    def forward(self, batch: Sequence[Sequence[Value]]) -> list[list[Value]]:
+        """Normalise a batch; returns the batch, same shape."""
+        for row in batch:
+            if len(row) != self.num_features:
+                raise ValueError(f"BatchNorm: expects {self.num_features} features per "
+                                 f"sample, got {len(row)}")
+        n = len(batch)
+        columns = list(zip(*batch))
+        out_columns = []
+        for j, column in enumerate(columns):
+            if self.training:
+                if n < 2:
+                    raise ValueError("BatchNorm: training needs more than one sample per batch "
+                                     "to estimate a variance; use a larger batch or eval()")
+                mean = autograd.sum(column) / n
+                centred = [x - mean for x in column]
+                var = autograd.dot(centred, centred) / n
+                m = self.momentum
+                self.running_mean[j] = (1 - m) * self.running_mean[j] + m * mean.data
+                self.running_var[j] = (1 - m) * self.running_var[j] + m * var.data * n / (n - 1)
+                inv_std = (var + self.eps) ** -0.5
+                normalised = [c * inv_std for c in centred]
+            else:
+                inv = 1.0 / math.sqrt(self.running_var[j] + self.eps)
+                normalised = [(x - self.running_mean[j]) * inv for x in column]
+            out_columns.append([x * self.gamma[j] + self.beta[j] for x in normalised])
+        return [list(row) for row in zip(*out_columns)]
+
+    def config(self) -> dict:
+        return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum}
 
 
 class Neuron(Module):

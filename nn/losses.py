@@ -16,11 +16,10 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 
 import autograd
-from autograd import Op, Value
+from autograd import Number, Op, Value
 
-from .registry import lookup
+from .validation import lookup
 
-Number = int | float
 Weights = Sequence[Number] | Mapping[object, Number] | None
 LOG_CLAMP = -100.0  # PyTorch's BCELoss clamps log(p) to ≥ -100, so p = 0 gives a finite loss
 

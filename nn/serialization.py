@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .layers import MLP, Layer, Neuron
+from .layers import MLP, BatchNorm, Dropout, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron
-from .regularization import BatchNorm, Dropout
 
 FORMAT = "tracegrad-model"
 VERSION = 1

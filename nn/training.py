@@ -1,4 +1,5 @@
-"""Training loops and metrics: ``fit`` → ``History``; accuracy and the confusion matrix."""
+"""Training: ``fit`` → ``History``, early stopping, ``predict``/``evaluate``, accuracy and the
+confusion matrix."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from . import losses
 from .data import batches
 from .module import Module
 from .optim import Adam, Optimizer
-from .regularization import EarlyStopping
 from .schedulers import ReduceLROnPlateau
 
 # How each named loss turns a model output into a class label (None: regression).
@@ -61,6 +61,47 @@ def confusion_matrix(y_true: Sequence, y_pred: Sequence,
     for t, p in zip(y_true, y_pred):
         matrix[index[t]][index[p]] += 1
     return matrix
+
+
+class EarlyStopping:
+    """Stop training when a monitored metric stops improving.
+
+    Args:
+        patience: epochs without improvement before stopping.
+        min_delta: the smallest change that counts as an improvement.
+        mode: ``"min"`` (a loss) or ``"max"`` (an accuracy).
+        restore_best_weights: put the best epoch's weights back when stopping.
+    """
+
+    def __init__(self, patience: int = 5, min_delta: float = 0.0, mode: str = "min",
+                 restore_best_weights: bool = True) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
+        self.patience, self.min_delta, self.mode = patience, min_delta, mode
+        self.restore_best_weights = restore_best_weights
+        self.best = math.inf if mode == "min" else -math.inf
+        self.best_epoch = -1
+        self.best_state: dict | None = None
+        self.wait = 0
+        self.epoch = -1
+
+    def step(self, metric: float, model: Module | None = None) -> bool:
+        """Record one epoch's metric; returns ``True`` when training should stop."""
+        self.epoch += 1
+        better = (metric < self.best - self.min_delta if self.mode == "min"
+                  else metric > self.best + self.min_delta)
+        if better:
+            self.best, self.best_epoch, self.wait = metric, self.epoch, 0
+            if model is not None and self.restore_best_weights:
+                self.best_state = model.state_dict()
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
+
+    def restore(self, model: Module) -> None:
+        """Load the best weights seen (if ``restore_best_weights``)."""
+        if self.restore_best_weights and self.best_state is not None:
+            model.load_state_dict(self.best_state)
 
 
 @dataclass
