@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from . import init as initialisers
+from . import init as initializers
 from . import losses
 from .data import batches
 from .layers import MLP
@@ -137,7 +137,7 @@ class _BaseMLP:
             else list(self.hidden_layer_sizes)
         activation = ACTIVATIONS[self.activation]
         gain = math.sqrt(2 / 6) if self.activation == "logistic" else 1.0  # sklearn's factor 2
-        init = initialisers.get("xavier_uniform")
+        init = initializers.get("xavier_uniform")
         self.model_ = MLP(self.n_features_in_, [*hidden, n_outputs], activation=activation,
                           output_activation="linear",
                           init=lambda fi, fo, size, rng: init(fi, fo, size, rng, gain=gain),

@@ -22,7 +22,7 @@ from functools import partial
 
 from .validation import lookup
 
-Initialiser = Callable[[int, int, int, random.Random], list]
+Initializer = Callable[[int, int, int, random.Random], list]
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -96,7 +96,7 @@ def he_normal(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
     return [rng.gauss(0.0, std) for _ in range(size)]
 
 
-INITIALISERS: dict[str, Initialiser] = {
+INITIALIZERS: dict[str, Initializer] = {
     "zeros": zeros,
     "constant": constant,
     "uniform": uniform,
@@ -113,7 +113,7 @@ INITIALISERS: dict[str, Initialiser] = {
 RELU_FAMILY = ("relu", "leaky_relu", "elu", "selu")
 
 
-def get(init: str | Initialiser | None, activation: str = "relu") -> Initialiser:
+def get(init: str | Initializer | None, activation: str = "relu") -> Initializer:
     """The initialiser for a name or function; ``None`` picks He for the ReLU family and
     Xavier (with the activation's gain) otherwise.
 
@@ -126,5 +126,5 @@ def get(init: str | Initialiser | None, activation: str = "relu") -> Initialiser
         gain = calculate_gain(activation) if activation in ("tanh", "sigmoid", "logistic",
                                                             "linear", "identity") else 1.0
         return partial(xavier_uniform, gain=gain)
-    return lookup(INITIALISERS, init, "initialiser",
+    return lookup(INITIALIZERS, init, "initializer",
                   "a function (fan_in, fan_out, size, rng) -> list of floats")

@@ -11,7 +11,7 @@ import autograd
 from autograd import Value
 
 from . import activations
-from . import init as initialisers
+from . import init as initializers
 from .module import Module
 
 Activation = str | Callable[[Value], Value]
@@ -101,17 +101,17 @@ class BatchNorm(Module):
                     raise ValueError("BatchNorm: training needs more than one sample per batch "
                                      "to estimate a variance; use a larger batch or eval()")
                 mean = autograd.sum(column) / n
-                centred = [x - mean for x in column]
-                var = autograd.dot(centred, centred) / n
+                centered = [x - mean for x in column]
+                var = autograd.dot(centered, centered) / n
                 m = self.momentum
                 self.running_mean[j] = (1 - m) * self.running_mean[j] + m * mean.data
                 self.running_var[j] = (1 - m) * self.running_var[j] + m * var.data * n / (n - 1)
                 inv_std = (var + self.eps) ** -0.5
-                normalised = [c * inv_std for c in centred]
+                normalized = [c * inv_std for c in centered]
             else:
                 inv = 1.0 / math.sqrt(self.running_var[j] + self.eps)
-                normalised = [(x - self.running_mean[j]) * inv for x in column]
-            out_columns.append([x * self.gamma[j] + self.beta[j] for x in normalised])
+                normalized = [(x - self.running_mean[j]) * inv for x in column]
+            out_columns.append([x * self.gamma[j] + self.beta[j] for x in normalized])
         return [list(row) for row in zip(*out_columns)]
 
     def config(self) -> dict:
@@ -147,7 +147,7 @@ class Neuron(Module):
         self.fused = fused
         self._act = activations.get(activation)
         rng = rng if rng is not None else random.Random(seed)
-        draw = initialisers.get(init, activation if isinstance(activation, str) else "")
+        draw = initializers.get(init, activation if isinstance(activation, str) else "")
         self.w = [Value(x) for x in draw(nin, fan_out, nin, rng)]
         self.b = Value(0.0)
         self.label_parameters()

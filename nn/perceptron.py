@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import autograd
 from autograd import Value
 
-from . import init as initialisers
+from . import init as initializers
 from .module import Module
 
 
@@ -52,7 +52,7 @@ class Perceptron(Module):
                  init: str = "zeros", seed: int | None = None) -> None:
         self.nin, self.lr, self.threshold, self.init = nin, lr, threshold, init
         self._rng = random.Random(seed)
-        draw = initialisers.get(init)
+        draw = initializers.get(init)
         self.w = [Value(v) for v in draw(nin, 1, nin, self._rng)]
         self.b = Value(0.0)
         self.label_parameters()

@@ -121,7 +121,7 @@ def test_input_length_and_constructor_errors():
         nn.Neuron(0)
     with pytest.raises(ValueError, match="unknown activation 'relux'.*relu"):
         nn.MLP(2, [3, 1], activation="relux")
-    with pytest.raises(ValueError, match="unknown initialiser 'heh'"):
+    with pytest.raises(ValueError, match="unknown initializer 'heh'"):
         nn.MLP(2, [3, 1], init="heh")
 
 

@@ -145,7 +145,7 @@ def test_state_dict_round_trip_continues_identically():
     assert a.data == b.data
 
 
-def test_optimiser_errors():
+def test_optimizer_errors():
     with pytest.raises(ValueError, match="empty parameter list"):
         optim.SGD([])
     with pytest.raises(ValueError, match="lr must be ≥ 0"):

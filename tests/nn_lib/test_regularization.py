@@ -32,7 +32,7 @@ def test_dropout_train_and_eval():
         nn.Dropout(1.5)
 
 
-def test_batchnorm_normalises_in_training_and_uses_running_stats_in_eval():
+def test_batchnorm_normalizes_in_training_and_uses_running_stats_in_eval():
     bn = nn.BatchNorm(2, momentum=0.1)
     batch = [[Value(1.0), Value(10.0)], [Value(3.0), Value(20.0)], [Value(5.0), Value(30.0)]]
     out = bn(batch)

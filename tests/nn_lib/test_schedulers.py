@@ -59,6 +59,6 @@ def test_reduce_on_plateau_respects_min_lr_and_mode_max():
     assert opt.lr == 0.05
 
 
-def test_scheduler_needs_an_optimiser():
+def test_scheduler_needs_an_optimizer():
     with pytest.raises(TypeError, match="expected an nn.optim optimiser"):
         schedulers.StepLR(object(), step_size=1)
