@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 import random
 from collections.abc import Callable, Sequence
 
@@ -16,18 +17,36 @@ from .module import Module
 
 Activation = str | Callable[[Value], Value]
 Input = Sequence[Value | float]
+_is_value = Value.__instancecheck__  # isinstance(v, Value), as a fast predicate for map
 
 
 def _as_values(x: Input, expected: int, who: str) -> list[Value]:
-    """The inputs as Values (numbers become constants, drawn as data), checking the length."""
-    if isinstance(x, (Value, int, float)):
+    """The inputs as Values (numbers become constants, drawn as data), checking the length.
+
+    A list of Values of the right length is returned as it is (the fast path between
+    layers); numbers — Python's or numpy's — must be finite.
+    """
+    if x.__class__ is list and len(x) == expected and all(map(_is_value, x)):
+        return x
+    if isinstance(x, (Value, numbers.Real)):
         x = [x]
+    if not hasattr(x, "__len__") or isinstance(x, str):
+        raise TypeError(f"{who}: expects one sample, a list of {expected} numbers, got "
+                        f"{type(x).__name__} {x!r}")
     if len(x) != expected:
         raise ValueError(
             f"{who} expects {expected} inputs per sample but got {len(x)}; check the model's "
             "nin against the number of features (one sample at a time, not a whole batch)"
         )
-    return [v if isinstance(v, Value) else autograd.constant(v) for v in x]
+    values = []
+    for i, v in enumerate(x):
+        if not isinstance(v, Value):
+            if isinstance(v, numbers.Real) and not math.isfinite(v):
+                raise ValueError(f"{who}: input {i} is {v!r}; NaN and infinity cannot be "
+                                 "computed with. Fill in or remove missing values first")
+            v = autograd.constant(v)
+        values.append(v)
+    return values
 
 
 def _positive_int(n: object, what: str) -> int:
@@ -155,9 +174,6 @@ class Neuron(Module):
     def forward(self, x: Input) -> Value:
         """The neuron's output for one sample ``x`` (a list of ``nin`` numbers or Values)."""
         xs = _as_values(x, self.nin, "Neuron")
-        return self._out(xs)
-
-    def _out(self, xs: list[Value]) -> Value:
         if self.fused:
             z = autograd.dot(self.w, xs) + self.b
         else:
@@ -191,16 +207,18 @@ class Layer(Module):
         self.label_parameters()
 
     def forward(self, x: Input) -> list[Value]:
-        """The layer's outputs for one sample (a list of ``nout`` Values)."""
-        return self._out(_as_values(x, self.nin, "Layer"))
+        """The layer's outputs for one sample: ``[neuron(x) for neuron in self.neurons]``.
 
-    def _out(self, xs: list[Value]) -> list[Value]:
+        Any Module mapping the inputs to one Value may stand in ``neurons``; when they are
+        all fused ``Neuron``s, their ``w·x`` are computed as one matrix-vector product.
+        """
+        xs = _as_values(x, self.nin, "Layer")
         neurons = self.neurons
-        if not neurons[0].fused:
-            return [n._out(xs) for n in neurons]
-        # One matrix-vector product: the same dot nodes, the inputs read once.
-        zs = autograd.matvec([n.w for n in neurons], xs)
-        return [n._act(z + n.b) for n, z in zip(neurons, zs)]
+        if all(n.__class__ is Neuron and n.fused for n in neurons):
+            # One matrix-vector product: the same dot nodes, the inputs read once.
+            zs = autograd.matvec([n.w for n in neurons], xs)
+            return [n._act(z + n.b) for n, z in zip(neurons, zs)]
+        return [n(xs) for n in neurons]
 
     def config(self) -> dict:
         first = self.neurons[0]
@@ -261,10 +279,13 @@ class MLP(Module):
     def forward(self, x: Input) -> Value | list[Value]:
         """The network's output for one sample."""
         out: list[Value] = _as_values(x, self.nin, "MLP")
+        dropouts = self.dropouts
         for i, layer in enumerate(self.layers):
-            out = layer._out(out)
-            if self.dropouts and i < len(self.dropouts):
-                out = self.dropouts[i](out)
+            out = layer(out)  # any Module mapping a list of Values to Values fits here
+            if isinstance(out, Value):
+                out = [out]
+            if i < len(dropouts):
+                out = dropouts[i](out)
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict:
