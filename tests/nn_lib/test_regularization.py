@@ -70,14 +70,19 @@ def test_early_stopping_patience_and_min_delta():
         nn.EarlyStopping(mode="best")
 
 
-def test_magnitude_pruning():
+def test_magnitude_pruning_zeroes_the_smallest_weights():
     model = nn.MLP(4, [5, 1], seed=0)
-    params = model.parameters()
-    weights = [p for p in params if ".w." in p.label]
+    weights = [p for p in model.parameters() if ".w." in p.label]
+    before = {p.label: abs(p.data) for p in weights}
     pruned = nn.magnitude_prune(weights, 0.5)
-    assert len(pruned) == round(len(weights) * 0.5)
+    assert len(pruned) == round(len(weights) * 0.5) == 12
     assert all(p.data == 0.0 for p in pruned)
-    survivors = [abs(p.data) for p in weights if p not in pruned]
-    assert min(survivors) >= 0.0 and len(survivors) == len(weights) - len(pruned)
+    pruned_labels = {p.label for p in pruned}
+    survivors = [p for p in weights if p.label not in pruned_labels]
+    # every pruned weight was at most as large as every surviving one, which kept its value
+    assert max(before[p.label] for p in pruned) <= min(before[p.label] for p in survivors)
+    assert all(abs(p.data) == before[p.label] for p in survivors)
+    smallest = sorted(before, key=before.get)[:12]
+    assert pruned_labels == set(smallest)
     with pytest.raises(ValueError, match="fraction in \\[0, 1\\]"):
         nn.magnitude_prune(weights, 2)
