@@ -129,6 +129,7 @@ def test_read_idx_errors(tmp_path):
         data.read_idx(weird)
 
 
+@pytest.mark.slow
 def test_load_digits_is_the_bundled_set():
     X, y = data.load_digits()
     assert len(X) == 1797 and len(X[0]) == 64 and set(y) == set(range(10))

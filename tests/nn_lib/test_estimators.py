@@ -18,6 +18,7 @@ def test_defaults_match_scikit_learn():
     assert set(theirs) == set(ours)
 
 
+@pytest.mark.slow
 def test_digits_reach_90_percent_test_accuracy():
     X, y = data.load_digits()
     X = [[v / 16 for v in row] for row in X]
@@ -38,6 +39,7 @@ def test_digits_reach_90_percent_test_accuracy():
     assert all(abs(sum(p) - 1) < 1e-12 for p in probs)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::nn.ConvergenceWarning")
 def test_binary_labels_of_any_type_and_proba_columns():
     X, y = data.make_moons(80, noise=0.05, seed=0)
@@ -50,6 +52,7 @@ def test_binary_labels_of_any_type_and_proba_columns():
     assert clf.predict(X[:1])[0] == ("yes" if p[1] > 0.5 else "no")
 
 
+@pytest.mark.slow
 def test_sgd_solver_with_schedules_and_early_stopping():
     X, y = data.make_blobs(120, centers=3, seed=0)
     for schedule in ("constant", "invscaling", "adaptive"):

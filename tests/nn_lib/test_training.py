@@ -15,6 +15,7 @@ def test_mlp_learns_xor():
     assert history.train_loss[-1] < 0.05
 
 
+@pytest.mark.slow
 def test_mlp_learns_moons_to_95_percent():
     X, y = data.make_moons(100, noise=0.1, seed=0)
     model = nn.MLP(2, [16, 16, 1], seed=0)
