@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable
 from functools import partial
 
-from .validation import lookup
+from .checks import lookup
 
 Initializer = Callable[[int, int, int, random.Random], list]
 

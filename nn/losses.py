@@ -18,7 +18,7 @@ from functools import partial
 import autograd
 from autograd import Number, Op, Value
 
-from .validation import lookup
+from .checks import lookup
 
 Weights = Sequence[Number] | Mapping[object, Number] | None
 LOG_CLAMP = -100.0  # PyTorch's BCELoss clamps log(p) to ≥ -100, so p = 0 gives a finite loss

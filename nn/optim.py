@@ -4,7 +4,7 @@ Each ``step()`` reads ``p.grad`` and changes ``p.data`` directly — never throu
 so the graph does not grow across training steps.
 
 Nothing silent: hyper-parameters are checked when the optimizer is built
-(:class:`nn.validation.InvalidParameterError`, a ``ValueError`` naming the argument), and a
+(:class:`nn.checks.InvalidParameterError`, a ``ValueError`` naming the argument), and a
 ``step()`` that meets a NaN or infinite gradient — or would make a weight or a running
 average non-finite — raises ``FloatingPointError`` naming the parameter's label, leaving
 the weights as they were. Where PyTorch would compute ``0/0`` (a zero gradient with
@@ -19,8 +19,8 @@ from typing import Any
 
 from autograd import Value
 
-from . import validation
-from .validation import InvalidParameterError
+from . import checks
+from .checks import InvalidParameterError
 
 
 class Optimizer:
@@ -49,9 +49,9 @@ class Optimizer:
             if not isinstance(p, Value):
                 raise TypeError(f"{who}: parameters must be Values, got "
                                 f"{type(p).__name__}; pass model.parameters()")
-        self.lr = validation.real(hyper.pop("lr"), "lr", who, low=0, example=0.01)
-        self.weight_decay = validation.real(hyper.pop("weight_decay"), "weight_decay", who,
-                                            low=0, example=0.0)
+        self.lr = checks.real(hyper.pop("lr"), "lr", who, low=0, example=0.01)
+        self.weight_decay = checks.real(hyper.pop("weight_decay"), "weight_decay", who,
+                                        low=0, example=0.0)
         for name, value in hyper.items():
             setattr(self, name, value)
         self._hyper_names = ("lr", "weight_decay", *hyper)  # stored once: what state_dict saves
@@ -135,7 +135,7 @@ class Optimizer:
                              f"{type(self).__name__} ({exc})") from None
         for name in self._hyper_names:
             setattr(self, name, getattr(checked, name))
-        self.steps = validation.integer(state["steps"], "steps", who, low=0)
+        self.steps = checks.integer(state["steps"], "steps", who, low=0)
         self.state = [dict(s) for s in state["state"]]
 
     def __repr__(self) -> str:
@@ -167,9 +167,9 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
                  dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
-        momentum = validation.real(momentum, "momentum", "SGD", low=0, high=1, example=0.9)
-        dampening = validation.real(dampening, "dampening", "SGD", low=0, high=1)
-        nesterov = validation.flag(nesterov, "nesterov", "SGD")
+        momentum = checks.real(momentum, "momentum", "SGD", low=0, high=1, example=0.9)
+        dampening = checks.real(dampening, "dampening", "SGD", low=0, high=1)
+        nesterov = checks.flag(nesterov, "nesterov", "SGD")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise InvalidParameterError(
                 f"SGD: Nesterov momentum needs momentum > 0 and dampening = 0, got "
@@ -198,10 +198,10 @@ class Adagrad(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 0.01, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10) -> None:
-        lr_decay = validation.real(lr_decay, "lr_decay", "Adagrad", low=0)
-        initial_accumulator_value = validation.real(
+        lr_decay = checks.real(lr_decay, "lr_decay", "Adagrad", low=0)
+        initial_accumulator_value = checks.real(
             initial_accumulator_value, "initial_accumulator_value", "Adagrad", low=0)
-        eps = validation.real(eps, "eps", "Adagrad", low=0, example=1e-10)
+        eps = checks.real(eps, "eps", "Adagrad", low=0, example=1e-10)
         super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                          initial_accumulator_value=initial_accumulator_value, eps=eps)
 
@@ -225,11 +225,11 @@ class RMSprop(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 0.01, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False) -> None:
-        alpha = validation.real(alpha, "alpha", "RMSprop", low=0, high=1, example=0.99)
-        eps = validation.real(eps, "eps", "RMSprop", low=0, example=1e-8)
-        momentum = validation.real(momentum, "momentum", "RMSprop", low=0, high=1,
-                                   example=0.9)
-        centered = validation.flag(centered, "centered", "RMSprop")
+        alpha = checks.real(alpha, "alpha", "RMSprop", low=0, high=1, example=0.99)
+        eps = checks.real(eps, "eps", "RMSprop", low=0, example=1e-8)
+        momentum = checks.real(momentum, "momentum", "RMSprop", low=0, high=1,
+                               example=0.9)
+        centered = checks.flag(centered, "centered", "RMSprop")
         super().__init__(params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                          momentum=momentum, centered=centered)
 
@@ -266,14 +266,14 @@ class Adam(Optimizer):
                  weight_decay: float = 0.0, amsgrad: bool = False) -> None:
         who = type(self).__name__
         if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
-            validation.fail(who, "betas", "a pair (beta1, beta2), each in [0, 1)", betas,
+            checks.fail(who, "betas", "a pair (beta1, beta2), each in [0, 1)", betas,
                             (0.9, 0.999))
-        betas = (validation.real(betas[0], "betas[0]", who, low=0, high=1, high_open=True,
-                                 example=0.9),
-                 validation.real(betas[1], "betas[1]", who, low=0, high=1, high_open=True,
-                                 example=0.999))
-        eps = validation.real(eps, "eps", who, low=0, example=1e-8)
-        amsgrad = validation.flag(amsgrad, "amsgrad", who)
+        betas = (checks.real(betas[0], "betas[0]", who, low=0, high=1, high_open=True,
+                             example=0.9),
+                 checks.real(betas[1], "betas[1]", who, low=0, high=1, high_open=True,
+                             example=0.999))
+        eps = checks.real(eps, "eps", who, low=0, example=1e-8)
+        amsgrad = checks.flag(amsgrad, "amsgrad", who)
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad)
 
@@ -331,8 +331,8 @@ def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
         InvalidParameterError: ``clip_value`` is not a finite number ≥ 0.
         FloatingPointError: a gradient is NaN or ±inf (named).
     """
-    clip_value = validation.real(clip_value, "clip_value", "clip_grad_value", low=0,
-                                 example=1.0)
+    clip_value = checks.real(clip_value, "clip_value", "clip_grad_value", low=0,
+                             example=1.0)
     params = list(params)
     for p, g in zip(params, _checked_grads(params, "clip_grad_value")):
         p.grad = min(max(g, -clip_value), clip_value)
@@ -355,10 +355,10 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float,
         FloatingPointError: a gradient is NaN or ±inf (named).
     """
     who = "clip_grad_norm"
-    max_norm = validation.real(max_norm, "max_norm", who, low=0, example=1.0)
+    max_norm = checks.real(max_norm, "max_norm", who, low=0, example=1.0)
     if norm_type != math.inf:
-        norm_type = validation.real(norm_type, "norm_type", who, low=0, low_open=True,
-                                    example=2.0)
+        norm_type = checks.real(norm_type, "norm_type", who, low=0, low_open=True,
+                                example=2.0)
     params = list(params)
     grads = [abs(g) for g in _checked_grads(params, who)]
     if not grads:

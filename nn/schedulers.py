@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from . import validation
+from . import checks
 from .optim import Optimizer
 
 
@@ -47,9 +47,9 @@ class StepLR(LRScheduler):
     """``lr = base · gamma^(epoch // step_size)``: divide by 10 every ``step_size`` epochs."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        self.step_size = validation.integer(step_size, "step_size", "StepLR", low=1, example=10)
-        self.gamma = validation.real(gamma, "gamma", "StepLR", low=0, low_open=True,
-                                     example=0.1)
+        self.step_size = checks.integer(step_size, "step_size", "StepLR", low=1, example=10)
+        self.gamma = checks.real(gamma, "gamma", "StepLR", low=0, low_open=True,
+                                 example=0.1)
         super().__init__(optimizer)
 
     def _lr_at(self, epoch: int) -> float:
@@ -60,8 +60,8 @@ class ExponentialLR(LRScheduler):
     """``lr = base · gamma^epoch``."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        self.gamma = validation.real(gamma, "gamma", "ExponentialLR", low=0, low_open=True,
-                                     example=0.95)
+        self.gamma = checks.real(gamma, "gamma", "ExponentialLR", low=0, low_open=True,
+                                 example=0.95)
         super().__init__(optimizer)
 
     def _lr_at(self, epoch: int) -> float:
@@ -74,12 +74,12 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5) -> None:
-        self.start_factor = validation.real(start_factor, "start_factor", "LinearLR", low=0,
-                                            high=1, low_open=True, example=0.25)
-        self.end_factor = validation.real(end_factor, "end_factor", "LinearLR", low=0, high=1,
-                                          example=1.0)
-        self.total_iters = validation.integer(total_iters, "total_iters", "LinearLR", low=1,
-                                              example=5)
+        self.start_factor = checks.real(start_factor, "start_factor", "LinearLR", low=0,
+                                        high=1, low_open=True, example=0.25)
+        self.end_factor = checks.real(end_factor, "end_factor", "LinearLR", low=0, high=1,
+                                      example=1.0)
+        self.total_iters = checks.integer(total_iters, "total_iters", "LinearLR", low=1,
+                                          example=5)
         super().__init__(optimizer)
 
     def _lr_at(self, epoch: int) -> float:
@@ -92,8 +92,8 @@ class InverseScalingLR(LRScheduler):
     """``lr = base / t^power_t`` with t = epoch + 1 (scikit-learn's ``"invscaling"``)."""
 
     def __init__(self, optimizer: Optimizer, power_t: float = 0.5) -> None:
-        self.power_t = validation.real(power_t, "power_t", "InverseScalingLR", low=0,
-                                       example=0.5)
+        self.power_t = checks.real(power_t, "power_t", "InverseScalingLR", low=0,
+                                   example=0.5)
         super().__init__(optimizer)
 
     def _lr_at(self, epoch: int) -> float:
@@ -114,16 +114,16 @@ class ReduceLROnPlateau:
         who = "ReduceLROnPlateau"
         _check_optimizer(optimizer, who)
         self.optimizer = optimizer
-        self.mode = validation.option(mode, "mode", who, ("min", "max"))
-        self.factor = validation.real(factor, "factor", who, low=0, high=1, low_open=True,
-                                      high_open=True, example=0.1)
-        self.patience = validation.integer(patience, "patience", who, low=0, example=10)
-        self.threshold = validation.real(threshold, "threshold", who, low=0, example=1e-4)
-        self.threshold_mode = validation.option(threshold_mode, "threshold_mode", who,
-                                                ("rel", "abs"))
-        self.cooldown = validation.integer(cooldown, "cooldown", who, low=0, example=0)
-        self.min_lr = validation.real(min_lr, "min_lr", who, low=0, example=0.0)
-        self.eps = validation.real(eps, "eps", who, low=0, example=1e-8)
+        self.mode = checks.option(mode, "mode", who, ("min", "max"))
+        self.factor = checks.real(factor, "factor", who, low=0, high=1, low_open=True,
+                                  high_open=True, example=0.1)
+        self.patience = checks.integer(patience, "patience", who, low=0, example=10)
+        self.threshold = checks.real(threshold, "threshold", who, low=0, example=1e-4)
+        self.threshold_mode = checks.option(threshold_mode, "threshold_mode", who,
+                                            ("rel", "abs"))
+        self.cooldown = checks.integer(cooldown, "cooldown", who, low=0, example=0)
+        self.min_lr = checks.real(min_lr, "min_lr", who, low=0, example=0.0)
+        self.eps = checks.real(eps, "eps", who, low=0, example=1e-8)
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
@@ -144,7 +144,7 @@ class ReduceLROnPlateau:
         Raises:
             ValueError: the metric is not a finite number (a NaN loss would never improve).
         """
-        metric = validation.real(metric, "metric", "ReduceLROnPlateau.step")
+        metric = checks.real(metric, "metric", "ReduceLROnPlateau.step")
         self.last_epoch += 1
         if self._improves(metric):
             self.best = metric
