@@ -66,7 +66,7 @@ def test_early_stopping_patience_and_min_delta():
     assert [stop.step(v) for v in [1.0, 0.95, 0.5, 0.45, 0.44]] == [False, False, False, False,
                                                                     True]
     assert stop.best == 0.5 and stop.best_epoch == 2
-    with pytest.raises(ValueError, match="mode must be 'min' or 'max'"):
+    with pytest.raises(ValueError, match="mode must be one of 'min', 'max', got 'best'"):
         nn.EarlyStopping(mode="best")
 
 
