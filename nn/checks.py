@@ -37,7 +37,12 @@ def _interval(low: float | None, high: float | None, low_open: bool, high_open: 
 
 def fail(who: str, name: str, requirement: str, value: object, example: object = None) -> None:
     """Raise :class:`InvalidParameterError`: ``who: name must be requirement, got value``."""
-    fix = f"; for example {name}={example!r}" if example is not None else ""
+    if example is None:
+        fix = ""
+    elif "[" in name or " " in name:  # an element ("betas[0]") or a description
+        fix = f"; for example {example!r}"
+    else:
+        fix = f"; for example {name}={example!r}"
     raise InvalidParameterError(f"{who}: {name} must be {requirement}, got {value!r}{fix}")
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 import random
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from . import checks, losses
 from . import init as initializers
-from . import losses
 from .data import batches
 from .layers import MLP
 from .optim import SGD, Adam, Optimizer
@@ -44,8 +45,7 @@ class _BaseMLP:
                  warm_start: bool = False, momentum: float = 0.9,
                  nesterovs_momentum: bool = True, early_stopping: bool = False,
                  validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, n_iter_no_change: int = 10,
-                 max_fun: int = 15000) -> None:
+                 epsilon: float = 1e-8, n_iter_no_change: int = 10) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -68,7 +68,9 @@ class _BaseMLP:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
+
+    def _seed(self) -> int | None:
+        return None if self.random_state is None else int(self.random_state)
 
     # --- scikit-learn's estimator protocol ----------------------------------------------------
     @classmethod
@@ -98,34 +100,68 @@ class _BaseMLP:
 
     # --- checks ---------------------------------------------------------------------------------
     def _validate(self) -> None:
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got "
-                             f"{self.activation!r}")
-        if self.solver not in ("sgd", "adam"):
-            hint = " (lbfgs is not available here: use 'adam' or 'sgd')" \
-                if self.solver == "lbfgs" else ""
-            raise ValueError(f"solver must be 'sgd' or 'adam', got {self.solver!r}{hint}")
-        if self.learning_rate not in ("constant", "invscaling", "adaptive"):
-            raise ValueError("learning_rate must be 'constant', 'invscaling' or 'adaptive', "
-                             f"got {self.learning_rate!r}")
-        if self.max_iter < 1 or self.alpha < 0 or self.learning_rate_init <= 0:
-            raise ValueError("max_iter must be ≥ 1, alpha ≥ 0 and learning_rate_init > 0")
-        if not 0 < self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), got "
-                             f"{self.validation_fraction!r}")
+        """Check every hyper-parameter, as scikit-learn does at fit time.
+
+        Raises:
+            InvalidParameterError: a ``ValueError`` (and ``TypeError``) naming the parameter,
+                its value and the range it must be in.
+        """
+        who = type(self).__name__
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = [sizes]
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+            checks.fail(who, "hidden_layer_sizes", "an int ≥ 1 or a sequence of them", sizes,
+                        (100,))
+        for i, size in enumerate(sizes):
+            checks.integer(size, f"hidden_layer_sizes[{i}]", who, low=1, example=100)
+        checks.option(self.activation, "activation", who, tuple(ACTIVATIONS))
+        if self.solver == "lbfgs":
+            raise checks.InvalidParameterError(
+                f"{who}: solver must be 'sgd' or 'adam', got 'lbfgs' (lbfgs is not available "
+                "here: use 'adam' or 'sgd')")
+        checks.option(self.solver, "solver", who, ("sgd", "adam"))
+        checks.real(self.alpha, "alpha", who, low=0, example=0.0001)
+        if self.batch_size != "auto":
+            checks.integer(self.batch_size, "batch_size", who, low=1, example=32)
+        checks.option(self.learning_rate, "learning_rate", who,
+                      ("constant", "invscaling", "adaptive"))
+        checks.real(self.learning_rate_init, "learning_rate_init", who, low=0, low_open=True,
+                    example=0.001)
+        checks.real(self.power_t, "power_t", who, low=0, example=0.5)
+        checks.integer(self.max_iter, "max_iter", who, low=1, example=200)
+        checks.flag(self.shuffle, "shuffle", who)
+        checks.seed(self.random_state, who, "random_state")
+        checks.real(self.tol, "tol", who, low=0, example=1e-4)
+        if not isinstance(self.verbose, bool):
+            checks.integer(self.verbose, "verbose", who, low=0)
+        checks.flag(self.warm_start, "warm_start", who)
+        checks.real(self.momentum, "momentum", who, low=0, high=1, example=0.9)
+        checks.flag(self.nesterovs_momentum, "nesterovs_momentum", who)
+        checks.flag(self.early_stopping, "early_stopping", who)
+        checks.real(self.validation_fraction, "validation_fraction", who, low=0, high=1,
+                    high_open=True, example=0.1)
+        if self.early_stopping and self.validation_fraction == 0:
+            raise checks.InvalidParameterError(
+                f"{who}: validation_fraction must be > 0 with early_stopping=True, got 0; for "
+                "example validation_fraction=0.1")
+        checks.real(self.beta_1, "beta_1", who, low=0, high=1, high_open=True, example=0.9)
+        checks.real(self.beta_2, "beta_2", who, low=0, high=1, high_open=True, example=0.999)
+        checks.real(self.epsilon, "epsilon", who, low=0, low_open=True, example=1e-8)
+        checks.integer(self.n_iter_no_change, "n_iter_no_change", who, low=1, example=10)
 
     def _check_X(self, X: Sequence, fitting: bool = False) -> list[list[float]]:
-        rows = [[float(v) for v in row] for row in X]
-        if not rows:
-            raise ValueError("X has no samples")
-        width = len(rows[0])
-        if any(len(row) != width for row in rows):
-            raise ValueError("X is ragged: every sample needs the same number of features")
-        if fitting:
-            self.n_features_in_ = width
-        elif not hasattr(self, "model_"):
+        who = f"{type(self).__name__}.{'fit' if fitting else 'predict'}"
+        if not fitting and not hasattr(self, "model_"):
             raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X, y) "
                              "first")
+        rows = checks.samples(X, who)
+        if not isinstance(rows[0], list):
+            raise ValueError(f"{who}: X must be a list of samples, each a list of features "
+                             "(for one feature: [[x] for x in values])")
+        width = len(rows[0])
+        if fitting:
+            self.n_features_in_ = width
         elif width != self.n_features_in_:
             raise ValueError(f"X has {width} features, but {type(self).__name__} was fitted "
                              f"with {self.n_features_in_}")
@@ -133,17 +169,17 @@ class _BaseMLP:
 
     # --- training ---------------------------------------------------------------------------------
     def _build(self, n_outputs: int) -> None:
-        hidden = [self.hidden_layer_sizes] if isinstance(self.hidden_layer_sizes, int) \
-            else list(self.hidden_layer_sizes)
+        sizes = self.hidden_layer_sizes
+        hidden = [int(sizes)] if isinstance(sizes, numbers.Integral) else [int(n) for n in sizes]
         activation = ACTIVATIONS[self.activation]
         gain = math.sqrt(2 / 6) if self.activation == "logistic" else 1.0  # sklearn's factor 2
-        init = initializers.get("xavier_uniform")
+        init = initializers.xavier_uniform
         self.model_ = MLP(self.n_features_in_, [*hidden, n_outputs], activation=activation,
                           output_activation="linear",
                           init=lambda fi, fo, size, rng: init(fi, fo, size, rng, gain=gain),
-                          seed=self.random_state)
+                          seed=self._seed())
         # scikit-learn draws the biases from the same Glorot range as the weights.
-        rng = random.Random(self.random_state)
+        rng = random.Random(self._seed())
         for layer in self.model_.layers:
             bound = gain * math.sqrt(6.0 / (layer.nin + layer.nout))
             for neuron in layer.neurons:
@@ -165,13 +201,11 @@ class _BaseMLP:
         self.best_validation_score_: float | None = None
 
     def _fit(self, X: Sequence, targets: list, n_outputs: int):
-        self._validate()
         rows = self._check_X(X, fitting=True)
-        if len(rows) != len(targets):
-            raise ValueError(f"X has {len(rows)} samples but y has {len(targets)}")
+        checks.same_length(rows, targets, f"{type(self).__name__}.fit")
         if not (self.warm_start and hasattr(self, "model_")):
             self._build(n_outputs)
-        rng = random.Random(self.random_state)
+        rng = random.Random(self._seed())
         validation = None
         if self.early_stopping:
             order = list(range(len(rows)))
@@ -180,22 +214,36 @@ class _BaseMLP:
             val_idx, train_idx = order[:n_val], order[n_val:]
             validation = ([rows[i] for i in val_idx], [targets[i] for i in val_idx])
             rows, targets = [rows[i] for i in train_idx], [targets[i] for i in train_idx]
+            if not rows:
+                raise ValueError(f"{type(self).__name__}.fit: validation_fraction="
+                                 f"{self.validation_fraction} leaves no training sample out of "
+                                 f"{len(val_idx)}; give more samples or a smaller fraction")
         n = len(rows)
         batch_size = min(200, n) if self.batch_size == "auto" else \
-            max(1, min(int(self.batch_size), n))
+            min(int(self.batch_size), n)
         no_improvement = 0
         best_state = None
         self.n_iter_ = 0
         for epoch in range(self.max_iter):
             total = 0.0
             for xb, yb in batches(rows, targets, batch_size, shuffle=self.shuffle, seed=rng):
-                self._optimizer.zero_grad()
-                outputs = [self.model_(x) for x in xb]
-                loss = self._loss(outputs, yb)
-                if self.alpha:
-                    loss = loss + l2_penalty(self._weights) * (0.5 * self.alpha / len(xb))
-                loss.backward()
-                self._optimizer.step()
+                try:
+                    self._optimizer.zero_grad()
+                    outputs = [self.model_(x) for x in xb]
+                    loss = self._loss(outputs, yb)
+                    if self.alpha:
+                        loss = loss + l2_penalty(self._weights) * (0.5 * self.alpha / len(xb))
+                    if not math.isfinite(loss.data):
+                        raise FloatingPointError(f"the loss became {loss.data}")
+                    loss.backward()
+                    self._optimizer.step()
+                except ArithmeticError as exc:
+                    raise FloatingPointError(
+                        f"{type(self).__name__}.fit: training diverged at iteration "
+                        f"{epoch + 1}: {str(exc).rstrip('.')}. Lower learning_rate_init (now "
+                        f"{self.learning_rate_init!r}) or scale the features "
+                        "(nn.data.Standardizer)"
+                    ) from exc
                 total += loss.data * len(xb)
             self.n_iter_ = epoch + 1
             self.t_ += n
@@ -274,8 +322,21 @@ class MLPClassifier(_BaseMLP):
     """
 
     def fit(self, X: Sequence, y: Sequence):
-        """Train on samples ``X`` and labels ``y`` (any hashable, sortable labels)."""
-        labels = list(y)
+        """Train on samples ``X`` and labels ``y`` (any hashable, sortable labels; numpy
+        arrays and scalars too).
+
+        Raises:
+            InvalidParameterError: a bad hyper-parameter (named).
+            ValueError: NaN/inf in ``X`` or ``y`` (the sample named), a single class, or
+                lengths that differ.
+            FloatingPointError: training diverged (a non-finite loss, gradient or weight);
+                the message names the iteration and suggests a smaller learning_rate_init.
+        """
+        self._validate()
+        labels = checks.targets(y, "MLPClassifier.fit")
+        if any(isinstance(t, list) for t in labels):
+            raise ValueError("MLPClassifier.fit: y must hold one label per sample, not lists "
+                             "(multi-label classification is not supported)")
         self.classes_ = sorted(set(labels))
         if len(self.classes_) < 2:
             raise ValueError(f"y has a single class {self.classes_}; a classifier needs two "
@@ -312,16 +373,39 @@ class MLPClassifier(_BaseMLP):
     def score(self, X: Sequence, y: Sequence) -> float:
         """Mean accuracy on ``(X, y)``."""
         predicted = self.predict(X)
-        return sum(p == t for p, t in zip(predicted, y)) / len(predicted)
+        labels = checks.targets(y, "MLPClassifier.score")
+        checks.same_length(predicted, labels, "MLPClassifier.score")
+        return sum(p == t for p, t in zip(predicted, labels)) / len(predicted)
 
 
 class MLPRegressor(_BaseMLP):
     """A multi-layer perceptron regressor (identity output, half squared error)."""
 
     def fit(self, X: Sequence, y: Sequence):
-        """Train on samples ``X`` and real targets ``y`` (numbers, or lists for several)."""
-        targets = [list(map(float, t)) if isinstance(t, (list, tuple)) else [float(t)]
-                   for t in y]
+        """Train on samples ``X`` and real targets ``y`` (numbers, or lists for several;
+        numpy arrays too).
+
+        Raises:
+            InvalidParameterError: a bad hyper-parameter (named).
+            ValueError: NaN/inf in ``X`` or ``y`` (the sample named), targets that are not
+                numbers, ragged outputs, or lengths that differ.
+            FloatingPointError: training diverged (a non-finite loss, gradient or weight);
+                the message names the iteration and suggests a smaller learning_rate_init.
+        """
+        self._validate()
+        targets = []
+        for i, t in enumerate(checks.targets(y, "MLPRegressor.fit")):
+            if not isinstance(t, list):
+                if isinstance(t, bool) or not isinstance(t, numbers.Real):
+                    raise ValueError(f"MLPRegressor.fit: y[{i}] is {t!r}, not a number; a "
+                                     "regressor learns real targets")
+                t = [float(t)]
+            targets.append(t)
+        if not targets:
+            raise ValueError("MLPRegressor.fit: y has no samples")
+        if any(len(t) != len(targets[0]) for t in targets):
+            raise ValueError("MLPRegressor.fit: y is ragged: every sample needs the same "
+                             "number of outputs")
         self.n_outputs_ = len(targets[0])
         self.out_activation_ = "identity"
         return self._fit(X, targets, self.n_outputs_)
@@ -339,8 +423,10 @@ class MLPRegressor(_BaseMLP):
     def score(self, X: Sequence, y: Sequence) -> float:
         """The coefficient of determination R² (1 is perfect, 0 predicts the mean)."""
         predicted = self.predict(X)
+        targets = checks.targets(y, "MLPRegressor.score")
+        checks.same_length(predicted, targets, "MLPRegressor.score")
         flat_p = [v for p in predicted for v in (p if isinstance(p, list) else [p])]
-        flat_y = [float(v) for t in y for v in (t if isinstance(t, (list, tuple)) else [t])]
+        flat_y = [float(v) for t in targets for v in (t if isinstance(t, list) else [t])]
         mean = sum(flat_y) / len(flat_y)
         residual = sum((a - b) ** 2 for a, b in zip(flat_y, flat_p))
         total = sum((a - mean) ** 2 for a in flat_y)

@@ -15,7 +15,8 @@ def test_defaults_match_scikit_learn():
     theirs = sklearn_mlp.MLPClassifier().get_params()
     for name, value in ours.items():
         assert theirs[name] == value, name
-    assert set(theirs) == set(ours)
+    # There is no lbfgs solver here, so its only parameter (max_fun) is absent.
+    assert set(theirs) - set(ours) == {"max_fun"} and set(ours) <= set(theirs)
 
 
 @pytest.mark.slow
