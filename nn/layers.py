@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import autograd
 from autograd import Value
 
-from . import activations
+from . import activations, checks
 from . import init as initializers
 from .module import Module
 
@@ -49,10 +49,12 @@ def _as_values(x: Input, expected: int, who: str) -> list[Value]:
     return values
 
 
-def _positive_int(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+def _rng(rng: random.Random | None, seed: object, who: str) -> random.Random:
+    if rng is None:
+        return random.Random(checks.seed(seed, who))
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"{who}: rng must be a random.Random or None, got {type(rng).__name__}")
+    return rng
 
 
 class Dropout(Module):
@@ -60,16 +62,18 @@ class Dropout(Module):
     ``1/(1−p)`` (inverted dropout, as PyTorch), so evaluation needs no change: in ``eval()``
     it passes inputs through untouched.
 
+    Each input becomes ``x·mᵢ/(1−p)`` with ``mᵢ ~ Bernoulli(1−p)`` (``p = 1``: all 0).
+
     Args:
         p: the drop probability, in [0, 1].
         seed: seeds the masks.
+    Raises:
+        InvalidParameterError: ``p`` is not a probability (named), or a bad seed.
     """
 
     def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
-        self.p = p
-        self._rng = random.Random(seed)
+        self.p = checks.real(p, "p", "Dropout", low=0, high=1, example=0.5)
+        self._rng = random.Random(checks.seed(seed, "Dropout"))
 
     def forward(self, xs: Sequence[Value]) -> list[Value]:
         """Apply dropout to one sample's features."""
@@ -92,13 +96,20 @@ class BatchNorm(Module):
     ``momentum`` (running variance unbiased, as PyTorch). ``eval()``: use the running ones.
 
     Call it on a whole batch: a list of samples, each a list of ``num_features`` Values.
+
+    Raises:
+        InvalidParameterError: ``num_features`` not an int ≥ 1, ``eps`` not > 0 (it keeps
+            ``1/√(var + eps)`` finite for a constant feature), ``momentum`` not in [0, 1].
     """
 
     _buffers = ("running_mean", "running_var")
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
-        self.num_features = num_features
-        self.eps, self.momentum = eps, momentum
+        who = "BatchNorm"
+        self.num_features = checks.integer(num_features, "num_features", who, low=1,
+                                           example=16)
+        self.eps = checks.real(eps, "eps", who, low=0, low_open=True, example=1e-5)
+        self.momentum = checks.real(momentum, "momentum", who, low=0, high=1, example=0.1)
         self.gamma = [Value(1.0) for _ in range(num_features)]
         self.beta = [Value(0.0) for _ in range(num_features)]
         self.running_mean = [0.0] * num_features
@@ -161,13 +172,14 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: Activation = "relu", init=None,
                  seed: int | None = None, fused: bool = True, *,
                  rng: random.Random | None = None, fan_out: int = 1) -> None:
-        self.nin = _positive_int(nin, "nin")
+        self.nin = checks.integer(nin, "nin", "Neuron", low=1, example=2)
+        fan_out = checks.integer(fan_out, "fan_out", "Neuron", low=1)
         self.activation = activation
-        self.fused = fused
+        self.fused = checks.flag(fused, "fused", "Neuron")
         self._act = activations.get(activation)
-        rng = rng if rng is not None else random.Random(seed)
+        rng = _rng(rng, seed, "Neuron")
         draw = initializers.get(init, activation if isinstance(activation, str) else "")
-        self.w = [Value(x) for x in draw(nin, fan_out, nin, rng)]
+        self.w = [Value(x) for x in draw(self.nin, fan_out, self.nin, rng)]
         self.b = Value(0.0)
         self.label_parameters()
 
@@ -199,11 +211,11 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: Activation = "relu", init=None,
                  seed: int | None = None, fused: bool = True, *,
                  rng: random.Random | None = None) -> None:
-        self.nin = _positive_int(nin, "nin")
-        self.nout = _positive_int(nout, "nout")
-        rng = rng if rng is not None else random.Random(seed)
-        self.neurons = [Neuron(nin, activation, init, fused=fused, rng=rng, fan_out=nout)
-                        for _ in range(nout)]
+        self.nin = checks.integer(nin, "nin", "Layer", low=1, example=2)
+        self.nout = checks.integer(nout, "nout", "Layer", low=1, example=4)
+        rng = _rng(rng, seed, "Layer")
+        self.neurons = [Neuron(self.nin, activation, init, fused=fused, rng=rng,
+                               fan_out=self.nout) for _ in range(self.nout)]
         self.label_parameters()
 
     def forward(self, x: Input) -> list[Value]:
@@ -256,14 +268,19 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], activation: Activation = "relu",
                  output_activation: Activation = "linear", init=None,
                  seed: int | None = None, fused: bool = True, dropout: float = 0.0) -> None:
-        if isinstance(nouts, int) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r} "
-                             "(for one output neuron: nouts=[1])")
-        self.nin = _positive_int(nin, "nin")
-        self.nouts = [_positive_int(n, "each layer width in nouts") for n in nouts]
+        who = "MLP"
+        if isinstance(nouts, (numbers.Number, str, bytes)) or not hasattr(nouts, "__len__") \
+                or len(nouts) == 0:
+            checks.fail(who, "nouts", "a non-empty list of layer widths (for one output "
+                        "neuron: nouts=[1])", nouts, [16, 1])
+        self.nin = checks.integer(nin, "nin", who, low=1, example=2)
+        self.nouts = [checks.integer(n, f"nouts[{i}]", who, low=1, example=16)
+                      for i, n in enumerate(nouts)]
         self.activation = activation
         self.output_activation = output_activation
-        rng = random.Random(seed)
+        dropout = checks.real(dropout, "dropout", who, low=0, high=1, high_open=True,
+                              example=0.2)
+        rng = random.Random(checks.seed(seed, who))
         sizes = [self.nin, *self.nouts]
         last = len(self.nouts) - 1
         self.layers = [

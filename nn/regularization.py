@@ -11,6 +11,8 @@ from collections.abc import Iterable
 import autograd
 from autograd import Value
 
+from . import checks
+
 
 def l1_penalty(params: Iterable[Value]) -> Value:
     """``Σ |w|`` — add ``λ·l1_penalty(model.parameters())`` to the loss for sparse weights."""
@@ -24,15 +26,23 @@ def l2_penalty(params: Iterable[Value]) -> Value:
 
 
 def magnitude_prune(params: Iterable[Value], amount: float) -> list[Value]:
-    """Set the ``amount`` fraction of parameters with the smallest |w| to 0.
+    """Set the ``amount`` fraction of parameters with the smallest |w| to 0: the
+    ``round(amount·N)`` smallest in magnitude (ties in the given order).
 
     Returns:
         The pruned Values (keep them at zero after each optimiser step with
         ``for p in pruned: p.data = 0.0``).
+    Raises:
+        InvalidParameterError: ``amount`` is not a fraction in [0, 1].
+        TypeError: a parameter is not a Value.
     """
-    if not 0.0 <= amount <= 1.0:
-        raise ValueError(f"magnitude_prune: amount must be a fraction in [0, 1], got {amount!r}")
+    amount = checks.real(amount, "amount", "magnitude_prune", low=0,
+                         high=1, example=0.5)
     params = list(params)
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"magnitude_prune: parameters must be Values, got "
+                            f"{type(p).__name__}; pass model.parameters()")
     count = round(len(params) * amount)
     pruned = sorted(params, key=lambda p: abs(p.data))[:count]
     for p in pruned:

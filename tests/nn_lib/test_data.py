@@ -62,7 +62,7 @@ def test_train_val_test_split_is_stratified_and_disjoint():
     assert Counter(yte) == {0: 30, 1: 10} and Counter(yva) == {0: 30, 1: 10}
     ids = [r[0] for r in xtr + xva + xte]
     assert sorted(ids) == [float(i) for i in range(200)]
-    with pytest.raises(ValueError, match="sum to less than 1"):
+    with pytest.raises(ValueError, match=r"val_size \+ test_size must be less than 1"):
         data.train_val_test_split(X, y, val_size=0.5, test_size=0.5)
 
 

@@ -117,7 +117,7 @@ def test_input_length_and_constructor_errors():
         nn.MLP(2, [3, 1])([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"nouts must be a non-empty list.*nouts=\[1\]"):
         nn.MLP(2, 1)
-    with pytest.raises(ValueError, match="nin must be a positive int"):
+    with pytest.raises(ValueError, match="Neuron: nin must be an int ≥ 1, got 0"):
         nn.Neuron(0)
     with pytest.raises(ValueError, match="unknown activation 'relux'.*relu"):
         nn.MLP(2, [3, 1], activation="relux")
