@@ -6,6 +6,7 @@ stepped through.
 """
 
 from . import activations, data, init, losses, optim, schedulers
+from .checks import InvalidParameterError
 from .estimators import ConvergenceWarning, MLPClassifier, MLPRegressor
 from .layers import MLP, BatchNorm, Dropout, Layer, Neuron
 from .module import Module
@@ -29,6 +30,7 @@ __all__ = [
     "Dropout",
     "EarlyStopping",
     "History",
+    "InvalidParameterError",
     "Layer",
     "MLPClassifier",
     "MLPRegressor",

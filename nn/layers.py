@@ -276,6 +276,7 @@ class MLP(Module):
         self.nin = checks.integer(nin, "nin", who, low=1, example=2)
         self.nouts = [checks.integer(n, f"nouts[{i}]", who, low=1, example=16)
                       for i, n in enumerate(nouts)]
+        activations.get(activation)  # an unknown name fails here even with no hidden layer
         self.activation = activation
         self.output_activation = output_activation
         dropout = checks.real(dropout, "dropout", who, low=0, high=1, high_open=True,

@@ -46,8 +46,8 @@ def _batch(preds, what: str, name: str = "prediction") -> list:
             raise error(f"{what}: {name} {i} is {number!r}; a loss of NaN or infinity "
                         "cannot be minimised. Check the model's outputs and the data "
                         "(autograd.detect_anomaly() finds the first non-finite op)")
-        batch.append(p if isinstance(p, (Value, numbers.Real)) or not hasattr(p, "__len__")
-                     else _batch(p, what, name))
+        nested = hasattr(p, "__len__") and not isinstance(p, (Value, str, bytes))
+        batch.append(_batch(p, what, name) if nested else p)
     if not batch:
         raise ValueError(f"{what}: the batch is empty; give at least one prediction")
     return batch
