@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench lessons clean
+.PHONY: demo test test-fast lint bench lessons clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --nbmake --doctest-modules tests notebooks autograd nn
+
+# The inner loop: ruff, then every test but the slow ones (notebooks, long training, the oracle).
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow" --doctest-modules tests autograd nn
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

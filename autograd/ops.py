@@ -378,10 +378,10 @@ POW = Op("**", lambda out, x, n: _power_rule(x, n), params=(2,), forward=_power,
          masks=lambda params: params[0] == 0,
          math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
          ieee="power", error=_power_error)
-POW_VALUE = Op("**", lambda out, a, b: (where(is_zero(b), 0.0, b * a ** (b - 1)),
+POW_VALUE = Op("**", lambda out, a, b: (where(is_zero(a) & is_zero(b), 0.0, b * a ** (b - 1)),
                                          where(is_zero(a) & (b >= 0), 0.0, out * log(a))),
                forward=_power_of_value, ieee="power", error=_power_error,
-               math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 for b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)")
+               math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)")
 ABS = Op("abs", lambda out, x: (sign(x),), forward=_abs,
          math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)")
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,

@@ -6,20 +6,22 @@ stepped through.
 """
 
 from . import activations, data, init, losses, optim, schedulers
+from .checks import InvalidParameterError
 from .estimators import ConvergenceWarning, MLPClassifier, MLPRegressor
-from .layers import MLP, Layer, Neuron
+from .layers import MLP, BatchNorm, Dropout, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron, PerceptronHistory
-from .regularization import (
-    BatchNorm,
-    Dropout,
-    EarlyStopping,
-    l1_penalty,
-    l2_penalty,
-    magnitude_prune,
-)
+from .regularization import l1_penalty, l2_penalty, magnitude_prune
 from .serialization import ModelFileError, load, save
-from .training import History, accuracy, confusion_matrix, evaluate, fit, predict
+from .training import (
+    EarlyStopping,
+    History,
+    accuracy,
+    confusion_matrix,
+    evaluate,
+    fit,
+    predict,
+)
 
 __all__ = [
     "MLP",
@@ -28,6 +30,7 @@ __all__ = [
     "Dropout",
     "EarlyStopping",
     "History",
+    "InvalidParameterError",
     "Layer",
     "MLPClassifier",
     "MLPRegressor",

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 import autograd
 from autograd import Value
 
-from .registry import lookup
+from .checks import lookup
 
 # Klambauer et al. (2017), the constants PyTorch uses.
 SELU_ALPHA = 1.6732632423543772848170429916717

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gzip
 import math
+import numbers
 import random
 import struct
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
+
+from . import checks
 
 Dataset = tuple[list[list[float]], list]
 
@@ -33,6 +36,8 @@ def logic_gate(name: str) -> Dataset:
         >>> logic_gate("XOR")
         ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
     """
+    if not isinstance(name, str):
+        checks.fail("logic_gate", "name", "one of " + ", ".join(map(repr, GATES)), name, "XOR")
     key = name.upper()
     if key not in GATES:
         raise ValueError(f"unknown gate {name!r}; use one of {', '.join(GATES)}")
@@ -42,7 +47,15 @@ def logic_gate(name: str) -> Dataset:
 
 
 def make_moons(n_samples: int = 100, noise: float = 0.0, seed: int | None = None) -> Dataset:
-    """Two interleaving half circles (scikit-learn's ``make_moons`` formula), labels 0/1."""
+    """Two interleaving half circles (scikit-learn's ``make_moons`` formula), labels 0/1:
+    ``(cos πt, sin πt)`` and ``(1 − cos πt, ½ − sin πt)`` for t evenly in [0, 1], plus
+    Gaussian noise of standard deviation ``noise``.
+
+    Raises:
+        InvalidParameterError: ``n_samples`` not an int ≥ 1, ``noise`` not a finite number
+            ≥ 0, or a bad ``seed``.
+    """
+    n_samples, noise, seed = _common("make_moons", n_samples, noise, seed)
     rng = random.Random(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -56,9 +69,16 @@ def make_moons(n_samples: int = 100, noise: float = 0.0, seed: int | None = None
 
 def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.8,
                  seed: int | None = None) -> Dataset:
-    """A small circle (label 1, radius ``factor``) inside a large one (label 0)."""
-    if not 0 <= factor < 1:
-        raise ValueError(f"make_circles: factor must be in [0, 1), got {factor!r}")
+    """A small circle (label 1, radius ``factor``) inside a large one (label 0):
+    ``(cos 2πk/n, sin 2πk/n)`` and ``factor·(cos 2πk/n, sin 2πk/n)``, plus Gaussian noise.
+
+    Raises:
+        InvalidParameterError: ``n_samples`` not an int ≥ 1, ``noise`` not a finite number
+            ≥ 0, ``factor`` outside [0, 1), or a bad ``seed``.
+    """
+    n_samples, noise, seed = _common("make_circles", n_samples, noise, seed)
+    factor = checks.real(factor, "factor", "make_circles", low=0, high=1, high_open=True,
+                         example=0.5)
     rng = random.Random(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -78,9 +98,27 @@ def make_blobs(n_samples: int = 100, centers: int | Sequence[Sequence[float]] = 
         centers: how many clusters (placed at random, well apart if ``separable``, else
             overlapping), or their coordinates.
         cluster_std: the spread of each cluster.
+        n_features: the dimension, with a number of centers (given coordinates set it).
         separable: with a number of centers, put them far enough apart (≥ 8·std) that the
             classes can be separated, or close enough (≈ 1·std) that they overlap.
+
+    Sample i belongs to cluster ``k = i mod K`` and is ``centerₖ + N(0, cluster_std²·I)``.
+
+    Raises:
+        InvalidParameterError: a count that is not an int ≥ 1, a ``cluster_std`` that is
+            not a finite number ≥ 0, coordinates that are not finite numbers of one length.
     """
+    who = "make_blobs"
+    n_samples, _, seed = _common(who, n_samples, 0.0, seed)
+    cluster_std = checks.real(cluster_std, "cluster_std", who, low=0, example=1.0)
+    n_features = checks.integer(n_features, "n_features", who, low=1, example=2)
+    separable = checks.flag(separable, "separable", who)
+    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
+        centers = checks.integer(centers, "centers", who, low=1, example=3)
+    else:
+        centers = checks.samples(centers, who, "centers")
+        if not isinstance(centers[0], list):
+            centers = [[c] for c in centers]
     rng = random.Random(seed)
     if isinstance(centers, int):
         spacing = 8 * cluster_std if separable else cluster_std
@@ -103,7 +141,20 @@ def make_blobs(n_samples: int = 100, centers: int | Sequence[Sequence[float]] = 
 
 def make_spirals(n_samples: int = 100, n_classes: int = 2, noise: float = 0.0,
                  turns: float = 1.0, seed: int | None = None) -> Dataset:
-    """Interleaved spiral arms, one per class (CS231n's spiral data)."""
+    """Interleaved spiral arms, one per class (CS231n's spiral data): class k's i-th point is
+    ``r·(sin θ, cos θ)`` with ``r = i/(count−1)`` and ``θ = 2π(turns·r + k/n_classes)``.
+
+    Raises:
+        InvalidParameterError: ``n_classes`` not an int ≥ 1, ``n_samples`` not an int ≥
+            ``n_classes``, ``noise`` or ``turns`` not finite (noise ≥ 0), or a bad seed.
+    """
+    who = "make_spirals"
+    n_samples, noise, seed = _common(who, n_samples, noise, seed)
+    n_classes = checks.integer(n_classes, "n_classes", who, low=1, example=3)
+    if n_samples < n_classes:
+        checks.fail(who, "n_samples", f"at least n_classes={n_classes} (a point per arm)",
+                    n_samples, 100)
+    turns = checks.real(turns, "turns", who, example=1.0)
     rng = random.Random(seed)
     X, y = [], []
     per_class = n_samples // n_classes
@@ -117,9 +168,13 @@ def make_spirals(n_samples: int = 100, n_classes: int = 2, noise: float = 0.0,
     return _shuffled_with_noise(X, y, noise, rng)
 
 
+def _common(who: str, n_samples: object, noise: object, seed: object) -> tuple:
+    """The checked ``(n_samples, noise, seed)`` every generator takes."""
+    return (checks.integer(n_samples, "n_samples", who, low=1, example=100),
+            checks.real(noise, "noise", who, low=0, example=0.1), checks.seed(seed, who))
+
+
 def _shuffled_with_noise(X: list, y: list, noise: float, rng: random.Random) -> Dataset:
-    if noise < 0:
-        raise ValueError(f"noise must be ≥ 0, got {noise!r}")
     order = list(range(len(X)))
     rng.shuffle(order)
     X = [[v + rng.gauss(0.0, noise) if noise else v for v in X[i]] for i in order]
@@ -268,13 +323,25 @@ def train_val_test_split(X: Sequence, y: Sequence, *, val_size: float = 0.15,
         val_size, test_size: fractions of the data (the rest trains).
         stratify: split each class separately, so every split has the same class mix.
     Returns:
-        ``(X_train, y_train), (X_val, y_val), (X_test, y_test)``.
+        ``(X_train, y_train), (X_val, y_val), (X_test, y_test)`` as lists (numpy inputs
+        become Python numbers).
+    Raises:
+        InvalidParameterError: ``val_size``/``test_size`` not in [0, 1) or summing to 1 or
+            more, ``stratify`` not a bool, or a bad seed.
+        ValueError: ``X`` and ``y`` differ in length.
     """
-    if len(X) != len(y):
-        raise ValueError(f"train_val_test_split: {len(X)} samples but {len(y)} labels")
-    if val_size < 0 or test_size < 0 or val_size + test_size >= 1:
-        raise ValueError("train_val_test_split: val_size and test_size must be ≥ 0 and sum "
-                         "to less than 1")
+    who = "train_val_test_split"
+    val_size = checks.real(val_size, "val_size", who, low=0, high=1, high_open=True,
+                           example=0.15)
+    test_size = checks.real(test_size, "test_size", who, low=0, high=1, high_open=True,
+                            example=0.15)
+    if val_size + test_size >= 1:
+        checks.fail(who, "val_size + test_size", "less than 1 (the rest trains)",
+                    val_size + test_size)
+    stratify = checks.flag(stratify, "stratify", who)
+    seed = checks.seed(seed, who)
+    X, y = _rows(X, who), checks.targets(y, who)
+    checks.same_length(X, y, who)
     rng = random.Random(seed)
     groups: dict = {}
     for i, label in enumerate(y):
@@ -290,8 +357,17 @@ def train_val_test_split(X: Sequence, y: Sequence, *, val_size: float = 0.15,
     result = []
     for part in parts:
         rng.shuffle(part)
-        result.append(([list(X[i]) for i in part], [y[i] for i in part]))
+        result.append(([list(X[i]) if isinstance(X[i], list) else X[i] for i in part],
+                       [y[i] for i in part]))
     return tuple(result)
+
+
+def _rows(X: Sequence, who: str) -> list:
+    """The samples as lists (a number stays a number), numpy scalars as Python numbers."""
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+        raise ValueError(f"{who}: X must be a list of samples, got {type(X).__name__}")
+    return [[checks.plain(v) for v in row] if hasattr(row, "__len__") and
+            not isinstance(row, (str, bytes)) else checks.plain(row) for row in X]
 
 
 def batches(X: Sequence, y: Sequence, batch_size: int, *, shuffle: bool = True,
@@ -302,11 +378,16 @@ def batches(X: Sequence, y: Sequence, batch_size: int, *, shuffle: bool = True,
         batch_size: samples per batch (the last one may be smaller).
         shuffle: a new random order every call (seeded).
         seed: an int or a ``random.Random`` to draw the order from.
+    Raises:
+        InvalidParameterError: ``batch_size`` not an int ≥ 1, or a bad shuffle/seed.
+        ValueError: ``X`` and ``y`` differ in length.
     """
-    if len(X) != len(y):
-        raise ValueError(f"batches: {len(X)} samples but {len(y)} labels")
-    if batch_size < 1:
-        raise ValueError(f"batches: batch_size must be ≥ 1, got {batch_size!r}")
+    who = "batches"
+    checks.same_length(X, y, who)
+    batch_size = checks.integer(batch_size, "batch_size", who, low=1, example=32)
+    shuffle = checks.flag(shuffle, "shuffle", who)
+    if not isinstance(seed, random.Random):
+        seed = checks.seed(seed, who)
     order = list(range(len(X)))
     if shuffle:
         rng = seed if isinstance(seed, random.Random) else random.Random(seed)
@@ -323,9 +404,12 @@ class _Scaler:
     scale: list[float] | None = None
 
     def fit(self, X: Sequence[Sequence[float]]):
-        """Learn the statistics of the *training* data; returns self."""
-        if not X:
-            raise ValueError(f"{type(self).__name__}.fit: no samples")
+        """Learn the statistics of the *training* data; returns self.
+
+        Raises:
+            ValueError: no samples, ragged rows, or NaN/inf (the sample and feature named).
+        """
+        X = self._matrix(X, "fit")
         columns = list(zip(*X))
         self.shift, self.scale = [], []
         for column in columns:
@@ -337,23 +421,32 @@ class _Scaler:
     def _statistics(self, column: Sequence[float]) -> tuple[float, float]:
         raise NotImplementedError
 
-    def _check(self, X) -> None:
+    def _matrix(self, X, method: str) -> list[list[float]]:
+        who = f"{type(self).__name__}.{method}"
+        rows = checks.samples(X, who)
+        if not isinstance(rows[0], list):
+            raise ValueError(f"{who}: X must be a list of samples, each a list of features")
+        return rows
+
+    def _check(self, X, method: str) -> list[list[float]]:
         if self.shift is None:
             raise ValueError(f"{type(self).__name__} is not fitted yet: call fit(X_train) "
                              "first (fit on training data only, then transform the others)")
+        X = self._matrix(X, method)
         for row in X:
             if len(row) != len(self.shift):
                 raise ValueError(f"{type(self).__name__}: fitted on {len(self.shift)} "
                                  f"features, got a sample with {len(row)}")
+        return X
 
     def transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
-        """Scale samples with the fitted statistics."""
-        self._check(X)
+        """Scale samples with the fitted statistics: ``(x − shift) / scale`` per feature."""
+        X = self._check(X, "transform")
         return [[(v - s) / c for v, s, c in zip(row, self.shift, self.scale)] for row in X]
 
     def inverse_transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
-        """Undo ``transform``."""
-        self._check(X)
+        """Undo ``transform``: ``x·scale + shift`` per feature."""
+        X = self._check(X, "inverse_transform")
         return [[v * c + s for v, s, c in zip(row, self.shift, self.scale)] for row in X]
 
     def fit_transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:

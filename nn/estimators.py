@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 import random
 import warnings
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
-from . import init as initialisers
-from . import losses
+from . import checks, losses
+from . import init as initializers
 from .data import batches
 from .layers import MLP
 from .optim import SGD, Adam, Optimizer
@@ -44,8 +46,7 @@ class _BaseMLP:
                  warm_start: bool = False, momentum: float = 0.9,
                  nesterovs_momentum: bool = True, early_stopping: bool = False,
                  validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, n_iter_no_change: int = 10,
-                 max_fun: int = 15000) -> None:
+                 epsilon: float = 1e-8, n_iter_no_change: int = 10) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -68,7 +69,6 @@ class _BaseMLP:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
 
     # --- scikit-learn's estimator protocol ----------------------------------------------------
     @classmethod
@@ -97,35 +97,83 @@ class _BaseMLP:
         return f"{type(self).__name__}({', '.join(changed)})"
 
     # --- checks ---------------------------------------------------------------------------------
-    def _validate(self) -> None:
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got "
-                             f"{self.activation!r}")
-        if self.solver not in ("sgd", "adam"):
-            hint = " (lbfgs is not available here: use 'adam' or 'sgd')" \
-                if self.solver == "lbfgs" else ""
-            raise ValueError(f"solver must be 'sgd' or 'adam', got {self.solver!r}{hint}")
-        if self.learning_rate not in ("constant", "invscaling", "adaptive"):
-            raise ValueError("learning_rate must be 'constant', 'invscaling' or 'adaptive', "
-                             f"got {self.learning_rate!r}")
-        if self.max_iter < 1 or self.alpha < 0 or self.learning_rate_init <= 0:
-            raise ValueError("max_iter must be ≥ 1, alpha ≥ 0 and learning_rate_init > 0")
-        if not 0 < self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), got "
-                             f"{self.validation_fraction!r}")
+    def _validate(self) -> SimpleNamespace:
+        """Check every hyper-parameter, as scikit-learn does at fit time.
+
+        Returns:
+            The hyper-parameters as plain Python values (numpy scalars converted), which
+            the training reads, so ``alpha=np.float32(1e-4)`` trains as ``1e-4`` would.
+        Raises:
+            InvalidParameterError: a ``ValueError`` (and ``TypeError``) naming the parameter,
+                its value and the range it must be in.
+        """
+        who = type(self).__name__
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = [sizes]
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+            checks.fail(who, "hidden_layer_sizes", "an int ≥ 1 or a sequence of them", sizes,
+                        (100,))
+        if self.solver == "lbfgs":
+            raise checks.InvalidParameterError(
+                f"{who}: solver must be 'sgd' or 'adam', got 'lbfgs' (lbfgs is not available "
+                "here: use 'adam' or 'sgd')")
+        early_stopping = checks.flag(self.early_stopping, "early_stopping", who)
+        validation_fraction = checks.real(self.validation_fraction, "validation_fraction", who,
+                                          low=0, high=1, high_open=True, example=0.1)
+        if early_stopping and validation_fraction == 0:
+            raise checks.InvalidParameterError(
+                f"{who}: validation_fraction must be > 0 with early_stopping=True, got 0; for "
+                "example validation_fraction=0.1")
+        if isinstance(self.verbose, bool):
+            verbose = self.verbose
+        else:
+            verbose = checks.integer(self.verbose, "verbose", who, low=0)
+        return SimpleNamespace(
+            hidden_layer_sizes=[checks.integer(size, f"hidden_layer_sizes[{i}]", who, low=1,
+                                               example=100) for i, size in enumerate(sizes)],
+            activation=checks.option(self.activation, "activation", who, tuple(ACTIVATIONS)),
+            solver=checks.option(self.solver, "solver", who, ("sgd", "adam")),
+            alpha=checks.real(self.alpha, "alpha", who, low=0, example=0.0001),
+            batch_size=self.batch_size if self.batch_size == "auto" else
+            checks.integer(self.batch_size, "batch_size", who, low=1, example=32),
+            learning_rate=checks.option(self.learning_rate, "learning_rate", who,
+                                        ("constant", "invscaling", "adaptive")),
+            learning_rate_init=checks.real(self.learning_rate_init, "learning_rate_init", who,
+                                           low=0, low_open=True, example=0.001),
+            power_t=checks.real(self.power_t, "power_t", who, low=0, example=0.5),
+            max_iter=checks.integer(self.max_iter, "max_iter", who, low=1, example=200),
+            shuffle=checks.flag(self.shuffle, "shuffle", who),
+            random_state=checks.seed(self.random_state, who, "random_state"),
+            tol=checks.real(self.tol, "tol", who, low=0, example=1e-4),
+            verbose=verbose,
+            warm_start=checks.flag(self.warm_start, "warm_start", who),
+            momentum=checks.real(self.momentum, "momentum", who, low=0, high=1, example=0.9),
+            nesterovs_momentum=checks.flag(self.nesterovs_momentum, "nesterovs_momentum", who),
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=checks.real(self.beta_1, "beta_1", who, low=0, high=1, high_open=True,
+                               example=0.9),
+            beta_2=checks.real(self.beta_2, "beta_2", who, low=0, high=1, high_open=True,
+                               example=0.999),
+            epsilon=checks.real(self.epsilon, "epsilon", who, low=0, low_open=True,
+                                example=1e-8),
+            n_iter_no_change=checks.integer(self.n_iter_no_change, "n_iter_no_change", who,
+                                            low=1, example=10),
+        )
 
     def _check_X(self, X: Sequence, fitting: bool = False) -> list[list[float]]:
-        rows = [[float(v) for v in row] for row in X]
-        if not rows:
-            raise ValueError("X has no samples")
-        width = len(rows[0])
-        if any(len(row) != width for row in rows):
-            raise ValueError("X is ragged: every sample needs the same number of features")
-        if fitting:
-            self.n_features_in_ = width
-        elif not hasattr(self, "model_"):
+        who = f"{type(self).__name__}.{'fit' if fitting else 'predict'}"
+        if not fitting and not hasattr(self, "model_"):
             raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X, y) "
                              "first")
+        rows = checks.samples(X, who)
+        if not isinstance(rows[0], list):
+            raise ValueError(f"{who}: X must be a list of samples, each a list of features "
+                             "(for one feature: [[x] for x in values])")
+        width = len(rows[0])
+        if fitting:
+            self.n_features_in_ = width
         elif width != self.n_features_in_:
             raise ValueError(f"X has {width} features, but {type(self).__name__} was fitted "
                              f"with {self.n_features_in_}")
@@ -133,83 +181,96 @@ class _BaseMLP:
 
     # --- training ---------------------------------------------------------------------------------
     def _build(self, n_outputs: int) -> None:
-        hidden = [self.hidden_layer_sizes] if isinstance(self.hidden_layer_sizes, int) \
-            else list(self.hidden_layer_sizes)
-        activation = ACTIVATIONS[self.activation]
-        gain = math.sqrt(2 / 6) if self.activation == "logistic" else 1.0  # sklearn's factor 2
-        init = initialisers.get("xavier_uniform")
+        hp = self._hp
+        hidden = hp.hidden_layer_sizes
+        activation = ACTIVATIONS[hp.activation]
+        gain = math.sqrt(2 / 6) if hp.activation == "logistic" else 1.0  # sklearn's factor 2
+        init = initializers.xavier_uniform
         self.model_ = MLP(self.n_features_in_, [*hidden, n_outputs], activation=activation,
                           output_activation="linear",
                           init=lambda fi, fo, size, rng: init(fi, fo, size, rng, gain=gain),
-                          seed=self.random_state)
+                          seed=hp.random_state)
         # scikit-learn draws the biases from the same Glorot range as the weights.
-        rng = random.Random(self.random_state)
+        rng = random.Random(hp.random_state)
         for layer in self.model_.layers:
             bound = gain * math.sqrt(6.0 / (layer.nin + layer.nout))
             for neuron in layer.neurons:
                 neuron.b.data = rng.uniform(-bound, bound)
         self._weights = [p for name, p in self.model_.named_parameters() if ".w." in name]
-        if self.solver == "adam":
+        if hp.solver == "adam":
             self._optimizer: Optimizer = Adam(self.model_.parameters(),
-                                              lr=self.learning_rate_init,
-                                              betas=(self.beta_1, self.beta_2),
-                                              eps=self.epsilon)
+                                              lr=hp.learning_rate_init,
+                                              betas=(hp.beta_1, hp.beta_2),
+                                              eps=hp.epsilon)
         else:
-            self._optimizer = SGD(self.model_.parameters(), lr=self.learning_rate_init,
-                                  momentum=self.momentum,
-                                  nesterov=self.nesterovs_momentum and self.momentum > 0)
+            self._optimizer = SGD(self.model_.parameters(), lr=hp.learning_rate_init,
+                                  momentum=hp.momentum,
+                                  nesterov=hp.nesterovs_momentum and hp.momentum > 0)
         self.t_ = 0
         self.loss_curve_: list[float] = []
-        self.validation_scores_: list[float] | None = [] if self.early_stopping else None
+        self.validation_scores_: list[float] | None = [] if hp.early_stopping else None
         self.best_loss_: float | None = math.inf
         self.best_validation_score_: float | None = None
 
     def _fit(self, X: Sequence, targets: list, n_outputs: int):
-        self._validate()
+        hp = self._hp
         rows = self._check_X(X, fitting=True)
-        if len(rows) != len(targets):
-            raise ValueError(f"X has {len(rows)} samples but y has {len(targets)}")
-        if not (self.warm_start and hasattr(self, "model_")):
+        checks.same_length(rows, targets, f"{type(self).__name__}.fit")
+        if not (hp.warm_start and hasattr(self, "model_")):
             self._build(n_outputs)
-        rng = random.Random(self.random_state)
+        rng = random.Random(hp.random_state)
         validation = None
-        if self.early_stopping:
+        if hp.early_stopping:
             order = list(range(len(rows)))
             rng.shuffle(order)
-            n_val = max(1, round(len(rows) * self.validation_fraction))
+            n_val = max(1, round(len(rows) * hp.validation_fraction))
             val_idx, train_idx = order[:n_val], order[n_val:]
             validation = ([rows[i] for i in val_idx], [targets[i] for i in val_idx])
             rows, targets = [rows[i] for i in train_idx], [targets[i] for i in train_idx]
+            if not rows:
+                raise ValueError(f"{type(self).__name__}.fit: validation_fraction="
+                                 f"{hp.validation_fraction} leaves no training sample out of "
+                                 f"{len(val_idx)}; give more samples or a smaller fraction")
         n = len(rows)
-        batch_size = min(200, n) if self.batch_size == "auto" else \
-            max(1, min(int(self.batch_size), n))
+        batch_size = min(200, n) if hp.batch_size == "auto" else \
+            min(hp.batch_size, n)
         no_improvement = 0
         best_state = None
         self.n_iter_ = 0
-        for epoch in range(self.max_iter):
+        for epoch in range(hp.max_iter):
             total = 0.0
-            for xb, yb in batches(rows, targets, batch_size, shuffle=self.shuffle, seed=rng):
-                self._optimizer.zero_grad()
-                outputs = [self.model_(x) for x in xb]
-                loss = self._loss(outputs, yb)
-                if self.alpha:
-                    loss = loss + l2_penalty(self._weights) * (0.5 * self.alpha / len(xb))
-                loss.backward()
-                self._optimizer.step()
+            for xb, yb in batches(rows, targets, batch_size, shuffle=hp.shuffle, seed=rng):
+                try:
+                    self._optimizer.zero_grad()
+                    outputs = [self.model_(x) for x in xb]
+                    loss = self._loss(outputs, yb)
+                    if hp.alpha:
+                        loss = loss + l2_penalty(self._weights) * (0.5 * hp.alpha / len(xb))
+                    if not math.isfinite(loss.data):
+                        raise FloatingPointError(f"the loss became {loss.data}")
+                    loss.backward()
+                    self._optimizer.step()
+                except ArithmeticError as exc:
+                    raise FloatingPointError(
+                        f"{type(self).__name__}.fit: training diverged at iteration "
+                        f"{epoch + 1}: {str(exc).rstrip('.')}. Lower learning_rate_init (now "
+                        f"{hp.learning_rate_init!r}) or scale the features "
+                        "(nn.data.Standardizer)"
+                    ) from exc
                 total += loss.data * len(xb)
             self.n_iter_ = epoch + 1
             self.t_ += n
             self.loss_ = total / n
             self.loss_curve_.append(self.loss_)
-            if self.verbose:
+            if hp.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-            if self.solver == "sgd" and self.learning_rate == "invscaling":
-                self._optimizer.lr = self.learning_rate_init / (self.t_ + 1) ** self.power_t
+            if hp.solver == "sgd" and hp.learning_rate == "invscaling":
+                self._optimizer.lr = hp.learning_rate_init / (self.t_ + 1) ** hp.power_t
             if validation is not None:
                 score = self.score(*validation)
                 self.validation_scores_.append(score)
                 if self.best_validation_score_ is None or \
-                        score > self.best_validation_score_ + self.tol:
+                        score > self.best_validation_score_ + hp.tol:
                     no_improvement = 0
                 else:
                     no_improvement += 1
@@ -217,18 +278,18 @@ class _BaseMLP:
                     self.best_validation_score_ = score
                     best_state = self.model_.state_dict()
             else:
-                no_improvement = 0 if self.loss_ < self.best_loss_ - self.tol \
+                no_improvement = 0 if self.loss_ < self.best_loss_ - hp.tol \
                     else no_improvement + 1
                 self.best_loss_ = min(self.best_loss_, self.loss_)
-            if no_improvement > self.n_iter_no_change:  # scikit-learn: strictly more
-                if self.solver == "sgd" and self.learning_rate == "adaptive" and \
+            if no_improvement > hp.n_iter_no_change:  # scikit-learn: strictly more
+                if hp.solver == "sgd" and hp.learning_rate == "adaptive" and \
                         self._optimizer.lr > 1e-6:
                     self._optimizer.lr /= 5
                     no_improvement = 0
                     continue
                 break
         else:
-            warnings.warn(f"{type(self).__name__}: max_iter={self.max_iter} reached and the "
+            warnings.warn(f"{type(self).__name__}: max_iter={hp.max_iter} reached and the "
                           "optimisation has not converged yet; raise max_iter or "
                           "learning_rate_init", ConvergenceWarning, stacklevel=3)
         if best_state is not None:
@@ -274,8 +335,21 @@ class MLPClassifier(_BaseMLP):
     """
 
     def fit(self, X: Sequence, y: Sequence):
-        """Train on samples ``X`` and labels ``y`` (any hashable, sortable labels)."""
-        labels = list(y)
+        """Train on samples ``X`` and labels ``y`` (any hashable, sortable labels; numpy
+        arrays and scalars too).
+
+        Raises:
+            InvalidParameterError: a bad hyper-parameter (named).
+            ValueError: NaN/inf in ``X`` or ``y`` (the sample named), a single class, or
+                lengths that differ.
+            FloatingPointError: training diverged (a non-finite loss, gradient or weight);
+                the message names the iteration and suggests a smaller learning_rate_init.
+        """
+        self._hp = self._validate()
+        labels = checks.targets(y, "MLPClassifier.fit")
+        if any(isinstance(t, list) for t in labels):
+            raise ValueError("MLPClassifier.fit: y must hold one label per sample, not lists "
+                             "(multi-label classification is not supported)")
         self.classes_ = sorted(set(labels))
         if len(self.classes_) < 2:
             raise ValueError(f"y has a single class {self.classes_}; a classifier needs two "
@@ -312,16 +386,39 @@ class MLPClassifier(_BaseMLP):
     def score(self, X: Sequence, y: Sequence) -> float:
         """Mean accuracy on ``(X, y)``."""
         predicted = self.predict(X)
-        return sum(p == t for p, t in zip(predicted, y)) / len(predicted)
+        labels = checks.targets(y, "MLPClassifier.score")
+        checks.same_length(predicted, labels, "MLPClassifier.score")
+        return sum(p == t for p, t in zip(predicted, labels)) / len(predicted)
 
 
 class MLPRegressor(_BaseMLP):
     """A multi-layer perceptron regressor (identity output, half squared error)."""
 
     def fit(self, X: Sequence, y: Sequence):
-        """Train on samples ``X`` and real targets ``y`` (numbers, or lists for several)."""
-        targets = [list(map(float, t)) if isinstance(t, (list, tuple)) else [float(t)]
-                   for t in y]
+        """Train on samples ``X`` and real targets ``y`` (numbers, or lists for several;
+        numpy arrays too).
+
+        Raises:
+            InvalidParameterError: a bad hyper-parameter (named).
+            ValueError: NaN/inf in ``X`` or ``y`` (the sample named), targets that are not
+                numbers, ragged outputs, or lengths that differ.
+            FloatingPointError: training diverged (a non-finite loss, gradient or weight);
+                the message names the iteration and suggests a smaller learning_rate_init.
+        """
+        self._hp = self._validate()
+        targets = []
+        for i, t in enumerate(checks.targets(y, "MLPRegressor.fit")):
+            if not isinstance(t, list):
+                if isinstance(t, bool) or not isinstance(t, numbers.Real):
+                    raise ValueError(f"MLPRegressor.fit: y[{i}] is {t!r}, not a number; a "
+                                     "regressor learns real targets")
+                t = [float(t)]
+            targets.append(t)
+        if not targets:
+            raise ValueError("MLPRegressor.fit: y has no samples")
+        if any(len(t) != len(targets[0]) for t in targets):
+            raise ValueError("MLPRegressor.fit: y is ragged: every sample needs the same "
+                             "number of outputs")
         self.n_outputs_ = len(targets[0])
         self.out_activation_ = "identity"
         return self._fit(X, targets, self.n_outputs_)
@@ -339,8 +436,10 @@ class MLPRegressor(_BaseMLP):
     def score(self, X: Sequence, y: Sequence) -> float:
         """The coefficient of determination R² (1 is perfect, 0 predicts the mean)."""
         predicted = self.predict(X)
+        targets = checks.targets(y, "MLPRegressor.score")
+        checks.same_length(predicted, targets, "MLPRegressor.score")
         flat_p = [v for p in predicted for v in (p if isinstance(p, list) else [p])]
-        flat_y = [float(v) for t in y for v in (t if isinstance(t, (list, tuple)) else [t])]
+        flat_y = [float(v) for t in targets for v in (t if isinstance(t, list) else [t])]
         mean = sum(flat_y) / len(flat_y)
         residual = sum((a - b) ** 2 for a, b in zip(flat_y, flat_p))
         total = sum((a - mean) ** 2 for a in flat_y)

@@ -1,7 +1,9 @@
 """Weight initialisers, seeded through ``random.Random`` (PyTorch's formulas and gains).
 
 Every initialiser has the signature ``init(fan_in, fan_out, size, rng) -> list[float]``:
-``fan_in`` inputs and ``fan_out`` outputs of the layer, ``size`` numbers to draw.
+``fan_in`` inputs and ``fan_out`` outputs of the layer (ints ≥ 1), ``size`` numbers to draw
+(≥ 0). Bad arguments raise ``InvalidParameterError`` (a ``ValueError``) naming them; ``gain``
+and ``std`` must be finite and ≥ 0.
 
 ==================  ============================================  =========================
 initialiser         distribution                                  reference
@@ -20,9 +22,22 @@ import random
 from collections.abc import Callable
 from functools import partial
 
-from .registry import lookup
+from . import checks
+from .checks import lookup
 
-Initialiser = Callable[[int, int, int, random.Random], list]
+Initializer = Callable[[int, int, int, random.Random], list]
+
+
+def _check(fan_in: int, fan_out: int, size: int, rng: random.Random, who: str,
+           **reals: float) -> None:
+    """Check the common arguments of an initializer, and its real-valued options."""
+    checks.integer(fan_in, "fan_in", who, low=1, example=16)
+    checks.integer(fan_out, "fan_out", who, low=1, example=16)
+    checks.integer(size, "size", who, low=0, example=16)
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"{who}: rng must be a random.Random, got {type(rng).__name__}")
+    for name, value in reals.items():
+        checks.real(value, name, who, low=0 if name in ("gain", "std") else None)
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -30,7 +45,12 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
     linear/identity/sigmoid/step: 1; tanh: 5/3; relu: √2; leaky_relu: √(2 / (1 + slope²))
     (slope ``param``, default 0.01); selu: 3/4; elu: 1.
+
+    Raises:
+        ValueError: an unsupported nonlinearity, or a ``param`` that is not a finite number.
     """
+    if param is not None:
+        param = checks.real(param, "param", "calculate_gain", example=0.01)
     if nonlinearity in ("linear", "identity", "sigmoid", "logistic", "step", "elu"):
         return 1.0
     if nonlinearity == "tanh":
@@ -47,30 +67,37 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 def zeros(fan_in: int, fan_out: int, size: int, rng: random.Random) -> list[float]:
     """All 0.0 (a perceptron's start; breaks nothing for biases, everything for MLP weights)."""
+    _check(fan_in, fan_out, size, rng, "zeros")
     return [0.0] * size
 
 
 def constant(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
              value: float = 0.0) -> list[float]:
     """All ``value``."""
+    _check(fan_in, fan_out, size, rng, "constant", value=value)
     return [float(value)] * size
 
 
 def uniform(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
             a: float = 0.0, b: float = 1.0) -> list[float]:
     """U(a, b), PyTorch's defaults (0, 1)."""
+    _check(fan_in, fan_out, size, rng, "uniform", a=a, b=b)
+    if a > b:
+        checks.fail("uniform", "a", f"≤ b={b!r}", a)
     return [rng.uniform(a, b) for _ in range(size)]
 
 
 def normal(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
            mean: float = 0.0, std: float = 1.0) -> list[float]:
     """N(mean, std²), PyTorch's defaults (0, 1)."""
+    _check(fan_in, fan_out, size, rng, "normal", mean=mean, std=std)
     return [rng.gauss(mean, std) for _ in range(size)]
 
 
 def xavier_uniform(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
                    gain: float = 1.0) -> list[float]:
     """Glorot uniform: U(−a, a) with a = gain·√(6 / (fan_in + fan_out))."""
+    _check(fan_in, fan_out, size, rng, "xavier_uniform", gain=gain)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return [rng.uniform(-bound, bound) for _ in range(size)]
 
@@ -78,6 +105,7 @@ def xavier_uniform(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
 def xavier_normal(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
                   gain: float = 1.0) -> list[float]:
     """Glorot normal: N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out))."""
+    _check(fan_in, fan_out, size, rng, "xavier_normal", gain=gain)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     return [rng.gauss(0.0, std) for _ in range(size)]
 
@@ -85,6 +113,7 @@ def xavier_normal(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
 def he_uniform(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
                gain: float = math.sqrt(2.0)) -> list[float]:
     """He (Kaiming) uniform, fan_in mode: U(−a, a) with a = gain·√(3 / fan_in)."""
+    _check(fan_in, fan_out, size, rng, "he_uniform", gain=gain)
     bound = gain * math.sqrt(3.0 / fan_in)
     return [rng.uniform(-bound, bound) for _ in range(size)]
 
@@ -92,11 +121,12 @@ def he_uniform(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
 def he_normal(fan_in: int, fan_out: int, size: int, rng: random.Random, *,
               gain: float = math.sqrt(2.0)) -> list[float]:
     """He (Kaiming) normal, fan_in mode: N(0, σ²) with σ = gain / √fan_in."""
+    _check(fan_in, fan_out, size, rng, "he_normal", gain=gain)
     std = gain / math.sqrt(fan_in)
     return [rng.gauss(0.0, std) for _ in range(size)]
 
 
-INITIALISERS: dict[str, Initialiser] = {
+INITIALIZERS: dict[str, Initializer] = {
     "zeros": zeros,
     "constant": constant,
     "uniform": uniform,
@@ -113,7 +143,7 @@ INITIALISERS: dict[str, Initialiser] = {
 RELU_FAMILY = ("relu", "leaky_relu", "elu", "selu")
 
 
-def get(init: str | Initialiser | None, activation: str = "relu") -> Initialiser:
+def get(init: str | Initializer | None, activation: str = "relu") -> Initializer:
     """The initialiser for a name or function; ``None`` picks He for the ReLU family and
     Xavier (with the activation's gain) otherwise.
 
@@ -126,5 +156,5 @@ def get(init: str | Initialiser | None, activation: str = "relu") -> Initialiser
         gain = calculate_gain(activation) if activation in ("tanh", "sigmoid", "logistic",
                                                             "linear", "identity") else 1.0
         return partial(xavier_uniform, gain=gain)
-    return lookup(INITIALISERS, init, "initialiser",
+    return lookup(INITIALIZERS, init, "initializer",
                   "a function (fan_in, fan_out, size, rng) -> list of floats")

@@ -1,39 +1,151 @@
-"""Neuron, Layer and MLP: ``activation(w·x + b)``, stacked."""
+"""The layers: Neuron, Layer and MLP (``activation(w·x + b)``, stacked), Dropout, BatchNorm."""
 
 from __future__ import annotations
 
 import itertools
+import math
+import numbers
 import random
 from collections.abc import Callable, Sequence
 
 import autograd
 from autograd import Value
 
-from . import activations
-from . import init as initialisers
+from . import activations, checks
+from . import init as initializers
 from .module import Module
-from .regularization import Dropout
 
 Activation = str | Callable[[Value], Value]
 Input = Sequence[Value | float]
+_is_value = Value.__instancecheck__  # isinstance(v, Value), as a fast predicate for map
 
 
 def _as_values(x: Input, expected: int, who: str) -> list[Value]:
-    """The inputs as Values (numbers become constants, drawn as data), checking the length."""
-    if isinstance(x, (Value, int, float)):
+    """The inputs as Values (numbers become constants, drawn as data), checking the length.
+
+    A list of Values of the right length is returned as it is (the fast path between
+    layers); numbers — Python's or numpy's — must be finite.
+    """
+    if x.__class__ is list and len(x) == expected and all(map(_is_value, x)):
+        return x
+    if isinstance(x, (Value, numbers.Real)):
         x = [x]
+    if not hasattr(x, "__len__") or isinstance(x, str):
+        raise TypeError(f"{who}: expects one sample, a list of {expected} numbers, got "
+                        f"{type(x).__name__} {x!r}")
     if len(x) != expected:
         raise ValueError(
             f"{who} expects {expected} inputs per sample but got {len(x)}; check the model's "
             "nin against the number of features (one sample at a time, not a whole batch)"
         )
-    return [v if isinstance(v, Value) else autograd.constant(v) for v in x]
+    values = []
+    for i, v in enumerate(x):
+        if not isinstance(v, Value):
+            if isinstance(v, numbers.Real) and not math.isfinite(v):
+                raise ValueError(f"{who}: input {i} is {v!r}; NaN and infinity cannot be "
+                                 "computed with. Fill in or remove missing values first")
+            v = autograd.constant(v)
+        values.append(v)
+    return values
 
 
-def _positive_int(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+def _rng(rng: random.Random | None, seed: object, who: str) -> random.Random:
+    if rng is None:
+        return random.Random(checks.seed(seed, who))
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"{who}: rng must be a random.Random or None, got {type(rng).__name__}")
+    return rng
+
+
+class Dropout(Module):
+    """Zero each input with probability ``p`` during training and scale the survivors by
+    ``1/(1−p)`` (inverted dropout, as PyTorch), so evaluation needs no change: in ``eval()``
+    it passes inputs through untouched.
+
+    Each input becomes ``x·mᵢ/(1−p)`` with ``mᵢ ~ Bernoulli(1−p)`` (``p = 1``: all 0).
+
+    Args:
+        p: the drop probability, in [0, 1].
+        seed: seeds the masks.
+    Raises:
+        InvalidParameterError: ``p`` is not a probability (named), or a bad seed.
+    """
+
+    def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
+        self.p = checks.real(p, "p", "Dropout", low=0, high=1, example=0.5)
+        self._rng = random.Random(checks.seed(seed, "Dropout"))
+
+    def forward(self, xs: Sequence[Value]) -> list[Value]:
+        """Apply dropout to one sample's features."""
+        if not self.training or self.p == 0.0:
+            return list(xs)
+        if self.p == 1.0:
+            return [x * 0.0 for x in xs]
+        keep = 1.0 / (1.0 - self.p)
+        return [x * (0.0 if self._rng.random() < self.p else keep) for x in xs]
+
+    def config(self) -> dict:
+        return {"p": self.p}
+
+
+class BatchNorm(Module):
+    """Batch normalisation over a batch of samples (Ioffe & Szegedy 2015; ``BatchNorm1d``).
+
+    Training: normalise each feature with the batch mean and (biased) variance, then scale
+    and shift by the learned ``gamma`` and ``beta``; update running statistics with
+    ``momentum`` (running variance unbiased, as PyTorch). ``eval()``: use the running ones.
+
+    Call it on a whole batch: a list of samples, each a list of ``num_features`` Values.
+
+    Raises:
+        InvalidParameterError: ``num_features`` not an int ≥ 1, ``eps`` not > 0 (it keeps
+            ``1/√(var + eps)`` finite for a constant feature), ``momentum`` not in [0, 1].
+    """
+
+    _buffers = ("running_mean", "running_var")
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        who = "BatchNorm"
+        self.num_features = checks.integer(num_features, "num_features", who, low=1,
+                                           example=16)
+        self.eps = checks.real(eps, "eps", who, low=0, low_open=True, example=1e-5)
+        self.momentum = checks.real(momentum, "momentum", who, low=0, high=1, example=0.1)
+        self.gamma = [Value(1.0) for _ in range(num_features)]
+        self.beta = [Value(0.0) for _ in range(num_features)]
+        self.running_mean = [0.0] * num_features
+        self.running_var = [1.0] * num_features
+        self.label_parameters()
+
+    def forward(self, batch: Sequence[Sequence[Value]]) -> list[list[Value]]:
+        """Normalise a batch; returns the batch, same shape."""
+        for row in batch:
+            if len(row) != self.num_features:
+                raise ValueError(f"BatchNorm: expects {self.num_features} features per "
+                                 f"sample, got {len(row)}")
+        n = len(batch)
+        columns = list(zip(*batch))
+        out_columns = []
+        for j, column in enumerate(columns):
+            if self.training:
+                if n < 2:
+                    raise ValueError("BatchNorm: training needs more than one sample per batch "
+                                     "to estimate a variance; use a larger batch or eval()")
+                mean = autograd.sum(column) / n
+                centered = [x - mean for x in column]
+                var = autograd.dot(centered, centered) / n
+                m = self.momentum
+                self.running_mean[j] = (1 - m) * self.running_mean[j] + m * mean.data
+                self.running_var[j] = (1 - m) * self.running_var[j] + m * var.data * n / (n - 1)
+                inv_std = (var + self.eps) ** -0.5
+                normalized = [c * inv_std for c in centered]
+            else:
+                inv = 1.0 / math.sqrt(self.running_var[j] + self.eps)
+                normalized = [(x - self.running_mean[j]) * inv for x in column]
+            out_columns.append([x * self.gamma[j] + self.beta[j] for x in normalized])
+        return [list(row) for row in zip(*out_columns)]
+
+    def config(self) -> dict:
+        return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum}
 
 
 class Neuron(Module):
@@ -60,22 +172,20 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: Activation = "relu", init=None,
                  seed: int | None = None, fused: bool = True, *,
                  rng: random.Random | None = None, fan_out: int = 1) -> None:
-        self.nin = _positive_int(nin, "nin")
+        self.nin = checks.integer(nin, "nin", "Neuron", low=1, example=2)
+        fan_out = checks.integer(fan_out, "fan_out", "Neuron", low=1)
         self.activation = activation
-        self.fused = fused
+        self.fused = checks.flag(fused, "fused", "Neuron")
         self._act = activations.get(activation)
-        rng = rng if rng is not None else random.Random(seed)
-        draw = initialisers.get(init, activation if isinstance(activation, str) else "")
-        self.w = [Value(x) for x in draw(nin, fan_out, nin, rng)]
+        rng = _rng(rng, seed, "Neuron")
+        draw = initializers.get(init, activation if isinstance(activation, str) else "")
+        self.w = [Value(x) for x in draw(self.nin, fan_out, self.nin, rng)]
         self.b = Value(0.0)
         self.label_parameters()
 
     def forward(self, x: Input) -> Value:
         """The neuron's output for one sample ``x`` (a list of ``nin`` numbers or Values)."""
         xs = _as_values(x, self.nin, "Neuron")
-        return self._out(xs)
-
-    def _out(self, xs: list[Value]) -> Value:
         if self.fused:
             z = autograd.dot(self.w, xs) + self.b
         else:
@@ -101,24 +211,26 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: Activation = "relu", init=None,
                  seed: int | None = None, fused: bool = True, *,
                  rng: random.Random | None = None) -> None:
-        self.nin = _positive_int(nin, "nin")
-        self.nout = _positive_int(nout, "nout")
-        rng = rng if rng is not None else random.Random(seed)
-        self.neurons = [Neuron(nin, activation, init, fused=fused, rng=rng, fan_out=nout)
-                        for _ in range(nout)]
+        self.nin = checks.integer(nin, "nin", "Layer", low=1, example=2)
+        self.nout = checks.integer(nout, "nout", "Layer", low=1, example=4)
+        rng = _rng(rng, seed, "Layer")
+        self.neurons = [Neuron(self.nin, activation, init, fused=fused, rng=rng,
+                               fan_out=self.nout) for _ in range(self.nout)]
         self.label_parameters()
 
     def forward(self, x: Input) -> list[Value]:
-        """The layer's outputs for one sample (a list of ``nout`` Values)."""
-        return self._out(_as_values(x, self.nin, "Layer"))
+        """The layer's outputs for one sample: ``[neuron(x) for neuron in self.neurons]``.
 
-    def _out(self, xs: list[Value]) -> list[Value]:
+        Any Module mapping the inputs to one Value may stand in ``neurons``; when they are
+        all fused ``Neuron``s, their ``w·x`` are computed as one matrix-vector product.
+        """
+        xs = _as_values(x, self.nin, "Layer")
         neurons = self.neurons
-        if not neurons[0].fused:
-            return [n._out(xs) for n in neurons]
-        # One matrix-vector product: the same dot nodes, the inputs read once.
-        zs = autograd.matvec([n.w for n in neurons], xs)
-        return [n._act(z + n.b) for n, z in zip(neurons, zs)]
+        if all(n.__class__ is Neuron and n.fused for n in neurons):
+            # One matrix-vector product: the same dot nodes, the inputs read once.
+            zs = autograd.matvec([n.w for n in neurons], xs)
+            return [n._act(z + n.b) for n, z in zip(neurons, zs)]
+        return [n(xs) for n in neurons]
 
     def config(self) -> dict:
         first = self.neurons[0]
@@ -156,14 +268,20 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], activation: Activation = "relu",
                  output_activation: Activation = "linear", init=None,
                  seed: int | None = None, fused: bool = True, dropout: float = 0.0) -> None:
-        if isinstance(nouts, int) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r} "
-                             "(for one output neuron: nouts=[1])")
-        self.nin = _positive_int(nin, "nin")
-        self.nouts = [_positive_int(n, "each layer width in nouts") for n in nouts]
+        who = "MLP"
+        if isinstance(nouts, (numbers.Number, str, bytes)) or not hasattr(nouts, "__len__") \
+                or len(nouts) == 0:
+            checks.fail(who, "nouts", "a non-empty list of layer widths (for one output "
+                        "neuron: nouts=[1])", nouts, [16, 1])
+        self.nin = checks.integer(nin, "nin", who, low=1, example=2)
+        self.nouts = [checks.integer(n, f"nouts[{i}]", who, low=1, example=16)
+                      for i, n in enumerate(nouts)]
+        activations.get(activation)  # an unknown name fails here even with no hidden layer
         self.activation = activation
         self.output_activation = output_activation
-        rng = random.Random(seed)
+        dropout = checks.real(dropout, "dropout", who, low=0, high=1, high_open=True,
+                              example=0.2)
+        rng = random.Random(checks.seed(seed, who))
         sizes = [self.nin, *self.nouts]
         last = len(self.nouts) - 1
         self.layers = [
@@ -179,10 +297,13 @@ class MLP(Module):
     def forward(self, x: Input) -> Value | list[Value]:
         """The network's output for one sample."""
         out: list[Value] = _as_values(x, self.nin, "MLP")
+        dropouts = self.dropouts
         for i, layer in enumerate(self.layers):
-            out = layer._out(out)
-            if self.dropouts and i < len(self.dropouts):
-                out = self.dropouts[i](out)
+            out = layer(out)  # any Module mapping a list of Values to Values fits here
+            if isinstance(out, Value):
+                out = [out]
+            if i < len(dropouts):
+                out = dropouts[i](out)
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict:

@@ -12,26 +12,45 @@ Every loss takes the model's outputs for a batch and the targets, and returns on
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 from collections.abc import Mapping, Sequence
 from functools import partial
 
 import autograd
-from autograd import Value
+from autograd import Number, Value
 
-from .registry import lookup
+from . import checks
+from .checks import lookup
 
-Number = int | float
 Weights = Sequence[Number] | Mapping[object, Number] | None
 LOG_CLAMP = -100.0  # PyTorch's BCELoss clamps log(p) to ≥ -100, so p = 0 gives a finite loss
 
 
-def _batch(preds, what: str) -> list:
-    if isinstance(preds, (Value, int, float)):
-        return [preds]
-    preds = list(preds)
-    if not preds:
+def _batch(preds, what: str, name: str = "prediction") -> list:
+    """The batch as a list; a lone Value or number is a batch of one. numpy scalars become
+    Python numbers; every number (and every Value's data) must be finite: a non-finite
+    prediction raises ``FloatingPointError`` (the model diverged), a non-finite target
+    ``ValueError`` (bad data)."""
+    if isinstance(preds, (Value, numbers.Real)):
+        preds = [preds]
+    elif not hasattr(preds, "__len__") or isinstance(preds, (str, bytes)):
+        raise TypeError(f"{what}: the {name}s must be a list (one per sample), got "
+                        f"{type(preds).__name__}")
+    batch = []
+    for i, p in enumerate(preds):
+        p = checks.plain(p)
+        number = p.data if isinstance(p, Value) else p
+        if isinstance(number, numbers.Real) and not math.isfinite(number):
+            error = FloatingPointError if name == "prediction" else ValueError
+            raise error(f"{what}: {name} {i} is {number!r}; a loss of NaN or infinity "
+                        "cannot be minimised. Check the model's outputs and the data "
+                        "(autograd.detect_anomaly() finds the first non-finite op)")
+        nested = hasattr(p, "__len__") and not isinstance(p, (Value, str, bytes))
+        batch.append(_batch(p, what, name) if nested else p)
+    if not batch:
         raise ValueError(f"{what}: the batch is empty; give at least one prediction")
-    return preds
+    return batch
 
 
 def _check_lengths(preds: list, targets: list, what: str) -> None:
@@ -52,7 +71,7 @@ def _reduce(losses: list[Value], targets: list, weights: Weights, reduction: str
         return total / n if reduction == "mean" else total
     if isinstance(weights, Mapping):
         try:
-            ws = [float(weights[t]) for t in targets]
+            ws = [checks.real(weights[t], f"weights[{t!r}]", what, low=0) for t in targets]
         except KeyError as exc:
             raise ValueError(
                 f"{what}: the class weights have no entry for class {exc.args[0]!r}; give a "
@@ -60,7 +79,7 @@ def _reduce(losses: list[Value], targets: list, weights: Weights, reduction: str
             ) from None
         denominator = sum(ws)
     else:
-        ws = [float(w) for w in weights]
+        ws = [checks.real(w, f"weights[{i}]", what, low=0) for i, w in enumerate(weights)]
         if len(ws) != n:
             raise ValueError(f"{what}: {len(ws)} sample weights for {n} samples; give one each")
         denominator = n
@@ -81,14 +100,14 @@ def mse(preds, targets, *, reduction: str = "mean", weights: Weights = None) -> 
         >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
         2.5
     """
-    preds, targets = _flatten(_batch(preds, "mse"), _batch(targets, "mse"), "mse")
+    preds, targets = _flatten(_batch(preds, "mse"), _batch(targets, "mse", "target"), "mse")
     return _reduce([(p - t) ** 2 for p, t in zip(preds, targets)], targets, weights,
                    reduction, "mse")
 
 
 def mae(preds, targets, *, reduction: str = "mean", weights: Weights = None) -> Value:
     """Mean absolute error ``|ŷ − y|`` (its derivative at 0 is taken as 0)."""
-    preds, targets = _flatten(_batch(preds, "mae"), _batch(targets, "mae"), "mae")
+    preds, targets = _flatten(_batch(preds, "mae"), _batch(targets, "mae", "target"), "mae")
     return _reduce([abs(_value(p) - t) for p, t in zip(preds, targets)], targets, weights,
                    reduction, "mae")
 
@@ -136,13 +155,11 @@ def binary_cross_entropy(preds, targets, *, from_logits: bool = False,
     PyTorch (that term then passes no gradient).
     """
     preds = _batch(preds, "binary_cross_entropy")
-    targets = _batch(targets, "binary_cross_entropy")
+    targets = _batch(targets, "binary_cross_entropy", "target")
     _check_lengths(preds, targets, "binary_cross_entropy")
     losses = []
-    for p, y in zip(preds, targets):
-        y = float(y)
-        if not 0.0 <= y <= 1.0:
-            raise ValueError(f"binary_cross_entropy: targets must be in [0, 1], got {y!r}")
+    for i, (p, y) in enumerate(zip(preds, targets)):
+        y = checks.real(y, f"target {i}", "binary_cross_entropy", low=0, high=1, example=1)
         p = _value(p)
         if from_logits:
             losses.append(softplus(p) - p * y)
@@ -193,7 +210,8 @@ def cross_entropy(logits, target_indices, *, reduction: str = "mean",
     """
     if logits and isinstance(logits, (list, tuple)) and not isinstance(logits[0],
                                                                        (list, tuple)):
-        targets_seen = [target_indices] if isinstance(target_indices, int) else target_indices
+        targets_seen = [target_indices] if isinstance(target_indices, numbers.Integral) \
+            else target_indices
         if len(targets_seen) != 1:
             raise ValueError(
                 f"cross_entropy: got {len(logits)} single scores for {len(targets_seen)} targets; "
@@ -202,23 +220,28 @@ def cross_entropy(logits, target_indices, *, reduction: str = "mean",
             )
         logits = [logits]
     logits = _batch(logits, "cross_entropy")
-    targets = _batch(target_indices, "cross_entropy")
+    targets = _batch(target_indices, "cross_entropy", "target")
     _check_lengths(logits, targets, "cross_entropy")
     losses = []
+    indices = []
     for scores, t in zip(logits, targets):
-        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(scores):
+        if isinstance(t, bool) or not isinstance(t, numbers.Integral) or \
+                not 0 <= t < len(scores):
             raise ValueError(
                 f"cross_entropy: target {t!r} is not a class index in 0..{len(scores) - 1}; "
                 "targets are integer class labels, one per sample"
             )
+        t = operator.index(t)
+        indices.append(t)
         losses.append(-log_softmax(scores)[t])
+    targets = indices
     return _reduce(losses, targets, weights, reduction, "cross_entropy")
 
 
 def hinge(scores, targets, *, reduction: str = "mean", weights: Weights = None) -> Value:
     """The max-margin loss ``max(0, 1 − y·s)`` for labels y ∈ {−1, +1} (micrograd's demo)."""
     scores = _batch(scores, "hinge")
-    targets = _batch(targets, "hinge")
+    targets = _batch(targets, "hinge", "target")
     _check_lengths(scores, targets, "hinge")
     for y in targets:
         if y not in (-1, 1):

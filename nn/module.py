@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterator
 from typing import Any
 
@@ -141,7 +142,7 @@ class Module:
         for name, number in state.items():
             if name not in known:
                 continue
-            if isinstance(number, bool) or not isinstance(number, (int, float)) or \
+            if isinstance(number, bool) or not isinstance(number, numbers.Real) or \
                     not math.isfinite(number):
                 raise ValueError(
                     f"load_state_dict: {name} must be a finite number, got {number!r}"

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import autograd
 from autograd import Value
 
-from . import init as initialisers
+from . import checks
+from . import init as initializers
 from .module import Module
 
 
@@ -50,18 +51,28 @@ class Perceptron(Module):
 
     def __init__(self, nin: int, lr: float = 0.1, threshold: float = 0.5,
                  init: str = "zeros", seed: int | None = None) -> None:
-        self.nin, self.lr, self.threshold, self.init = nin, lr, threshold, init
-        self._rng = random.Random(seed)
-        draw = initialisers.get(init)
-        self.w = [Value(v) for v in draw(nin, 1, nin, self._rng)]
+        who = "Perceptron"
+        self.nin = checks.integer(nin, "nin", who, low=1, example=2)
+        self.lr = checks.real(lr, "lr", who, low=0, low_open=True, example=0.1)
+        self.threshold = checks.real(threshold, "threshold", who, example=0.5)
+        self.init = init
+        self._rng = random.Random(checks.seed(seed, who))
+        draw = initializers.get(init)
+        self.w = [Value(v) for v in draw(self.nin, 1, self.nin, self._rng)]
         self.b = Value(0.0)
         self.label_parameters()
 
     def forward(self, x: Sequence[float]) -> Value:
-        """The step output as a Value (a graph you can draw; its gradient is 0)."""
-        if len(x) != self.nin:
-            raise ValueError(f"Perceptron expects {self.nin} inputs, got {len(x)}")
-        return (autograd.dot(self.w, x) + self.b - self.threshold).step()
+        """The step output as a Value (a graph you can draw; its gradient is 0).
+
+        Raises:
+            ValueError: not ``nin`` finite numbers.
+        """
+        xs = checks.samples([x], "Perceptron")[0]
+        xs = xs if isinstance(xs, list) else [xs]
+        if len(xs) != self.nin:
+            raise ValueError(f"Perceptron expects {self.nin} inputs, got {len(xs)}")
+        return (autograd.dot(self.w, xs) + self.b - self.threshold).step()
 
     def predict(self, x: Sequence[float]) -> int:
         """0 or 1 for one sample."""
@@ -75,11 +86,19 @@ class Perceptron(Module):
 
         Returns:
             The history: mistakes, weights and bias per epoch, and whether it converged.
+        Raises:
+            InvalidParameterError: ``epochs`` is not an int ≥ 1.
+            ValueError: NaN/inf in ``X`` (named), labels other than 0 and 1, or lengths
+                that differ.
         """
-        if len(X) != len(y):
-            raise ValueError(f"Perceptron.fit: {len(X)} samples but {len(y)} labels")
-        if any(label not in (0, 1) for label in y):
-            raise ValueError("Perceptron.fit: labels must be 0 or 1")
+        who = "Perceptron.fit"
+        epochs = checks.integer(epochs, "epochs", who, low=1, example=100)
+        X, y = checks.samples(X, who), checks.targets(y, who)
+        checks.same_length(X, y, who)
+        for i, label in enumerate(y):
+            if isinstance(label, bool) or label not in (0, 1):
+                raise ValueError(f"{who}: labels must be 0 or 1, got y[{i}] = {label!r}; "
+                                 "convert them first, e.g. [int(v == positive) for v in y]")
         history = PerceptronHistory()
         order = list(range(len(X)))
         for _ in range(epochs):

@@ -1,23 +1,30 @@
 """Learning-rate schedules: ``step()`` once per epoch (``ReduceLROnPlateau``: with a metric).
 
 As in PyTorch, building a scheduler records the optimiser's ``lr`` as the base rate, and each
-``step()`` sets ``optimizer.lr`` from a closed-form rule of the epoch count.
+``step()`` sets ``optimizer.lr`` from a closed-form rule of the epoch count. A constant rate
+needs no scheduler. Arguments are checked when the scheduler is built
+(``InvalidParameterError``, a ``ValueError`` naming the argument).
 """
 
 from __future__ import annotations
 
 import math
 
+from . import checks
 from .optim import Optimizer
+
+
+def _check_optimizer(optimizer: object, who: str) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{who}: expected an nn.optim optimiser, got "
+                        f"{type(optimizer).__name__}")
 
 
 class LRScheduler:
     """Base class: ``base_lr``, ``last_epoch``, ``step()``, ``get_last_lr()``."""
 
     def __init__(self, optimizer: Optimizer) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: expected an nn.optim optimiser, got "
-                            f"{type(optimizer).__name__}")
+        _check_optimizer(optimizer, type(self).__name__)
         self.optimizer = optimizer
         self.base_lr = optimizer.lr
         self.last_epoch = 0
@@ -36,20 +43,13 @@ class LRScheduler:
         return [self.optimizer.lr]
 
 
-class ConstantLR(LRScheduler):
-    """The same learning rate every epoch (scikit-learn's ``learning_rate="constant"``)."""
-
-    def _lr_at(self, epoch: int) -> float:
-        return self.base_lr
-
-
 class StepLR(LRScheduler):
     """``lr = base · gamma^(epoch // step_size)``: divide by 10 every ``step_size`` epochs."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if step_size < 1:
-            raise ValueError(f"StepLR: step_size must be ≥ 1, got {step_size!r}")
-        self.step_size, self.gamma = step_size, gamma
+        self.step_size = checks.integer(step_size, "step_size", "StepLR", low=1, example=10)
+        self.gamma = checks.real(gamma, "gamma", "StepLR", low=0, low_open=True,
+                                 example=0.1)
         super().__init__(optimizer)
 
     def _lr_at(self, epoch: int) -> float:
@@ -60,7 +60,8 @@ class ExponentialLR(LRScheduler):
     """``lr = base · gamma^epoch``."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        self.gamma = gamma
+        self.gamma = checks.real(gamma, "gamma", "ExponentialLR", low=0, low_open=True,
+                                 example=0.95)
         super().__init__(optimizer)
 
     def _lr_at(self, epoch: int) -> float:
@@ -73,14 +74,16 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5) -> None:
-        if not 0 < start_factor <= 1 or not 0 <= end_factor <= 1:
-            raise ValueError("LinearLR: factors must be in (0, 1] (start) and [0, 1] (end)")
-        self.start_factor, self.end_factor = start_factor, end_factor
-        self.total_iters = total_iters
+        self.start_factor = checks.real(start_factor, "start_factor", "LinearLR", low=0,
+                                        high=1, low_open=True, example=0.25)
+        self.end_factor = checks.real(end_factor, "end_factor", "LinearLR", low=0, high=1,
+                                      example=1.0)
+        self.total_iters = checks.integer(total_iters, "total_iters", "LinearLR", low=1,
+                                          example=5)
         super().__init__(optimizer)
 
     def _lr_at(self, epoch: int) -> float:
-        progress = min(epoch, self.total_iters) / self.total_iters if self.total_iters else 1
+        progress = min(epoch, self.total_iters) / self.total_iters
         return self.base_lr * (self.start_factor +
                                (self.end_factor - self.start_factor) * progress)
 
@@ -89,7 +92,8 @@ class InverseScalingLR(LRScheduler):
     """``lr = base / t^power_t`` with t = epoch + 1 (scikit-learn's ``"invscaling"``)."""
 
     def __init__(self, optimizer: Optimizer, power_t: float = 0.5) -> None:
-        self.power_t = power_t
+        self.power_t = checks.real(power_t, "power_t", "InverseScalingLR", low=0,
+                                   example=0.5)
         super().__init__(optimizer)
 
     def _lr_at(self, epoch: int) -> float:
@@ -107,15 +111,19 @@ class ReduceLROnPlateau:
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: float = 0.0, eps: float = 1e-8) -> None:
-        if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
-            raise ValueError("ReduceLROnPlateau: mode is 'min' or 'max', threshold_mode 'rel' "
-                             "or 'abs'")
-        if not 0 < factor < 1:
-            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}")
+        who = "ReduceLROnPlateau"
+        _check_optimizer(optimizer, who)
         self.optimizer = optimizer
-        self.mode, self.factor, self.patience = mode, factor, patience
-        self.threshold, self.threshold_mode = threshold, threshold_mode
-        self.cooldown, self.min_lr, self.eps = cooldown, min_lr, eps
+        self.mode = checks.option(mode, "mode", who, ("min", "max"))
+        self.factor = checks.real(factor, "factor", who, low=0, high=1, low_open=True,
+                                  high_open=True, example=0.1)
+        self.patience = checks.integer(patience, "patience", who, low=0, example=10)
+        self.threshold = checks.real(threshold, "threshold", who, low=0, example=1e-4)
+        self.threshold_mode = checks.option(threshold_mode, "threshold_mode", who,
+                                            ("rel", "abs"))
+        self.cooldown = checks.integer(cooldown, "cooldown", who, low=0, example=0)
+        self.min_lr = checks.real(min_lr, "min_lr", who, low=0, example=0.0)
+        self.eps = checks.real(eps, "eps", who, low=0, example=1e-8)
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
@@ -131,7 +139,12 @@ class ReduceLROnPlateau:
         return metric > bar
 
     def step(self, metric: float) -> None:
-        """Record this epoch's metric (e.g. the validation loss) and maybe reduce the rate."""
+        """Record this epoch's metric (e.g. the validation loss) and maybe reduce the rate.
+
+        Raises:
+            ValueError: the metric is not a finite number (a NaN loss would never improve).
+        """
+        metric = checks.real(metric, "metric", "ReduceLROnPlateau.step")
         self.last_epoch += 1
         if self._improves(metric):
             self.best = metric

@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from . import activations
-from . import init as initialisers
-from .layers import MLP, Layer, Neuron
+from . import init as initializers
+from .layers import MLP, BatchNorm, Dropout, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron
-from .regularization import BatchNorm, Dropout
 
 FORMAT = "tracegrad-model"
 VERSION = 1
@@ -295,7 +294,7 @@ SCHEMAS: dict[str, dict[str, _Check]] = {
               "fused": _flag},
     "Neuron": {"nin": _positive_int, "activation": _activation, "fused": _flag},
     "Perceptron": {"nin": _positive_int, "lr": _finite, "threshold": _finite,
-                   "init": _name_in(initialisers.INITIALISERS, "an initialiser")},
+                   "init": _name_in(initializers.INITIALIZERS, "an initializer")},
     "Dropout": {"p": _probability},
     "BatchNorm": {"num_features": _positive_int,
                   "eps": _number(0.0, math.inf, "a finite number ≥ 0"),

@@ -1,4 +1,5 @@
-"""Training loops and metrics: ``fit`` → ``History``; accuracy and the confusion matrix."""
+"""Training: ``fit`` → ``History``, early stopping, ``predict``/``evaluate``, accuracy and the
+confusion matrix."""
 
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ from typing import Any
 import autograd
 from autograd import Value
 
-from . import losses
+from . import checks, losses
 from .data import batches
 from .module import Module
 from .optim import Adam, Optimizer
-from .regularization import EarlyStopping
 from .schedulers import ReduceLROnPlateau
 
 # How each named loss turns a model output into a class label (None: regression).
@@ -35,32 +35,113 @@ def _number(v: Value | float) -> float:
 
 
 def argmax(outputs: Sequence[Value | float]) -> int:
-    """The index of the largest output (the first one on ties)."""
+    """The index of the largest output, ``argmax_k outputs[k]`` (the first one on ties)."""
     values = [_number(v) for v in outputs]
     return max(range(len(values)), key=values.__getitem__)
 
 
+def _labels(y: Sequence, name: str, who: str) -> list:
+    if not hasattr(y, "__len__") or isinstance(y, (str, bytes)):
+        raise TypeError(f"{who}: {name} must be a list of labels, got {type(y).__name__}")
+    return [checks.plain(v) for v in y]
+
+
 def accuracy(y_true: Sequence, y_pred: Sequence) -> float:
-    """The fraction of predictions equal to the labels."""
+    """The fraction of predictions equal to the labels: ``(1/N) Σᵢ [ŷᵢ = yᵢ]``.
+
+    Lists, tuples and numpy arrays are accepted alike.
+
+    Raises:
+        ValueError: the lengths differ, or there are no samples.
+    """
+    y_true, y_pred = _labels(y_true, "y_true", "accuracy"), _labels(y_pred, "y_pred", "accuracy")
     if len(y_true) != len(y_pred):
-        raise ValueError(f"accuracy: {len(y_true)} labels but {len(y_pred)} predictions")
+        raise ValueError(f"accuracy: {len(y_true)} labels in y_true but {len(y_pred)} "
+                         "predictions in y_pred; give one prediction per label")
     if not y_true:
-        raise ValueError("accuracy: no samples")
+        raise ValueError("accuracy: y_true has no samples; give at least one label")
     return sum(a == b for a, b in zip(y_true, y_pred)) / len(y_true)
 
 
 def confusion_matrix(y_true: Sequence, y_pred: Sequence,
                      labels: Sequence | None = None) -> list[list[int]]:
-    """Counts ``C[i][j]`` of samples of true class ``labels[i]`` predicted as ``labels[j]``
-    (scikit-learn's layout; ``labels`` default: the sorted classes seen)."""
+    """Counts ``C[i][j] = #{n : yₙ = labels[i], ŷₙ = labels[j]}`` — rows the true class,
+    columns the predicted one (scikit-learn's layout; ``labels`` default: the sorted classes
+    seen).
+
+    Raises:
+        ValueError: the lengths differ, or a label is missing from ``labels``.
+    """
+    who = "confusion_matrix"
+    y_true, y_pred = _labels(y_true, "y_true", who), _labels(y_pred, "y_pred", who)
     if len(y_true) != len(y_pred):
-        raise ValueError(f"confusion_matrix: {len(y_true)} labels but {len(y_pred)} predictions")
-    labels = list(labels) if labels is not None else sorted(set(y_true) | set(y_pred))
+        raise ValueError(f"{who}: {len(y_true)} labels in y_true but {len(y_pred)} "
+                         "predictions in y_pred; give one prediction per label")
+    labels = _labels(labels, "labels", who) if labels is not None \
+        else sorted(set(y_true) | set(y_pred))
     index = {label: i for i, label in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
     for t, p in zip(y_true, y_pred):
+        for label in (t, p):
+            if label not in index:
+                raise ValueError(f"{who}: label {label!r} occurs but is not in labels="
+                                 f"{labels!r}; add it, or leave labels=None")
         matrix[index[t]][index[p]] += 1
     return matrix
+
+
+class EarlyStopping:
+    """Stop training when a monitored metric stops improving.
+
+    Epoch ``t`` improves when ``metric < best − min_delta`` (``"min"``) or
+    ``metric > best + min_delta`` (``"max"``); training stops after ``patience`` epochs in a
+    row without improvement.
+
+    Args:
+        patience: epochs without improvement before stopping (an int ≥ 0).
+        min_delta: the smallest change that counts as an improvement (≥ 0).
+        mode: ``"min"`` (a loss) or ``"max"`` (an accuracy).
+        restore_best_weights: put the best epoch's weights back when stopping.
+    Raises:
+        InvalidParameterError: a bad argument (a ``ValueError`` naming it).
+    """
+
+    def __init__(self, patience: int = 5, min_delta: float = 0.0, mode: str = "min",
+                 restore_best_weights: bool = True) -> None:
+        who = "EarlyStopping"
+        self.patience = checks.integer(patience, "patience", who, low=0, example=5)
+        self.min_delta = checks.real(min_delta, "min_delta", who, low=0, example=0.0)
+        self.mode = checks.option(mode, "mode", who, ("min", "max"))
+        self.restore_best_weights = checks.flag(restore_best_weights, "restore_best_weights",
+                                                who)
+        self.best = math.inf if mode == "min" else -math.inf
+        self.best_epoch = -1
+        self.best_state: dict | None = None
+        self.wait = 0
+        self.epoch = -1
+
+    def step(self, metric: float, model: Module | None = None) -> bool:
+        """Record one epoch's metric; returns ``True`` when training should stop.
+
+        Raises:
+            InvalidParameterError: the metric is NaN or infinite.
+        """
+        metric = checks.real(metric, "metric", "EarlyStopping.step")
+        self.epoch += 1
+        better = (metric < self.best - self.min_delta if self.mode == "min"
+                  else metric > self.best + self.min_delta)
+        if better:
+            self.best, self.best_epoch, self.wait = metric, self.epoch, 0
+            if model is not None and self.restore_best_weights:
+                self.best_state = model.state_dict()
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
+
+    def restore(self, model: Module) -> None:
+        """Load the best weights seen (if ``restore_best_weights``)."""
+        if self.restore_best_weights and self.best_state is not None:
+            model.load_state_dict(self.best_state)
 
 
 @dataclass
@@ -93,10 +174,22 @@ def _outputs_in_eval_mode(model: Module, X: Sequence) -> list:
         model.train(was_training)
 
 
+def _check_model(model: object, who: str) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(f"{who}: model must be an nn Module (e.g. nn.MLP), got "
+                        f"{type(model).__name__}")
+
+
 def predict(model: Module, X: Sequence[Sequence[float]],
             decision: Callable[[Any], Any] | None = None) -> list:
     """Model outputs (as floats, or lists of floats) for each sample, in eval mode and
-    without a graph; with ``decision``, class labels instead."""
+    without a graph; with ``decision``, class labels instead.
+
+    Raises:
+        ValueError: ``X`` is empty, ragged, or holds NaN/inf (sample and feature named).
+    """
+    _check_model(model, "predict")
+    X = checks.samples(X, "predict")
     outputs = _outputs_in_eval_mode(model, X)
     if decision is not None:
         return [decision(out) for out in outputs]
@@ -105,11 +198,18 @@ def predict(model: Module, X: Sequence[Sequence[float]],
 
 def evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable,
              decision: Callable | None = None) -> tuple[float, float | None]:
-    """``(loss, accuracy)`` on a dataset, in eval mode and without a graph."""
+    """``(loss, accuracy)`` on a dataset, in eval mode and without a graph.
+
+    Raises:
+        ValueError: ``X`` or ``y`` hold NaN/inf (named by index), or their lengths differ.
+    """
+    _check_model(model, "evaluate")
+    X, y = checks.samples(X, "evaluate"), checks.targets(y, "evaluate")
+    checks.same_length(X, y, "evaluate")
     outputs = _outputs_in_eval_mode(model, X)
     with autograd.no_grad():
-        value = loss(outputs, list(y)).data
-    acc = accuracy(list(y), [decision(o) for o in outputs]) if decision else None
+        value = loss(outputs, y).data
+    acc = accuracy(y, [decision(o) for o in outputs]) if decision else None
     return value, acc
 
 
@@ -122,29 +222,62 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
         progress: bool = True) -> History:
     """Train ``model`` with mini-batch gradient descent and record a :class:`History`.
 
+    Each epoch shuffles the samples into batches B; for each, the loss
+    ``L_B = loss([model(x) for x in B], targets) (+ penalty(model))`` is back-propagated and
+    the optimizer takes one step: ``θ ← step(θ, ∇_θ L_B)``.
+
     Args:
         model: an ``nn`` module mapping one sample to its output(s).
-        X, y: training samples and targets.
+        X, y: training samples and targets (lists, tuples or numpy arrays; numbers must be
+            finite).
         loss: a name from ``nn.losses`` (``"mse"``, ``"bce"``, ``"bce_with_logits"``,
             ``"cross_entropy"``, ``"hinge"``, ...) or ``loss(outputs, targets) -> Value``.
         optimizer: default ``Adam(model.parameters(), lr=0.01)``.
-        epochs: passes over the training data.
-        batch_size: samples per gradient step (default: the whole set).
+        epochs: passes over the training data (an int ≥ 1).
+        batch_size: samples per gradient step (an int ≥ 1; ``None``: the whole set).
         validation: ``(X_val, y_val)`` evaluated after each epoch.
         scheduler: an ``nn.schedulers`` scheduler, stepped once per epoch
             (``ReduceLROnPlateau`` with the validation loss, else the training loss).
         early_stopping: an ``EarlyStopping`` watching the validation (else training) loss.
         penalty: ``penalty(model) -> Value`` added to each batch loss (e.g. L2).
         decision: output → class label, for accuracy (default: from the loss's name).
-        seed: seeds the batch order.
+        seed: seeds the batch order (an int or ``None``).
         progress: show a ``tqdm`` progress bar.
     Returns:
         The History (losses, accuracies and learning rate per epoch).
+    Raises:
+        InvalidParameterError: a bad argument (a ``ValueError`` naming it, e.g. ``epochs=2.5``
+            or ``batch_size=0``).
+        ValueError: ``X``, ``y`` or the validation set hold NaN or ±inf (the sample and
+            feature are named), are ragged, or differ in length.
+        FloatingPointError: training diverged — the loss, a gradient or a weight became NaN
+            or infinite (or overflowed); the message names the epoch and batch and suggests
+            a smaller learning rate. The model keeps the weights of the last good step.
     """
-    if len(X) != len(y):
-        raise ValueError(f"fit: {len(X)} samples but {len(y)} targets")
-    if epochs < 1:
-        raise ValueError(f"fit: epochs must be ≥ 1, got {epochs!r}")
+    who = "fit"
+    _check_model(model, who)
+    X, y = checks.samples(X, who, "X"), checks.targets(y, who, "y")
+    checks.same_length(X, y, who)
+    epochs = checks.integer(epochs, "epochs", who, low=1, example=100)
+    if batch_size is not None:
+        batch_size = checks.integer(batch_size, "batch_size", who, low=1, example=32)
+    seed = checks.seed(seed, who)
+    progress = checks.flag(progress, "progress", who)
+    if validation is not None:
+        validation = _validation_set(validation, len(X[0]) if isinstance(X[0], list) else None)
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{who}: optimizer must be an nn.optim optimizer (e.g. "
+                        f"nn.optim.Adam(model.parameters())), got {type(optimizer).__name__}")
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(f"{who}: scheduler must be an nn.schedulers scheduler, got "
+                        f"{type(scheduler).__name__}")
+    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        raise TypeError(f"{who}: early_stopping must be an nn.EarlyStopping, got "
+                        f"{type(early_stopping).__name__}")
+    for name, fn in (("penalty", penalty), ("decision", decision)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{who}: {name} must be a function or None, got "
+                            f"{type(fn).__name__}")
     loss_fn = losses.get(loss)
     if decision is None and isinstance(loss, str):
         decision = _DECISIONS.get(loss)
@@ -154,20 +287,26 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
     history = History()
     bar = _progress(range(epochs), progress)
     model.train()
-    for _epoch in bar:
+    for epoch in bar:
         total, count = 0.0, 0
-        for xb, yb in batches(X, y, batch_size, shuffle=batch_size < len(X), seed=rng):
-            optimizer.zero_grad()
-            batch_loss = loss_fn([model(x) for x in xb], yb)
-            if penalty is not None:
-                batch_loss = batch_loss + penalty(model)
-            if not math.isfinite(batch_loss.data):
+        batch_list = batches(X, y, batch_size, shuffle=batch_size < len(X), seed=rng)
+        for number, (xb, yb) in enumerate(batch_list, 1):
+            try:
+                optimizer.zero_grad()
+                batch_loss = loss_fn([model(x) for x in xb], yb)
+                if penalty is not None:
+                    batch_loss = batch_loss + penalty(model)
+                if not math.isfinite(batch_loss.data):
+                    raise FloatingPointError(f"the loss became {batch_loss.data}")
+                batch_loss.backward()
+                optimizer.step()
+            except ArithmeticError as exc:  # FloatingPointError, OverflowError, ZeroDivision
                 raise FloatingPointError(
-                    f"fit: the loss became {batch_loss.data} at epoch {history.epochs + 1}; "
-                    "lower the learning rate, standardise the inputs, or clip gradients"
-                )
-            batch_loss.backward()
-            optimizer.step()
+                    f"fit: training diverged at epoch {epoch + 1} of {epochs}, batch {number}: "
+                    f"{str(exc).rstrip('.')}. Lower the "
+                    f"learning rate (now {optimizer.lr!r}), standardize the inputs "
+                    "(nn.data.Standardizer), or clip gradients (nn.optim.clip_grad_norm)"
+                ) from exc
             total += batch_loss.data * len(xb)
             count += len(xb)
         _record_epoch(history, model, X, y, validation, loss_fn, decision, optimizer,
@@ -187,6 +326,21 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
         early_stopping.restore(model)
         history.best_epoch = early_stopping.best_epoch
     return history
+
+
+def _validation_set(validation: object, width: int | None) -> tuple[list, list]:
+    """``(X_val, y_val)`` checked like the training set, with as many features."""
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise ValueError(f"fit: validation must be a pair (X_val, y_val), got "
+                         f"{type(validation).__name__}")
+    X_val = checks.samples(validation[0], "fit", "validation X")
+    y_val = checks.targets(validation[1], "fit", "validation y")
+    checks.same_length(X_val, y_val, "fit", ("validation X", "validation y"))
+    val_width = len(X_val[0]) if isinstance(X_val[0], list) else None
+    if val_width != width:
+        raise ValueError(f"fit: validation X has {val_width} features per sample but X has "
+                         f"{width}; both must come from the same features")
+    return X_val, y_val
 
 
 def _record_epoch(history: History, model: Module, X, y, validation, loss_fn, decision,

@@ -64,7 +64,7 @@ def test_train_val_test_split_is_stratified_and_disjoint():
     assert Counter(yte) == {0: 30, 1: 10} and Counter(yva) == {0: 30, 1: 10}
     ids = [r[0] for r in xtr + xva + xte]
     assert sorted(ids) == [float(i) for i in range(200)]
-    with pytest.raises(ValueError, match="sum to less than 1"):
+    with pytest.raises(ValueError, match=r"val_size \+ test_size must be less than 1"):
         data.train_val_test_split(X, y, val_size=0.5, test_size=0.5)
 
 
@@ -260,6 +260,9 @@ def test_read_idx_reads_mnist_sized_files_in_chunks(tmp_path):
     assert [v for image in result for row in image for v in row] == images
 
 
+
+
+@pytest.mark.slow
 def test_load_digits_is_the_bundled_set():
     X, y = data.load_digits()
     assert len(X) == 1797 and len(X[0]) == 64 and set(y) == set(range(10))

@@ -31,7 +31,7 @@ def test_normal_spreads(name, std):
     assert abs(statistics.fmean(ws)) < 0.05 * std
 
 
-def test_seeding_and_simple_initialisers():
+def test_seeding_and_simple_initializers():
     assert init.he_uniform(3, 2, 4, random.Random(5)) == init.he_uniform(3, 2, 4, random.Random(5))
     assert init.zeros(3, 2, 3, random.Random()) == [0.0, 0.0, 0.0]
     assert init.constant(3, 2, 2, random.Random(), value=0.5) == [0.5, 0.5]

@@ -117,11 +117,11 @@ def test_input_length_and_constructor_errors():
         nn.MLP(2, [3, 1])([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"nouts must be a non-empty list.*nouts=\[1\]"):
         nn.MLP(2, 1)
-    with pytest.raises(ValueError, match="nin must be a positive int"):
+    with pytest.raises(ValueError, match="Neuron: nin must be an int ≥ 1, got 0"):
         nn.Neuron(0)
     with pytest.raises(ValueError, match="unknown activation 'relux'.*relu"):
         nn.MLP(2, [3, 1], activation="relux")
-    with pytest.raises(ValueError, match="unknown initialiser 'heh'"):
+    with pytest.raises(ValueError, match="unknown initializer 'heh'"):
         nn.MLP(2, [3, 1], init="heh")
 
 
@@ -145,3 +145,65 @@ def test_mlp_dropout_trains_noisily_and_evaluates_deterministically():
     with_drop.eval()
     assert with_drop(x).data == plain(x).data
     assert with_drop.config()["dropout"] == 0.5 and len(with_drop.dropouts) == 2
+
+
+class Doubler(nn.Module):
+    """A custom layer: every input times a learned scale (one parameter)."""
+
+    def __init__(self):
+        self.scale = Value(2.0)
+
+    def forward(self, xs):
+        return [x * self.scale for x in xs]
+
+
+class SumNeuron(nn.Module):
+    """A custom neuron: the plain sum of its inputs plus a learned bias."""
+
+    def __init__(self):
+        self.b = Value(0.5)
+
+    def forward(self, xs):
+        return autograd.sum(xs) + self.b
+
+
+def test_any_module_can_stand_in_an_mlps_layers():
+    model = nn.MLP(2, [3, 1], seed=0)
+    reference = nn.MLP(2, [3, 1], seed=0)
+    x = [0.4, -0.3]
+    hidden = reference.layers[0]([0.4, -0.3])
+    model.layers.insert(1, Doubler())
+    out = model(x)
+    expected = reference.layers[1]([2.0 * h.data for h in hidden])[0]
+    assert out.data == pytest.approx(expected.data, rel=1e-15)
+    out.backward()
+    scale = model.layers[1].scale
+    assert scale.grad != 0.0 and "layers.1.scale" in dict(model.named_parameters())
+    assert scale in model.parameters()
+
+
+def test_a_module_returning_one_value_can_be_the_last_layer():
+    model = nn.MLP(2, [3, 1], seed=0)
+    model.layers[1] = SumNeuron()
+    hidden = model.layers[0]([1.0, 2.0])
+    assert model([1.0, 2.0]).data == pytest.approx(sum(h.data for h in hidden) + 0.5)
+
+
+def test_any_module_can_stand_in_a_layers_neurons():
+    layer = nn.Layer(2, 2, activation="tanh", seed=0)
+    plain = layer([1.0, -1.0])
+    layer.neurons[1] = SumNeuron()
+    mixed = layer([1.0, -1.0])
+    assert mixed[0].data == plain[0].data  # the Neuron is unchanged
+    assert mixed[1].data == pytest.approx(0.5)  # 1 + (-1) + 0.5
+    mixed[1].backward()
+    assert layer.neurons[1].b.grad == 1.0
+
+
+def test_inputs_of_the_right_values_pass_through_unchanged_and_bad_ones_are_named():
+    xs = [Value(1.0), Value(2.0)]
+    assert nn.layers._as_values(xs, 2, "MLP") is xs
+    with pytest.raises(ValueError, match="MLP: input 1 is nan"):
+        nn.MLP(2, [1])([1.0, float("nan")])
+    with pytest.raises(ValueError, match="Layer expects 2 inputs per sample but got 1"):
+        nn.Layer(2, 1)([Value(1.0)])

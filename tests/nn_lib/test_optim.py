@@ -1,5 +1,6 @@
 """Optimisers step by step against their published update rules; clipping as PyTorch."""
 
+import inspect
 import math
 
 import pytest
@@ -145,10 +146,10 @@ def test_state_dict_round_trip_continues_identically():
     assert a.data == b.data
 
 
-def test_optimiser_errors():
+def test_optimizer_errors():
     with pytest.raises(ValueError, match="empty parameter list"):
         optim.SGD([])
-    with pytest.raises(ValueError, match="lr must be ≥ 0"):
+    with pytest.raises(ValueError, match="lr must be a finite number ≥ 0, got -1"):
         optim.SGD([Value(1.0)], lr=-1)
     with pytest.raises(ValueError, match="Nesterov momentum needs momentum > 0"):
         optim.SGD([Value(1.0)], nesterov=True)
@@ -175,3 +176,109 @@ def test_clip_grad_norm_returns_the_norm_and_scales_like_pytorch():
     assert (ps[0].grad, ps[1].grad) == (0.3, 0.4)  # below the limit: unchanged
     ps[0].grad, ps[1].grad = -7.0, 2.0
     assert optim.clip_grad_norm(ps, 2.0, norm_type=math.inf) == 7.0
+
+
+def test_hyperparameter_names_come_from_the_constructor():
+    for cls in (optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adam, optim.AdamW):
+        signature = inspect.signature(cls).parameters
+        names = set(cls([Value(1.0)]).hyperparameters())
+        assert names == set(signature) - {"params"}, cls.__name__
+        assert cls([Value(1.0)]).hyperparameters() == {
+            name: p.default for name, p in signature.items() if name != "params"}
+
+
+@pytest.mark.parametrize("cls, kw", [
+    (optim.Adam, {"eps": 0.0}),
+    (optim.AdamW, {"eps": 0.0, "amsgrad": True}),
+    (optim.RMSprop, {"eps": 0.0}),
+    (optim.RMSprop, {"eps": 0.0, "centered": True, "momentum": 0.9}),
+    (optim.Adagrad, {"eps": 0.0}),
+])
+def test_eps_zero_and_a_zero_gradient_is_a_zero_step_not_zero_over_zero(cls, kw):
+    p = Value(1.5)
+    opt = cls([p], lr=0.1, weight_decay=0.0, **kw)
+    for _ in range(3):
+        p.grad = 0.0
+        opt.step()
+    assert p.data == 1.5
+    p.grad = 0.5  # then a real gradient moves it
+    opt.step()
+    assert p.data < 1.5 and math.isfinite(p.data)
+
+
+def test_eps_zero_with_an_underflowing_square_is_a_clear_error():
+    p = Value(1.0, label="w")
+    opt = optim.Adam([p], eps=0.0)
+    p.grad = 1e-170  # g² underflows to 0, m does not
+    with pytest.raises(FloatingPointError, match="'w' divides its gradient.*use eps > 0"):
+        opt.step()
+    assert p.data == 1.0
+
+
+def test_centered_rmsprop_never_takes_the_root_of_a_negative_variance():
+    # With a constant gradient v − ḡ² = αᵗ(1−αᵗ)g² underflows below rounding: at step 17 it
+    # comes out as −4.4e-16 here (PyTorch: sqrt gives NaN; before: "math domain error").
+    g, alpha, lr, eps = 1.8143449615037814, 0.1, 1e-12, 1e-8
+    p = Value(0.0)
+    opt = optim.RMSprop([p], lr=lr, alpha=alpha, eps=eps, centered=True)
+    sq = avg = expected = 0.0
+    negative_seen = False
+    for _ in range(17):
+        p.grad = g
+        opt.step()
+        sq = alpha * sq + (1 - alpha) * g * g
+        avg = alpha * avg + (1 - alpha) * g
+        negative_seen |= sq - avg * avg < 0
+        expected -= lr * g / (math.sqrt(max(sq - avg * avg, 0.0)) + eps)
+    assert negative_seen
+    assert p.data == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adam,
+                                 optim.AdamW])
+def test_a_non_finite_gradient_is_named_and_changes_nothing(cls, bad):
+    a, b = Value(1.0, label="layers.0.neurons.0.w.0"), Value(2.0, label="layers.0.neurons.0.b")
+    opt = cls([a, b])
+    a.grad, b.grad = 0.5, bad
+    with pytest.raises(FloatingPointError, match="gradient of 'layers.0.neurons.0.b' is"):
+        opt.step()
+    assert (a.data, b.data, opt.steps) == (1.0, 2.0, 0)
+
+
+def test_an_update_that_overflows_is_named_and_changes_nothing():
+    a, b = Value(1.0, label="first"), Value(1.7e308, label="huge")
+    opt = optim.SGD([a, b], lr=1.0)
+    a.grad, b.grad = 1.0, -1.7e308
+    with pytest.raises(FloatingPointError, match="updating 'huge'.*overflowed.*lower the lea"):
+        opt.step()
+    assert (a.data, b.data) == (1.0, 1.7e308)
+    unlabelled = Value(1.0)
+    opt = optim.Adam([unlabelled])
+    unlabelled.grad = 1e200  # g² overflows the second moment
+    with pytest.raises(FloatingPointError, match="parameter 0 \\(unlabelled\\)"):
+        opt.step()
+
+
+def test_load_state_dict_checks_the_hyperparameters():
+    opt = optim.Adam([Value(1.0)])
+    state = opt.state_dict()
+    state["hyperparameters"]["betas"] = [0.9, 1.5]
+    with pytest.raises(ValueError, match=r"betas\[1\] must be a finite number in \[0, 1\)"):
+        opt.load_state_dict(state)
+    state["hyperparameters"] = {"lr": 0.1, "momentum": 0.9}
+    with pytest.raises(ValueError, match="do not fit Adam"):
+        opt.load_state_dict(state)
+    good = optim.Adam([Value(1.0)], lr=0.5, betas=(0.8, 0.9)).state_dict()
+    good["hyperparameters"]["betas"] = list(good["hyperparameters"]["betas"])  # as JSON gives
+    opt.load_state_dict(good)
+    assert (opt.lr, opt.betas) == (0.5, (0.8, 0.9))
+
+
+def test_clip_grad_norm_of_huge_gradients_does_not_overflow():
+    ps = [Value(0.0), Value(0.0)]
+    ps[0].grad, ps[1].grad = 3e200, 4e200
+    assert optim.clip_grad_norm(ps, 1.0) == pytest.approx(5e200)
+    assert [p.grad for p in ps] == pytest.approx([0.6, 0.8])
+    ps[0].grad, ps[1].grad = 0.0, 0.0
+    assert optim.clip_grad_norm(ps, 1.0, norm_type=1.0) == 0.0

@@ -28,11 +28,11 @@ def test_dropout_train_and_eval():
     drop.eval()
     assert drop(xs) == xs
     assert all(o.data == 0 for o in nn.Dropout(1.0)(xs[:5]))
-    with pytest.raises(ValueError, match=r"p must be a probability in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"Dropout: p must be a finite number in \[0, 1\], got"):
         nn.Dropout(1.5)
 
 
-def test_batchnorm_normalises_in_training_and_uses_running_stats_in_eval():
+def test_batchnorm_normalizes_in_training_and_uses_running_stats_in_eval():
     bn = nn.BatchNorm(2, momentum=0.1)
     batch = [[Value(1.0), Value(10.0)], [Value(3.0), Value(20.0)], [Value(5.0), Value(30.0)]]
     out = bn(batch)
@@ -66,18 +66,23 @@ def test_early_stopping_patience_and_min_delta():
     assert [stop.step(v) for v in [1.0, 0.95, 0.5, 0.45, 0.44]] == [False, False, False, False,
                                                                     True]
     assert stop.best == 0.5 and stop.best_epoch == 2
-    with pytest.raises(ValueError, match="mode must be 'min' or 'max'"):
+    with pytest.raises(ValueError, match="mode must be one of 'min', 'max', got 'best'"):
         nn.EarlyStopping(mode="best")
 
 
-def test_magnitude_pruning():
+def test_magnitude_pruning_zeroes_the_smallest_weights():
     model = nn.MLP(4, [5, 1], seed=0)
-    params = model.parameters()
-    weights = [p for p in params if ".w." in p.label]
+    weights = [p for p in model.parameters() if ".w." in p.label]
+    before = {p.label: abs(p.data) for p in weights}
     pruned = nn.magnitude_prune(weights, 0.5)
-    assert len(pruned) == round(len(weights) * 0.5)
+    assert len(pruned) == round(len(weights) * 0.5) == 12
     assert all(p.data == 0.0 for p in pruned)
-    survivors = [abs(p.data) for p in weights if p not in pruned]
-    assert min(survivors) >= 0.0 and len(survivors) == len(weights) - len(pruned)
-    with pytest.raises(ValueError, match="fraction in \\[0, 1\\]"):
+    pruned_labels = {p.label for p in pruned}
+    survivors = [p for p in weights if p.label not in pruned_labels]
+    # every pruned weight was at most as large as every surviving one, which kept its value
+    assert max(before[p.label] for p in pruned) <= min(before[p.label] for p in survivors)
+    assert all(abs(p.data) == before[p.label] for p in survivors)
+    smallest = sorted(before, key=before.get)[:12]
+    assert pruned_labels == set(smallest)
+    with pytest.raises(ValueError, match=r"amount must be a finite number in \[0, 1\], got 2"):
         nn.magnitude_prune(weights, 2)

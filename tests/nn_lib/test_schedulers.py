@@ -36,10 +36,6 @@ def test_inverse_scaling_like_scikit_learn():
     assert got == pytest.approx([0.1 / (t ** 0.5) for t in range(1, 9)])
 
 
-def test_constant():
-    assert lrs(schedulers.ConstantLR) == [0.1] * 8
-
-
 def test_reduce_on_plateau():
     opt = optim.SGD([Value(1.0)], lr=1.0)
     sched = schedulers.ReduceLROnPlateau(opt, factor=0.5, patience=2)
@@ -59,6 +55,6 @@ def test_reduce_on_plateau_respects_min_lr_and_mode_max():
     assert opt.lr == 0.05
 
 
-def test_scheduler_needs_an_optimiser():
+def test_scheduler_needs_an_optimizer():
     with pytest.raises(TypeError, match="expected an nn.optim optimiser"):
         schedulers.StepLR(object(), step_size=1)

@@ -218,7 +218,7 @@ def test_names_and_counts_from_the_config_match_the_built_model(model):
     ("Perceptron", "lr", 10**400, "'lr' must be a finite number, got an integer of about 401 "
                                   "digits"),
     ("Perceptron", "threshold", False, "'threshold' must be a finite number, got False"),
-    ("Perceptron", "init", "os.system", "'init' must be an initialiser name"),
+    ("Perceptron", "init", "os.system", "'init' must be an initializer name"),
     ("Dropout", "p", -0.1, "'p' must be a probability"),
     ("BatchNorm", "num_features", {"a": 1}, "'num_features' must be a positive int"),
     ("BatchNorm", "eps", -1e-5, "'eps' must be a finite number ≥ 0"),
@@ -379,9 +379,11 @@ def test_save_names_a_non_finite_buffer(tmp_path):
 
 
 def test_save_refuses_a_config_load_would_refuse(tmp_path):
+    model = nn.Perceptron(2, lr=0.1)
+    model.lr = math.nan  # the constructor refuses it; an attribute set later must not be saved
     with pytest.raises(ValueError, match="save: this Perceptron cannot be saved: its config "
                                          "field 'lr' must be a finite number, got nan"):
-        nn.save(nn.Perceptron(2, lr=math.nan), tmp_path / "p.json")
+        nn.save(model, tmp_path / "p.json")
     assert list(tmp_path.iterdir()) == []
 
 

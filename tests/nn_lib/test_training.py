@@ -1,5 +1,7 @@
 """Training: XOR and moons are learned; fit's history, schedules and early stopping."""
 
+import math
+
 import pytest
 
 import nn
@@ -15,6 +17,7 @@ def test_mlp_learns_xor():
     assert history.train_loss[-1] < 0.05
 
 
+@pytest.mark.slow
 def test_mlp_learns_moons_to_95_percent():
     X, y = data.make_moons(100, noise=0.1, seed=0)
     model = nn.MLP(2, [16, 16, 1], seed=0)
@@ -64,12 +67,28 @@ def test_progress_bar_and_penalty(capsys):
 
 def test_fit_errors():
     model = nn.MLP(2, [1])
-    with pytest.raises(ValueError, match="2 samples but 1 targets"):
+    with pytest.raises(ValueError, match="X has 2 samples but y has 1 targets"):
         nn.fit(model, [[0.0, 1.0], [1.0, 0.0]], [1], progress=False)
-    with pytest.raises(FloatingPointError, match="loss became inf.*lower the learning rate"):
+    with pytest.raises(FloatingPointError, match="epoch 1 of 100, batch 1: mae: prediction 0 "
+                                                 "is inf.*Lower the learning rate"):
         nn.fit(nn.MLP(1, [1], seed=0), [[1.7e308]], [0.0], loss="mae", progress=False)
-    with pytest.raises(OverflowError, match="power overflow"):
+    with pytest.raises(FloatingPointError, match="epoch 1 of 3, batch 1: the loss became nan"):
+        nn.fit(nn.MLP(1, [1], seed=0), [[1.0]], [0.0], epochs=3, progress=False,
+               loss=lambda outputs, targets: outputs[0] * 0 + float("nan"))
+    with pytest.raises(FloatingPointError, match="epoch 1 of 100, batch 1: .*overflow") as err:
         nn.fit(nn.MLP(1, [1], seed=0), [[1e200]], [0.0], loss="mse", progress=False)
+    assert isinstance(err.value.__cause__, OverflowError)  # the engine's own error, kept
+
+
+def test_a_diverging_fit_names_the_epoch_and_batch_and_keeps_the_last_good_weights():
+    X = [[1.0], [2.0], [3.0], [4.0]]
+    y = [2.0, 4.0, 6.0, 8.0]
+    model = nn.MLP(1, [1], seed=0)
+    opt = optim.SGD(model.parameters(), lr=1e150)
+    message = r"epoch \d+ of 5, batch [12]: .*[^.]\. Lower the learning rate \(now 1e\+150\)"
+    with pytest.raises(FloatingPointError, match=message):
+        nn.fit(model, X, y, optimizer=opt, epochs=5, batch_size=2, seed=0, progress=False)
+    assert all(math.isfinite(p.data) for p in model.parameters())
 
 
 def test_accuracy_and_confusion_matrix():

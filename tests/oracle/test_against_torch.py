@@ -44,7 +44,8 @@ class TorchValue:
     def sqrt(self): return TorchValue(torch.sqrt(self.t))
     def tanh(self): return TorchValue(torch.tanh(self.t))
     def sigmoid(self): return TorchValue(torch.sigmoid(self.t))
-    def softplus(self): return TorchValue(torch.nn.functional.softplus(self.t))
+    def softplus(self):  # logaddexp: torch's softplus is linear past 20, ours exact
+        return TorchValue(torch.logaddexp(self.t, torch.zeros(())))
     def relu(self): return TorchValue(torch.relu(self.t))
     def leaky_relu(self, slope=0.01):
         return TorchValue(torch.nn.functional.leaky_relu(self.t, slope))

@@ -30,7 +30,10 @@ subnormal divisor ``1/b`` overflows to inf and a zero upstream gradient gives ``
 for that edge (and ``1/b × upstream`` is inf where torch's ``upstream / b`` is finite), where
 torch computes ``upstream / b``. And ``a ** b`` with a Value exponent does not mask: its zero
 local derivatives (``b = 0``, or ``a = 0`` for the exponent) times an infinite upstream give
-NaN, where torch's ``where`` gives 0 (``x ** 0`` with a number exponent does mask).
+NaN, where torch's ``where`` gives 0 (``x ** 0`` with a number exponent does mask); and its
+``∂/∂a = b·aᵇ⁻¹`` is not cut to 0 at b = 0 (torch's ``where(b == 0, 0, …)`` loses the
+derivative with respect to b there, so second derivatives would be wrong), which gives NaN when
+``aᵇ⁻¹`` overflows (a subnormal base).
 
 Second derivatives at singular inputs (0, ±inf, NaN, subnormals): where torch's own
 backward-of-backward formulas meet 0·∞ and give NaN (``0 ** 0``, ``x / inf``, a kink at 0),
@@ -412,6 +415,10 @@ def check_node(node: Value, findings: Findings, scale: list) -> bool:
         theirs = 0.0 if g is None else g.item()
         if math.isinf(local) and math.isfinite(theirs) and str(node.op) in ("/", "log"):
             documented = True  # a stored 1/subnormal overflows: inf × upstream, see the top
+            continue
+        if str(node.op) == "**" and len(node.parents) == 2 and k == 0 and \
+                node.parents[1].data == 0 and math.isnan(local):
+            documented = True  # b·aᵇ⁻¹ at b = 0 with aᵇ⁻¹ overflowing: see the top
             continue
         if (str(node.op) == "**" and len(node.parents) == 2 and local == 0
                 and not math.isfinite(upstream)):
