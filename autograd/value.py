@@ -268,7 +268,12 @@ class Value:
             n = as_float(exponent, "** (exponent)")
             if n.is_integer():
                 n = int(n)  # (-2) ** 3.0 stays real, and drawings say "** 3", not "** 3.0"
-        return _unary_with(POW.with_params(n), self)
+        op = _POWERS.get(n)
+        if op is None:
+            if len(_POWERS) > _MAX_VARIANTS:
+                _POWERS.clear()
+            op = _POWERS[n] = POW.with_params(n)
+        return _unary_with(op, self)
 
     def __rpow__(self, base: Number) -> Value:
         return _power_of_value(_constant(base, "**"), self)
@@ -372,6 +377,7 @@ def _failed(op: Op, inputs: tuple, data: tuple, exc: Exception) -> Value:
 
 
 _MAX_VARIANTS = 1024
+_POWERS: dict = {}  # ** with a number exponent: one Op per exponent, looked up per call
 
 
 def _variant(op: Op, param: object, name: str) -> Op:
@@ -471,7 +477,14 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
 
 def _constant(x: object, where: str) -> Value:
     """A number that takes part in an expression, as a constant node."""
-    return _node(as_float(x, f"'{op_text(where)}'"), (), (), CONST)
+    cls = x.__class__
+    if cls is float:
+        data = x
+    elif cls is int:
+        data = float(x)
+    else:  # the message is built only here: this runs for every number in an expression
+        data = as_float(x, f"'{op_text(where)}'")
+    return _node(data, (), (), CONST)
 
 
 def constant(x: Number, label: str = "") -> Value:
