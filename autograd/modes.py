@@ -158,13 +158,14 @@ def grad_level() -> Iterator[int]:
 # --- where nodes were created (recorded inside detect_anomaly) ------------------------------
 _creation_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _creation_lock = threading.Lock()
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+# the package's files, and the op methods it generates (named "<autograd.Value op ...>")
+_INSIDE = (str(Path(__file__).resolve().parent), "<autograd.")
 
 
 def creation_site() -> str:
     """``file:line in function`` of the first caller outside the autograd package."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith(_INSIDE):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"

@@ -46,7 +46,10 @@ class Op(str):
         inputs: how forward and rule receive the node's parents: ``"each"`` (one argument per
             parent), ``"all"`` (one sequence) or ``"halves"`` (two sequences, as ``dot``).
         forward: ``forward(*inputs, *params)`` computing the result from floats (needed to
-            call the op with :func:`autograd.apply`; built-in ops all have one).
+            call the op with :func:`autograd.apply`; built-in ops all have one) — or, for an
+            op without parameters, a plain Python expression of its inputs named ``x`` (one
+            input) or ``a, b`` (two), e.g. ``"a * b"``: the forward function is made from it,
+            and ``Value``'s methods paste it inline (no call per node: the hottest path).
         masks: a zero local derivative of this op is a *mask* (PyTorch's ``where``): it
             passes no gradient even when the upstream gradient is ±inf or NaN (relu, step);
             or a function of ``params`` saying so (``x ** 0``).
@@ -69,6 +72,7 @@ class Op(str):
     params: tuple
     inputs: str
     forward: Callable[..., float] | None
+    expression: str | None
     masks: bool
     math: str
     ieee: str | None
@@ -87,6 +91,9 @@ class Op(str):
         self.rule = rule
         self.params = tuple(params)
         self.inputs = inputs
+        self.expression = None
+        if isinstance(forward, str):
+            self.expression, forward = forward, _forward_from_expression(name, forward)
         self.forward = forward
         self.masks = masks(self.params) if callable(masks) else masks
         self._masks = masks
@@ -100,7 +107,8 @@ class Op(str):
         """This op with other parameters, one shared object per value (``leaky_relu(0.2)``)."""
         variant = self._variants.get(params)
         if variant is None:
-            variant = Op(str(self), self.rule, params, self.inputs, forward=self.forward,
+            variant = Op(str(self), self.rule, params, self.inputs,
+                         forward=self.expression or self.forward,
                          masks=self._masks, math=self.math, ieee=self.ieee, error=self.error)
             self._variants[params] = variant
         return variant
@@ -144,8 +152,24 @@ class Op(str):
         return f"{self}({', '.join(_short(p) for p in self.params)})"
 
     def __reduce__(self):  # an Op pickles/copies as itself, not as a bare str
-        return (_rebuild, (str(self), self.rule, self.params, self.inputs, self.forward,
+        return (_rebuild, (str(self), self.rule, self.params, self.inputs,
+                           self.expression or self.forward,
                            self._masks, self.math, self.ieee, self.error))
+
+
+def _forward_from_expression(name: str, expression: str) -> Callable[..., float]:
+    """The forward function of an op given as an expression of ``x`` or of ``a, b``."""
+    try:
+        names = set(compile(expression, f"<op {name}>", "eval").co_names)
+    except SyntaxError as exc:
+        raise ValueError(f"Op {name!r}: forward expression {expression!r} is not valid "
+                         f"Python: {exc.msg}") from None
+    for arguments in ({"x"}, {"a", "b"}):
+        if names == arguments:
+            return eval(f"lambda {', '.join(sorted(arguments))}: {expression}", {})
+    raise ValueError(f"Op {name!r}: a forward expression may use only its inputs, x (one "
+                     f"input) or a and b (two), and Python's operators; {expression!r} uses "
+                     f"{sorted(names)}. Give a function instead.")
 
 
 def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error) -> Op:
@@ -281,18 +305,6 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x))) if x == x else x
 
 
-def _relu(x: float) -> float:
-    return 0.0 if x <= 0 else x  # NaN stays NaN
-
-
-def _step(x: float) -> float:
-    return 1.0 if x >= 0 else (0.0 if x < 0 else x)  # NaN stays NaN
-
-
-def _abs(x: float) -> float:
-    return x if x >= 0 else -x
-
-
 def _leaky_relu(x: float, slope: float) -> float:
     return x if x > 0 else slope * x
 
@@ -377,17 +389,17 @@ ZERO = (0.0,)
 ONE = (1.0,)
 ONE_ONE = (1.0, 1.0)
 
-ADD = Op("+", lambda out, a, b: ONE_ONE, forward=operator.add,
+ADD = Op("+", lambda out, a, b: ONE_ONE, forward="a + b",
          math="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
-SUB = Op("-", lambda out, a, b: (1.0, -1.0), forward=operator.sub,
+SUB = Op("-", lambda out, a, b: (1.0, -1.0), forward="a - b",
          math="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1")
-MUL = Op("*", lambda out, a, b: (b, a), forward=operator.mul,
+MUL = Op("*", lambda out, a, b: (b, a), forward="a * b",
          math="∂(ab)/∂a = b, ∂(ab)/∂b = a")
-DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward=operator.truediv,
+DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward="a / b",
          math="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b",
          ieee="divide", error=_division_error)
-NEG = Op("neg", lambda out, x: (-1.0,), forward=operator.neg, math="∂(−x)/∂x = −1")
-IDENTITY = Op("id", lambda out, x: ONE, forward=lambda x: x, math="∂x/∂x = 1")
+NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", math="∂(−x)/∂x = −1")
+IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1")
 POW = Op("**", _power_rule, params=(2,), forward=_power,
          masks=lambda params: params[0] == 0,
          math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
@@ -396,7 +408,7 @@ POW_VALUE = Op("**", lambda out, a, b: (where(is_zero(a) & is_zero(b), 0.0, b * 
                                          where(is_zero(a) & (b >= 0), 0.0, out * log(a))),
                forward=_power_of_value, ieee="power", error=_power_error,
                math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)")
-ABS = Op("abs", lambda out, x: (sign(x),), forward=_abs,
+ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x >= 0 else -x",
          math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)")
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
          math="∂eˣ/∂x = eˣ = out")
@@ -410,7 +422,7 @@ SIGMOID = Op("sigmoid", lambda out, x: (out * (1 - out),), forward=stable_sigmoi
              math="∂σ(x)/∂x = σ(x)(1 − σ(x)) = out·(1 − out)")
 SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
               math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)")
-RELU = Op("relu", _relu_rule, forward=_relu, masks=True,
+RELU = Op("relu", _relu_rule, forward="0.0 if x <= 0 else x", masks=True,  # NaN stays NaN
           math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)")
 LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
                 params=(0.01,), forward=_leaky_relu,
@@ -418,7 +430,8 @@ LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
 ELU = Op("elu", lambda out, x, alpha: (where(x < 0, alpha * exp(x), where(x <= 0, alpha, 1.0)),),
          params=(1.0,), forward=_elu,
          math="∂/∂x = 1 for x > 0, else α·eˣ (α at 0 and 1 at NaN, flat beyond: PyTorch's)")
-STEP = Op("step", lambda out, x: (0.0,), forward=_step, masks=True,
+STEP = Op("step", lambda out, x: (0.0,), forward="1.0 if x >= 0 else (0.0 if x < 0 else x)",
+          masks=True,
           math="the Heaviside step is flat wherever it is differentiable: 0")
 SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",
          forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1")

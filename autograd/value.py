@@ -52,33 +52,57 @@ _new = object.__new__
 
 
 # --- methods that apply an op: forward value, local derivatives, node -------------------
-def _unary_method(op: Op, doc: str = "") -> Callable[[Value], Value]:
-    """The ``Value`` method applying the one-input ``op``."""
-    forward, rule = op.forward, op.rule
-
-    def method(self: Value) -> Value:
-        a = self.data
+# Every op's Value method is made from this one template: inputs, forward value (the op's
+# expression pasted inline when it has one: no call per node), local derivatives, node.
+_METHOD = """
+def make(op, rule, forward):
+    def method({signature}):
+{convert}        {data}
+        parents = {parents}  # made first: nodes then lie near their parents in memory
         try:
-            out = forward(a)
+            out = {forward}
         except (ArithmeticError, ValueError) as exc:
-            return _failed(op, (self,), (a,), exc)
+            return _failed(op, parents, {inputs}, exc)
         try:
-            local = rule(out, a)
+            local = rule(out, {arguments})
         except (ArithmeticError, ValueError):  # a singularity: IEEE values, as PyTorch
-            local = ieee_locals(op, out, (a,))
+            local = ieee_locals(op, out, {inputs})
         if open_blocks[0]:
-            return _record_in_mode(out, (self,), local, op)
-        # record() inlined: the engine's hottest path, one call less per node
-        v = _new(Value)
+            return _record_in_mode(out, parents, local, op)
+        v = _new(Value)  # record() inlined: the engine's hottest path
         v.data = out
         v.grad = 0.0
-        v.parents = (self,)
+        v.parents = parents
         v.local_grads = local
         v.op = op
         v.label = ""
         v._id = None
         return v
+    return method
+"""
+_CONVERT = ("        if other.__class__ is not Value and not isinstance(other, Value):\n"
+            "            other = _constant(other, op)\n")
 
+
+def _method(op: Op, arity: int) -> Callable[..., Value]:
+    arguments = "x" if arity == 1 else "a, b"
+    source = _METHOD.format(
+        signature="self" if arity == 1 else "self, other",
+        convert="" if arity == 1 else _CONVERT,
+        data="x = self.data" if arity == 1 else "a = self.data; b = other.data",
+        parents="(self,)" if arity == 1 else "(self, other)",
+        inputs=f"({arguments},)",
+        arguments=arguments,
+        forward=f"({op.expression})" if op.expression else f"forward({arguments})",
+    )
+    scope: dict = {}
+    exec(compile(source, f"<autograd.Value op {op.describe()}>", "exec"), globals(), scope)
+    return scope["make"](op, op.rule, op.forward)
+
+
+def _unary_method(op: Op, doc: str = "") -> Callable[[Value], Value]:
+    """The ``Value`` method applying the one-input ``op``."""
+    method = _method(op, 1)
     method.__doc__ = doc or f"The op {op.describe()!r}: {op.math}."
     method.__name__ = method.__qualname__ = op.describe()
     return method
@@ -86,33 +110,7 @@ def _unary_method(op: Op, doc: str = "") -> Callable[[Value], Value]:
 
 def _binary_method(op: Op) -> Callable[[Value, Value | Number], Value]:
     """The ``Value`` method applying the two-input ``op`` to ``(self, other)``."""
-    forward, rule = op.forward, op.rule
-
-    def method(self: Value, other: Value | Number) -> Value:
-        if not isinstance(other, Value):
-            other = _constant(other, op)
-        a = self.data
-        b = other.data
-        try:
-            out = forward(a, b)
-        except (ArithmeticError, ValueError) as exc:
-            return _failed(op, (self, other), (a, b), exc)
-        try:
-            local = rule(out, a, b)
-        except (ArithmeticError, ValueError):
-            local = ieee_locals(op, out, (a, b))
-        if open_blocks[0]:
-            return _record_in_mode(out, (self, other), local, op)
-        v = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v.parents = (self, other)
-        v.local_grads = local
-        v.op = op
-        v.label = ""
-        v._id = None
-        return v
-
+    method = _method(op, 2)
     method.__doc__ = f"``self {op} other``: {op.math}."
     return method
 
@@ -343,21 +341,22 @@ def _unary_with(op: Op, x: Value) -> Value:
     """A unary op with one parameter (a slope, an alpha, a constant exponent)."""
     a = x.data
     p = op.params[0]
+    parents = (x,)  # made first: see _unary_method
     try:
         out = op.forward(a, p)
     except (ArithmeticError, ValueError) as exc:
-        return _failed(op, (x,), (a,), exc)
+        return _failed(op, parents, (a,), exc)
     try:
         local = op.rule(out, a, p)
     except (ArithmeticError, ValueError):
         local = ieee_locals(op, out, (a,))
     if open_blocks[0]:
-        return _record_in_mode(out, (x,), local, op)
+        return _record_in_mode(out, parents, local, op)
     # record() inlined: one call less per node on the engine's hottest path
     v = _new(Value)
     v.data = out
     v.grad = 0.0
-    v.parents = (x,)
+    v.parents = parents
     v.local_grads = local
     v.op = op
     v.label = ""
