@@ -107,6 +107,8 @@ class Op(str):
         """This op with other parameters, one shared object per value (``leaky_relu(0.2)``)."""
         variant = self._variants.get(params)
         if variant is None:
+            if len(self._variants) >= 1024:  # many distinct parameters: stay bounded
+                self._variants.clear()
             variant = Op(str(self), self.rule, params, self.inputs,
                          forward=self.expression or self.forward,
                          masks=self._masks, math=self.math, ieee=self.ieee, error=self.error)

@@ -377,16 +377,18 @@ def _failed(op: Op, inputs: tuple, data: tuple, exc: Exception) -> Value:
 
 _MAX_VARIANTS = 1024
 _POWERS: dict = {}  # ** with a number exponent: one Op per exponent, looked up per call
+_CHECKED_VARIANTS: dict = {}  # (op, slope or alpha) -> the op with that parameter
 
 
 def _variant(op: Op, param: object, name: str) -> Op:
-    """``op`` with its parameter set to ``param`` (checked to be a finite number)."""
-    variant = op._variants.get((param,)) if param.__class__ is float else None
+    """``op`` with its parameter set to ``param`` (checked once to be a finite number)."""
+    key = (op, param)
+    variant = _CHECKED_VARIANTS.get(key)
     if variant is None:
         value = check_parameter(param, name, f"{op}({name}={param!r})")
-        if len(op._variants) > _MAX_VARIANTS:
-            op._variants.clear()
-        variant = op.with_params(value)
+        if len(_CHECKED_VARIANTS) > _MAX_VARIANTS:
+            _CHECKED_VARIANTS.clear()
+        variant = _CHECKED_VARIANTS[key] = op.with_params(value)
     return variant
 
 

@@ -38,14 +38,13 @@ def _as_values(x: Input, expected: int, who: str) -> list[Value]:
             f"{who} expects {expected} inputs per sample but got {len(x)}; check the model's "
             "nin against the number of features (one sample at a time, not a whole batch)"
         )
-    values = []
-    for i, v in enumerate(x):
-        if not isinstance(v, Value):
-            if isinstance(v, numbers.Real) and not math.isfinite(v):
-                raise ValueError(f"{who}: input {i} is {v!r}; NaN and infinity cannot be "
+    # autograd.constant gives a clear TypeError for what is not a number
+    values = [v if isinstance(v, Value) else autograd.constant(v) for v in x]
+    if not math.isfinite(sum([v.data for v in values])):  # NaN and ±inf survive a sum
+        for i, v in enumerate(values):
+            if not math.isfinite(v.data):
+                raise ValueError(f"{who}: input {i} is {x[i]!r}; NaN and infinity cannot be "
                                  "computed with. Fill in or remove missing values first")
-            v = autograd.constant(v)
-        values.append(v)
     return values
 
 

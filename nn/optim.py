@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from autograd import Value
@@ -70,33 +71,40 @@ class Optimizer:
             FloatingPointError: a gradient is not finite, or an update or a running
                 average would not be (see the class docs); the weights stay unchanged.
         """
-        grads = [_grad(p) for p in self.params]
-        for i, g in enumerate(grads):
-            if not math.isfinite(g):
-                raise FloatingPointError(
-                    f"{type(self).__name__}.step: the gradient of {_name(self.params[i], i)} "
-                    f"is {g}, so the step would poison the weights. Find where it came from "
-                    "with autograd.detect_anomaly(); lower the learning rate, standardize the "
-                    "inputs or clip gradients (nn.optim.clip_grad_norm)"
-                )
+        grads = [p.grad if p.grad.__class__ is float else _grad(p) for p in self.params]
+        if not math.isfinite(sum(grads)):  # one C-level pass (NaN and ±inf survive a sum)
+            for i, g in enumerate(grads):
+                if not math.isfinite(g):
+                    raise FloatingPointError(
+                        f"{type(self).__name__}.step: the gradient of "
+                        f"{_name(self.params[i], i)} is {g}, so the step would poison the "
+                        "weights. Find where it came from with autograd.detect_anomaly(); "
+                        "lower the learning rate, standardize the inputs or clip gradients "
+                        "(nn.optim.clip_grad_norm)"
+                    )
         self.steps += 1
         updated = []
         for i, (p, g, state) in enumerate(zip(self.params, grads, self.state)):
             try:
-                new = self._update(p.data, g, state)
+                updated.append(self._update(p.data, g, state))
             except ZeroDivisionError:
                 raise FloatingPointError(
                     f"{type(self).__name__}.step: the update of {_name(p, i)} divides its "
                     f"gradient {g!r} by 0 (eps=0 and the squared gradient underflowed); use "
                     "eps > 0, e.g. the default"
                 ) from None
-            if not math.isfinite(new) or not all(map(math.isfinite, state.values())):
-                raise FloatingPointError(
-                    f"{type(self).__name__}.step: updating {_name(p, i)} (gradient {g!r}) "
-                    f"overflowed to a non-finite value; lower the learning rate (lr="
-                    f"{self.lr!r}) or clip gradients (nn.optim.clip_grad_norm)"
-                )
-            updated.append(new)
+        # One C-level pass over the new weights and the running averages (a sum of finite
+        # numbers overflows only near 1e308: then the per-parameter search finds nothing).
+        if not (math.isfinite(sum(updated))
+                and math.isfinite(sum(chain.from_iterable(map(dict.values, self.state))))):
+            for i, (p, g, new, state) in enumerate(zip(self.params, grads, updated,
+                                                        self.state)):
+                if not math.isfinite(new) or not all(map(math.isfinite, state.values())):
+                    raise FloatingPointError(
+                        f"{type(self).__name__}.step: updating {_name(p, i)} (gradient "
+                        f"{g!r}) overflowed to a non-finite value; lower the learning rate "
+                        f"(lr={self.lr!r}) or clip gradients (nn.optim.clip_grad_norm)"
+                    )
         for p, new in zip(self.params, updated):
             p.data = new
 
