@@ -7,6 +7,11 @@ from collections.abc import Iterable, Sequence
 from .ops import DOT, SUM
 from .value import Number, Value, as_float, constant, record
 
+# An Op is a str, so its attributes are looked up slowly: read them once (a layer makes
+# one dot node per neuron per sample).
+_sum_forward, _sum_rule = SUM.forward, SUM.rule
+_dot_forward, _dot_rule = DOT.forward, DOT.rule
+
 
 def _values(items: tuple, where: str) -> tuple[Value, ...]:
     return tuple(v if isinstance(v, Value) else constant(as_float(v, where)) for v in items)
@@ -38,8 +43,8 @@ def sum(values: Iterable[Value | Number]) -> Value:
         (6.0, 4)
     """
     parents, data = _parents_and_data(tuple(values), "sum")
-    out = SUM.forward(data)
-    return record(out, parents, SUM.rule(out, data), SUM)
+    out = _sum_forward(data)
+    return record(out, parents, _sum_rule(out, data), SUM)
 
 
 def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number]) -> Value:
@@ -97,5 +102,5 @@ def _dot(ws: tuple, xs: tuple[Value, ...], x_data: list[float]) -> Value:
             "one weight per input (check the layer's nin against the length of each sample)"
         )
     ws, w_data = _parents_and_data(ws, "dot")
-    out = DOT.forward(w_data, x_data)
-    return record(out, ws + xs, DOT.rule(out, w_data, x_data), DOT)
+    out = _dot_forward(w_data, x_data)
+    return record(out, ws + xs, _dot_rule(out, w_data, x_data), DOT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import operator
 import random
 from collections.abc import Callable, Sequence
 
@@ -18,6 +19,8 @@ from .module import Module
 Activation = str | Callable[[Value], Value]
 Input = Sequence[Value | float]
 _is_value = Value.__instancecheck__  # isinstance(v, Value), as a fast predicate for map
+_is_fused = operator.attrgetter("fused")
+_data = operator.attrgetter("data")
 
 
 def _as_values(x: Input, expected: int, who: str) -> list[Value]:
@@ -26,21 +29,24 @@ def _as_values(x: Input, expected: int, who: str) -> list[Value]:
     A list of Values of the right length is returned as it is (the fast path between
     layers); numbers — Python's or numpy's — must be finite.
     """
-    if x.__class__ is list and len(x) == expected and all(map(_is_value, x)):
-        return x
-    if isinstance(x, (Value, numbers.Real)):
-        x = [x]
-    if not hasattr(x, "__len__") or isinstance(x, str):
-        raise TypeError(f"{who}: expects one sample, a list of {expected} numbers, got "
-                        f"{type(x).__name__} {x!r}")
-    if len(x) != expected:
-        raise ValueError(
-            f"{who} expects {expected} inputs per sample but got {len(x)}; check the model's "
-            "nin against the number of features (one sample at a time, not a whole batch)"
-        )
+    if x.__class__ is list and len(x) == expected:  # the common case: no further checks
+        if all(map(_is_value, x)):
+            return x
+    else:
+        if isinstance(x, (Value, numbers.Real)):
+            x = [x]
+        if not hasattr(x, "__len__") or isinstance(x, str):
+            raise TypeError(f"{who}: expects one sample, a list of {expected} numbers, got "
+                            f"{type(x).__name__} {x!r}")
+        if len(x) != expected:
+            raise ValueError(
+                f"{who} expects {expected} inputs per sample but got {len(x)}; check the "
+                "model's nin against the number of features (one sample at a time, not a "
+                "whole batch)"
+            )
     # autograd.constant gives a clear TypeError for what is not a number
     values = [v if isinstance(v, Value) else autograd.constant(v) for v in x]
-    if not math.isfinite(sum([v.data for v in values])):  # NaN and ±inf survive a sum
+    if not math.isfinite(sum(map(_data, values))):  # NaN and ±inf survive a sum
         for i, v in enumerate(values):
             if not math.isfinite(v.data):
                 raise ValueError(f"{who}: input {i} is {x[i]!r}; NaN and infinity cannot be "
@@ -199,6 +205,9 @@ class Neuron(Module):
                 "fused": self.fused}
 
 
+_ONLY_NEURONS = {Neuron}  # a layer of plain Neurons (no subclass) computes one matvec
+
+
 class Layer(Module):
     """``nout`` neurons reading the same inputs. Always returns a list (even of one).
 
@@ -225,11 +234,19 @@ class Layer(Module):
         """
         xs = _as_values(x, self.nin, "Layer")
         neurons = self.neurons
-        if all(n.__class__ is Neuron and n.fused for n in neurons):
+        if self._all_neurons(neurons) and all(map(_is_fused, neurons)):
             # One matrix-vector product: the same dot nodes, the inputs read once.
             zs = autograd.matvec([n.w for n in neurons], xs)
             return [n._act(z + n.b) for n, z in zip(neurons, zs)]
         return [n(xs) for n in neurons]
+
+    def _all_neurons(self, neurons: list) -> bool:
+        """Whether every item is a plain ``Neuron`` (remembered until the list changes)."""
+        key = tuple(neurons)
+        if key != self.__dict__.get("_checked_neurons"):
+            self._checked_neurons = key
+            self._plain_neurons = set(map(type, key)) == _ONLY_NEURONS
+        return self._plain_neurons
 
     def config(self) -> dict:
         first = self.neurons[0]
@@ -298,7 +315,7 @@ class MLP(Module):
         out: list[Value] = _as_values(x, self.nin, "MLP")
         dropouts = self.dropouts
         for i, layer in enumerate(self.layers):
-            out = layer(out)  # any Module mapping a list of Values to Values fits here
+            out = layer.forward(out)  # any Module mapping a list of Values to Values fits
             if isinstance(out, Value):
                 out = [out]
             if i < len(dropouts):
