@@ -383,7 +383,10 @@ _CHECKED_VARIANTS: dict = {}  # (op, slope or alpha) -> the op with that paramet
 def _variant(op: Op, param: object, name: str) -> Op:
     """``op`` with its parameter set to ``param`` (checked once to be a finite number)."""
     key = (op, param)
-    variant = _CHECKED_VARIANTS.get(key)
+    try:
+        variant = _CHECKED_VARIANTS.get(key)
+    except TypeError:  # unhashable: not a number, as check_parameter will say
+        variant = None
     if variant is None:
         value = check_parameter(param, name, f"{op}({name}={param!r})")
         if len(_CHECKED_VARIANTS) > _MAX_VARIANTS:
