@@ -341,7 +341,7 @@ def _unary_with(op: Op, x: Value) -> Value:
     """A unary op with one parameter (a slope, an alpha, a constant exponent)."""
     a = x.data
     p = op.params[0]
-    parents = (x,)  # made first: see _unary_method
+    parents = (x,)  # made first: see _METHOD
     try:
         out = op.forward(a, p)
     except (ArithmeticError, ValueError) as exc:
@@ -350,18 +350,7 @@ def _unary_with(op: Op, x: Value) -> Value:
         local = op.rule(out, a, p)
     except (ArithmeticError, ValueError):
         local = ieee_locals(op, out, (a,))
-    if open_blocks[0]:
-        return _record_in_mode(out, parents, local, op)
-    # record() inlined: one call less per node on the engine's hottest path
-    v = _new(Value)
-    v.data = out
-    v.grad = 0.0
-    v.parents = parents
-    v.local_grads = local
-    v.op = op
-    v.label = ""
-    v._id = None
-    return v
+    return record(out, parents, local, op)
 
 
 def _failed(op: Op, inputs: tuple, data: tuple, exc: Exception) -> Value:
