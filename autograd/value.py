@@ -1,7 +1,8 @@
-"""The ``Value`` node: one scalar, the ops that build graphs from it, and their local derivatives.
+"""The ``Value`` node: one scalar, and the methods that build graphs from it.
 
-Each op reads as three steps — forward value, local derivative(s), node — and stores the local
-derivatives *on the node*, next to its parents, as plain data. There is no closure per node,
+Every op is one entry of :mod:`autograd.ops`; a ``Value`` method applies it in three steps —
+forward value, local derivative(s), node — and stores the local derivatives *on the node*,
+next to its parents, as plain data. There is no closure per node,
 so a graph holds no reference cycles and is freed by reference counting alone the moment the
 last name for its output goes away.
 """
