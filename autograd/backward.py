@@ -297,5 +297,11 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
         0.0
     """
     nodes = topological_order(values) if hasattr(values, "parents") else values
+    if not hasattr(nodes, "__iter__"):
+        raise TypeError(f"zero_grad: expected a Value (a graph's root) or Values, got "
+                        f"{type(values).__name__} {values!r}")
     for v in nodes:
+        if not hasattr(v, "parents"):
+            raise TypeError(f"zero_grad: every item must be a Value, got "
+                            f"{type(v).__name__} {v!r}")
         v.grad = 0.0

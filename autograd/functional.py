@@ -37,6 +37,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
         >>> value_and_grad(lambda x, y: x * y + y, argnums=(0, 1))(2.0, 3.0)
         (9.0, (3.0, 3.0))
     """
+    if not callable(f):
+        raise TypeError(f"grad: f must be a function of numbers, got {type(f).__name__} {f!r}")
     single, positions = _positions(argnums)
 
     def evaluate(*args: Any, **kwargs: Any) -> tuple:

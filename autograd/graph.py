@@ -28,6 +28,9 @@ def topological_order(root: Value) -> list[Value]:
         >>> [v.label or v.op for v in topological_order(c)]
         ['a', 'const', '*', '+']
     """
+    if not hasattr(root, "parents"):
+        raise TypeError(f"topological_order: root must be a Value (the output of a graph), got "
+                        f"{type(root).__name__} {root!r}")
     order: list[Value] = []
     seen: set[Value] = set()
     visit = seen.add

@@ -25,6 +25,7 @@ result follows IEEE 754 as PyTorch does — ±inf or NaN — instead of raising:
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import operator
@@ -87,6 +88,18 @@ class Op(str):
         if rule is not None and not callable(rule):
             raise TypeError(f"Op: rule must be a function rule(out, *inputs) returning the "
                             f"local derivatives, got {type(rule).__name__}")
+        if not isinstance(params, (tuple, list)):
+            raise TypeError(f"Op {name!r}: params must be a tuple of numbers, got "
+                            f"{type(params).__name__} {params!r}")
+        if isinstance(forward, str) and params:
+            raise ValueError(f"Op {name!r}: a forward expression is for ops without "
+                             "parameters; give a function forward(x, *params) instead")
+        if forward is not None and not isinstance(forward, str) and not callable(forward):
+            raise TypeError(f"Op {name!r}: forward must be a function or an expression string, "
+                            f"got {type(forward).__name__} {forward!r}")
+        if forward is not None and rule is None:
+            raise ValueError(f"Op {name!r}: an op with a forward function needs its derivative "
+                             "rule too: Op(name, rule, forward=...)")
         self = super().__new__(cls, name)
         self.rule = rule
         self.params = tuple(params)
@@ -114,6 +127,19 @@ class Op(str):
                          masks=self._masks, math=self.math, ieee=self.ieee, error=self.error)
             self._variants[params] = variant
         return variant
+
+    def arity(self) -> int | None:
+        """How many inputs ``forward`` takes (``None`` when it takes sequences or any)."""
+        if self.inputs != "each" or self.forward is None:
+            return None
+        try:
+            parameters = inspect.signature(self.forward).parameters.values()
+        except (TypeError, ValueError):  # a builtin without a signature
+            return None
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+            return None
+        return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters) \
+            - len(self.params)
 
     def arguments(self, values: Sequence) -> tuple:
         """``values`` (one per parent) arranged as this op's forward and rule receive them."""
@@ -159,10 +185,19 @@ class Op(str):
                            self._masks, self.math, self.ieee, self.error))
 
 
+def _names_used(code) -> set[str]:
+    """Every name a compiled expression reads, inside comprehensions and lambdas too."""
+    names = set(code.co_names) | set(code.co_freevars)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names_used(const) - set(const.co_varnames)
+    return names
+
+
 def _forward_from_expression(name: str, expression: str) -> Callable[..., float]:
     """The forward function of an op given as an expression of ``x`` or of ``a, b``."""
     try:
-        names = set(compile(expression, f"<op {name}>", "eval").co_names)
+        names = _names_used(compile(expression, f"<op {name}>", "eval"))
     except SyntaxError as exc:
         raise ValueError(f"Op {name!r}: forward expression {expression!r} is not valid "
                          f"Python: {exc.msg}") from None
@@ -410,7 +445,7 @@ POW_VALUE = Op("**", lambda out, a, b: (where(is_zero(a) & is_zero(b), 0.0, b * 
                                          where(is_zero(a) & (b >= 0), 0.0, out * log(a))),
                forward=_power_of_value, ieee="power", error=_power_error,
                math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)")
-ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x >= 0 else -x",
+ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x",
          math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)")
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
          math="∂eˣ/∂x = eˣ = out")

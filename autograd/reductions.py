@@ -13,6 +13,14 @@ _sum_forward, _sum_rule = SUM.forward, SUM.rule
 _dot_forward, _dot_rule = DOT.forward, DOT.rule
 
 
+def _sequence(items: object, name: str, where: str) -> tuple:
+    """``items`` as a tuple, or a TypeError naming the argument."""
+    if isinstance(items, (Value, str, bytes)) or not hasattr(items, "__iter__"):
+        raise TypeError(f"{where}: {name} must be a sequence of Values or numbers, got "
+                        f"{type(items).__name__} {items!r}")
+    return tuple(items)
+
+
 def _values(items: tuple, where: str) -> tuple[Value, ...]:
     return tuple(v if isinstance(v, Value) else constant(as_float(v, where)) for v in items)
 
@@ -42,7 +50,7 @@ def sum(values: Iterable[Value | Number]) -> Value:
         >>> s = autograd.sum(xs); s.data, len(s.parents)
         (6.0, 4)
     """
-    parents, data = _parents_and_data(tuple(values), "sum")
+    parents, data = _parents_and_data(_sequence(values, "values", "sum"), "sum")
     out = _sum_forward(data)
     return record(out, parents, _sum_rule(out, data), SUM)
 
@@ -68,8 +76,8 @@ def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number]) -> Value:
         >>> z = autograd.dot(w, [-1.0, -2.0]); z.data
         4.0
     """
-    xs, x_data = _parents_and_data(tuple(xs), "dot")
-    return _dot(tuple(ws), xs, x_data)
+    xs, x_data = _parents_and_data(_sequence(xs, "xs", "dot"), "dot")
+    return _dot(_sequence(ws, "ws", "dot"), xs, x_data)
 
 
 def matvec(rows: Sequence[Sequence[Value | Number]],
@@ -91,8 +99,9 @@ def matvec(rows: Sequence[Sequence[Value | Number]],
         >>> [z.data for z in autograd.matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, -1.0])]
         [-1.0, -1.0]
     """
-    xs, x_data = _parents_and_data(tuple(xs), "dot")
-    return [_dot(tuple(row), xs, x_data) for row in rows]
+    xs, x_data = _parents_and_data(_sequence(xs, "xs", "matvec"), "dot")
+    return [_dot(_sequence(row, "each row", "matvec"), xs, x_data)
+            for row in _sequence(rows, "rows", "matvec")]
 
 
 def _dot(ws: tuple, xs: tuple[Value, ...], x_data: list[float]) -> Value:

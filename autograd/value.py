@@ -221,6 +221,14 @@ class Value:
         return f"Value(data={self.data!r}, grad={grad!r}{label})"
 
     def __float__(self) -> float:
+        if modes.current.ieee:  # a derivative rule is being recorded (create_graph)
+            raise TypeError(
+                f"a derivative rule turned the Value {describe(self)} into a float (math.cos(x)"
+                ", float(x)...) while backward(create_graph=True) records it, so the "
+                "derivative of that derivative would silently be 0. Write the rule with Value "
+                "operations and autograd.ops' helpers (x.exp(), ops.exp(x), ops.where(...)), "
+                "which work on floats and on Values alike."
+            )
         return self.data
 
     def item(self) -> float:
@@ -334,6 +342,9 @@ class Value:
                 "so no gradient can flow from it. Compute it with gradients enabled (outside "
                 "no_grad()) before calling backward()."
             )
+        if create_graph is not True and create_graph is not False:
+            raise TypeError(f"backward: create_graph must be True or False, got "
+                            f"{create_graph!r}")
         run_backward(self, seed(grad, "backward(grad)"), create_graph=create_graph)
 
 
@@ -360,7 +371,12 @@ def _failed(op: Op, inputs: tuple, data: tuple, exc: Exception) -> Value:
         out = ieee_forward(op, data)
         return record(out, inputs, ieee_locals(op, out, data), op)
     if op.error is None:
-        raise type(exc)(f"op '{op_text(op)}' failed on {list(data)}: {exc}") from exc
+        message = f"op '{op_text(op)}' failed on {list(data)}: {exc}"
+        try:
+            error = type(exc)(message)
+        except Exception:  # an exception type with another constructor
+            error = ValueError(message)
+        raise error from exc
     names = tuple(_named(v) for v in inputs)
     raise op.error(exc, (*data, *op.params), names) from None
 
@@ -372,7 +388,7 @@ _CHECKED_VARIANTS: dict = {}  # (op, slope or alpha) -> the op with that paramet
 
 def _variant(op: Op, param: object, name: str) -> Op:
     """``op`` with its parameter set to ``param`` (checked once to be a finite number)."""
-    key = (op, param)
+    key = (op, param.__class__, param)  # by type too: True is not accepted as 1.0
     try:
         variant = _CHECKED_VARIANTS.get(key)
     except TypeError:  # unhashable: not a number, as check_parameter will say
@@ -408,6 +424,9 @@ def apply(op: Op, *inputs: Value | Number) -> Value:
                         f"{op!r}; build it as Op(name, rule, forward=...)")
     values = tuple(x if isinstance(x, Value) else _constant(x, op) for x in inputs)
     data = tuple(v.data for v in values)
+    arity = op.arity()
+    if arity is not None and arity != len(values):
+        raise TypeError(f"apply: op '{op_text(op)}' takes {arity} input(s), got {len(values)}")
     arguments = op.arguments(data)
     try:
         out = as_float(op.forward(*arguments), f"op '{op}' forward result")
@@ -507,6 +526,11 @@ def as_float(x: object, where: str) -> float:
         return float(x)
     kind = f"{cls.__module__}.{cls.__qualname__}" if cls.__module__ != "builtins" \
         else cls.__name__
+    if hasattr(x, "shape") and hasattr(x, "dtype"):  # a numpy array
+        raise TypeError(
+            f"{where}: got a numpy array of shape {x.shape}; a Value holds one number: pass "
+            "float(a) or a.item() for a single element, or one Value per element."
+        )
     if hasattr(x, "data") and not isinstance(x, Value):
         raise TypeError(
             f"{where}: got a {kind} ({x!r}), which is not tracegrad's autograd.Value: values "

@@ -387,6 +387,9 @@ def _check_state(file: str, name: str, config: dict, state: dict, count: int) ->
         if not _is_finite_number(number):
             raise ModelFileError(f"{file}: the saved weights do not fit: {key} must be a "
                                  f"finite number, got {_short(number)}")
+        if key.rsplit(".", 2)[-2:-1] == ["running_var"] and number < 0:
+            raise ModelFileError(f"{file}: the saved weights do not fit: {key} is a variance "
+                                 f"and must be ≥ 0, got {_short(number)}")
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -282,6 +282,13 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
     if decision is None and isinstance(loss, str):
         decision = _DECISIONS.get(loss)
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
+    model_ids = set(map(id, model.parameters()))
+    if not any(id(p) in model_ids for p in getattr(optimizer, "params", ())):
+        raise ValueError(
+            f"fit: the optimizer updates none of this {type(model).__name__}'s parameters, so "
+            "training would change nothing; build it from this model: "
+            "optimizer=nn.optim.Adam(model.parameters(), lr=...)"
+        )
     batch_size = batch_size or len(X)
     rng = random.Random(seed)
     history = History()
@@ -294,8 +301,16 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
             try:
                 optimizer.zero_grad()
                 batch_loss = loss_fn([model(x) for x in xb], yb)
+                if not isinstance(batch_loss, Value):
+                    raise TypeError(f"fit: the loss must return one autograd.Value (its graph is "
+                                    f"what backward() follows), got {type(batch_loss).__name__}")
                 if penalty is not None:
-                    batch_loss = batch_loss + penalty(model)
+                    extra = penalty(model)
+                    if not isinstance(extra, Value):
+                        raise TypeError(f"fit: penalty(model) must return a Value (e.g. "
+                                        f"1e-4 * nn.l2_penalty(model.parameters())), got "
+                                        f"{type(extra).__name__}")
+                    batch_loss = batch_loss + extra
                 if not math.isfinite(batch_loss.data):
                     raise FloatingPointError(f"the loss became {batch_loss.data}")
                 batch_loss.backward()

@@ -293,3 +293,96 @@ def test_power_of_a_tiny_base_does_not_raise_overflow_from_its_derivative(x, exp
 def test_domain_errors_still_name_the_labelled_input():
     with pytest.raises(ValueError, match="'p'"):
         Value(-1.0, label="p").log()
+
+
+# --- found by a newcomer's review: each was silent or a bare error from inside ---------------
+def test_math_in_a_rule_recorded_as_a_graph_is_refused_not_silently_zero():
+    import math as _math
+
+    sin = autograd.Op("sin", lambda out, x: (_math.cos(x),), forward=_math.sin)
+    assert autograd.grad(lambda v: autograd.apply(sin, v))(1.0) == pytest.approx(_math.cos(1.0))
+    with pytest.raises(TypeError, match=r"derivative rule turned the Value .* into a float"):
+        autograd.grad(autograd.grad(lambda v: autograd.apply(sin, v)))(1.0)
+
+
+@pytest.mark.parametrize("expression", ["[sin(y) for y in (x,)][0]", "(lambda: pi)() * x"])
+def test_forward_expression_names_are_checked_inside_comprehensions_and_lambdas(expression):
+    with pytest.raises(ValueError, match="may use only its inputs"):
+        autograd.Op("f", lambda out, x: (1.0,), forward=expression)
+
+
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    ({"forward": "x * 2", "params": (2.0,)}, ValueError, "without parameters"),
+    ({"forward": 3}, TypeError, "forward must be a function"),
+    ({"forward": "x", "params": 3}, TypeError, "params must be a tuple"),
+])
+def test_op_construction_checks_its_arguments(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        autograd.Op("f", lambda out, x: (1.0,), **kwargs)
+
+
+def test_op_with_a_forward_needs_a_rule():
+    with pytest.raises(ValueError, match="needs its derivative rule"):
+        autograd.Op("f", forward=lambda x: x)
+
+
+def test_apply_with_the_wrong_number_of_inputs_names_the_op():
+    mul = autograd.Op("m", lambda out, a, b: (b, a), forward="a * b")
+    with pytest.raises(TypeError, match=r"op 'm' takes 2 input\(s\), got 1"):
+        autograd.apply(mul, Value(2.0))
+
+
+def test_a_forward_raising_an_exotic_exception_still_gets_a_clear_error():
+    import json
+
+    def forward(x):
+        raise json.JSONDecodeError("bad", "doc", 0)
+
+    op = autograd.Op("parse", lambda out, x: (1.0,), forward=forward)
+    with pytest.raises(ValueError, match=r"op 'parse' failed on \[1.0\]"):
+        autograd.apply(op, Value(1.0))
+
+
+def test_slope_validation_does_not_depend_on_what_was_cached_before():
+    from decimal import Decimal
+
+    Value(-1.0).leaky_relu(0.5)
+    with pytest.raises(TypeError, match="slope"):
+        Value(-1.0).leaky_relu(Decimal("0.5"))
+    Value(-1.0).leaky_relu(1.0)
+    with pytest.raises(TypeError, match="slope"):
+        Value(-1.0).leaky_relu(True)
+
+
+def test_backward_create_graph_must_be_a_bool():
+    y = Value(2.0) * 3
+    with pytest.raises(TypeError, match="create_graph must be True or False"):
+        y.backward(create_graph="no")
+
+
+def test_a_numpy_array_is_named_as_an_array():
+    np = pytest.importorskip("numpy")
+    with pytest.raises(TypeError, match=r"numpy array of shape \(2,\).*float\(a\)"):
+        Value(np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="numpy array"):
+        Value(2.0) * np.array([1.0, 2.0])
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: autograd.sum(3), "sum: values must be a sequence"),
+    (lambda: autograd.dot(3, 4), "dot: xs must be a sequence"),
+    (lambda: autograd.matvec([1.0, 2.0], [Value(1.0)]), "matvec: each row must be a sequence"),
+    (lambda: autograd.zero_grad(3), "zero_grad: expected a Value"),
+    (lambda: autograd.zero_grad([1.0]), "zero_grad: every item must be a Value"),
+    (lambda: autograd.topological_order(3), "topological_order: root must be a Value"),
+    (lambda: autograd.grad(3)(1.0), "grad: f must be a function"),
+])
+def test_non_sequences_and_non_values_are_named(call, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        call()
+
+
+def test_abs_of_negative_zero_is_positive_zero_as_torch():
+    import math as _math
+
+    assert _math.copysign(1.0, abs(Value(-0.0)).data) == 1.0

@@ -583,3 +583,39 @@ def test_numpy_in_the_data_helpers_and_hyperparameters():
     assert sched.step_size == 2
     assert len(nn.magnitude_prune([Value(1.0), Value(0.1)], np.float64(0.5))) == 1
     assert nn.Dropout(np.float64(0.5)).p == 0.5
+
+
+# --- found by a newcomer's review ------------------------------------------------------------
+def test_fit_refuses_an_optimizer_over_another_models_parameters():
+    model, other = nn.MLP(2, [3, 1], seed=0), nn.MLP(2, [3, 1], seed=1)
+    X, y = nn.data.logic_gate("AND")
+    with pytest.raises(ValueError, match="optimizer updates none of this MLP's parameters"):
+        nn.fit(model, X, y, optimizer=nn.optim.Adam(other.parameters()), epochs=1,
+               progress=False)
+
+
+@pytest.mark.parametrize("loss, pattern", [
+    (lambda outputs, targets: 0.5, "the loss must return one autograd.Value"),
+])
+def test_fit_names_a_loss_that_returns_no_value(loss, pattern):
+    X, y = nn.data.logic_gate("AND")
+    with pytest.raises(TypeError, match=pattern):
+        nn.fit(nn.MLP(2, [1], seed=0), X, y, loss=loss, epochs=1, progress=False)
+
+
+def test_fit_names_a_penalty_that_returns_no_value():
+    X, y = nn.data.logic_gate("AND")
+    with pytest.raises(TypeError, match=r"penalty\(model\) must return a Value"):
+        nn.fit(nn.MLP(2, [1], seed=0), X, y, penalty=lambda m: None, epochs=1,
+               progress=False)
+
+
+def test_load_refuses_a_negative_running_variance(tmp_path):
+    import json
+
+    path = nn.save(nn.BatchNorm(2), tmp_path / "bn.json")
+    document = json.loads(path.read_text())
+    document["state"]["running_var.0"] = -1.0
+    path.write_text(json.dumps(document))
+    with pytest.raises(nn.ModelFileError, match=r"running_var.0 is a variance and must be ≥ 0"):
+        nn.load(path)
