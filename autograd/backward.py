@@ -116,14 +116,7 @@ def gradients(root: Value, grad: Value | Number = 1.0, *, create_graph: bool = F
     Returns:
         A dict mapping each node that receives a gradient to its gradient in this pass.
     """
-    if not hasattr(root, "local_grads"):
-        raise TypeError(f"gradients: the root must be a Value, got {type(root).__name__}")
-    if not hasattr(grad, "local_grads"):
-        if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
-            raise TypeError(f"gradients(grad): the seed must be a number or a Value, got "
-                            f"{type(grad).__name__} {grad!r}")
-        grad = float(grad)
-    grads = {root: grad}
+    grads = {root: _checked_seed(root, grad, "gradients", values_allowed=True)}
     check = modes.current.anomaly
     with modes.ieee_arithmetic() if create_graph else nullcontext():
         for node in reversed(topological_order(root)):
@@ -139,6 +132,20 @@ def gradients(root: Value, grad: Value | Number = 1.0, *, create_graph: bool = F
                     _check_finite(c, node, p, local, upstream)
                 grads[p] = accumulate(grads[p], c) if p in grads else c
     return grads
+
+
+def _checked_seed(root, grad, where: str, *, values_allowed: bool):
+    """The seed ∂L/∂root as a float (or a Value, for a recorded pass), after checking that
+    ``root`` is a Value; a clear TypeError naming ``where`` otherwise."""
+    if not hasattr(root, "local_grads"):
+        raise TypeError(f"{where}: the root must be a Value, got {type(root).__name__}")
+    if values_allowed and hasattr(grad, "local_grads"):
+        return grad
+    if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+        kind = "a number or a Value" if values_allowed else "a number"
+        raise TypeError(f"{where}(grad): the seed must be {kind}, got "
+                        f"{type(grad).__name__} {grad!r}")
+    return float(grad)
 
 
 def _symbolic_locals(node: Value) -> tuple:
@@ -215,12 +222,7 @@ def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
         ∂c/∂a += ∂c/∂c × ∂c/∂a = 1 × -3 = -3   (∂c/∂a is now -3)
         ∂c/∂b += ∂c/∂c × ∂c/∂b = 1 × 2 = 2   (∂c/∂b is now 2)
     """
-    if not hasattr(root, "local_grads"):
-        raise TypeError(f"backward_steps: the root must be a Value, got {type(root).__name__}")
-    if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
-        raise TypeError(f"backward_steps(grad): the seed must be a number, got "
-                        f"{type(grad).__name__} {grad!r}")
-    seed = float(grad)
+    seed = _checked_seed(root, grad, "backward_steps", values_allowed=False)
     order = topological_order(root)
     _start_pass(order, root, seed)
     check = modes.current.anomaly
