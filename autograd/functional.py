@@ -58,7 +58,11 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
             a = args_list[i]
             # A fresh node per level, so an inner grad never confuses its variable with an
             # outer one that has the same value (perturbation confusion).
-            x = a.identity() if isinstance(a, Value) else Value(a)
+            # A constant's identity would be a constant (no gradient): start a fresh leaf.
+            if isinstance(a, Value):
+                x = a.identity() if a.requires_grad else Value(a.data)
+            else:
+                x = Value(a)
             args_list[i] = x
             inputs.append(x)
         with grad_level():

@@ -64,6 +64,8 @@ def make(op, rule, forward):
             out = {forward}
         except (ArithmeticError, ValueError) as exc:
             return _failed(op, parents, {inputs}, exc)
+        if {all_constant}:  # data only: the result is data too, not differentiated
+            return record(out, (), (), CONST)
         try:
             local = rule(out, {arguments})
         except (ArithmeticError, ValueError):  # a singularity: IEEE values, as PyTorch
@@ -95,6 +97,8 @@ def _method(op: Op, arity: int) -> Callable[..., Value]:
         inputs=f"({arguments},)",
         arguments=arguments,
         forward=f"({op.expression})" if op.expression else f"forward({arguments})",
+        all_constant="self.op is CONST" if arity == 1 else
+        "self.op is CONST and other.op is CONST",
     )
     scope: dict = {}
     exec(compile(source, f"<autograd.Value op {op.describe()}>", "exec"), globals(), scope)
@@ -135,7 +139,8 @@ class Value:
 
     Attributes:
         data: the number (a float).
-        grad: ∂root/∂self, accumulated by ``backward()`` (0.0 until then).
+        grad: ∂root/∂self, accumulated by ``backward()`` (0.0 until then; always 0.0 for a
+            constant: data gets no gradient).
         parents: the Values this one was computed from (a tuple; empty for leaves).
         local_grads: ∂self/∂parent for each parent, same order (a tuple of floats).
         op: the op that produced it (``""`` for a leaf you made, ``"const"`` for a number
@@ -212,8 +217,16 @@ class Value:
 
     @property
     def is_constant(self) -> bool:
-        """``True`` for a number that entered an expression (``x * 2`` makes the 2 one)."""
+        """``True`` for data: a number that entered an expression (``x * 2`` makes the 2
+        one), ``autograd.constant(x)``, a result computed only from constants or inside
+        ``no_grad()``. Constants get no gradient (see :attr:`requires_grad`)."""
         return self.op is CONST
+
+    @property
+    def requires_grad(self) -> bool:
+        """``True`` when backward computes a gradient for this node: everything but constants
+        (as PyTorch, where data tensors do not require grad). For ∂L/∂x, make x a Value."""
+        return self.op is not CONST
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -326,8 +339,9 @@ class Value:
                 Value that can itself be differentiated (second derivatives, Hessian entries).
 
         Raises:
-            RuntimeError: ``self`` is a constant — a result computed under ``no_grad()`` or a
-                number that entered an expression — so there is no graph to go back through.
+            RuntimeError: ``self`` is a constant — a number that entered an expression, a
+                result computed from constants only or under ``no_grad()`` — so there is no
+                graph to go back through.
 
         Example::
 
@@ -338,9 +352,10 @@ class Value:
         if self.op is CONST:
             raise RuntimeError(
                 f"backward: {describe(self)} = {self.data!r} has no graph: it is a constant (a "
-                "result computed inside no_grad(), or a number that entered an expression), "
-                "so no gradient can flow from it. Compute it with gradients enabled (outside "
-                "no_grad()) before calling backward()."
+                "number that entered an expression, a result computed from constants only, or "
+                "one computed inside no_grad()), so no gradient can flow from it. Make the "
+                "numbers you differentiate by Values (Value(x), not constant(x)) and compute "
+                "outside no_grad() before calling backward()."
             )
         if create_graph is not True and create_graph is not False:
             raise TypeError(f"backward: create_graph must be True or False, got "
@@ -444,7 +459,12 @@ def record(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
     """The output node of an op, as the modes of this thread say: with its parents when
     recording, a constant inside ``no_grad()``, checked inside ``detect_anomaly()``.
 
+    An op whose inputs are all constants gives a constant: data stays data (PyTorch's
+    ``requires_grad`` is False for it), so the backward pass never goes into it.
+
     Every op goes through here; it trusts its arguments (no validation)."""
+    if parents and parents[0].op is CONST and all(p.op is CONST for p in parents):
+        parents, local_grads, op = (), (), CONST
     if not open_blocks[0]:  # no mode block open in any thread: the engine's hottest path
         v = _new(Value)
         v.data = data

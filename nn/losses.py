@@ -182,7 +182,9 @@ def binary_cross_entropy(preds, targets, *, from_logits: bool = False,
 def _clamped_log(p: Value) -> Value:
     if p.data > math.exp(LOG_CLAMP):
         return p.log()
-    return autograd.constant(LOG_CLAMP)
+    # −100 with a zero derivative, still attached to p (as torch's clamp): a loss made only
+    # of clamped terms is still a loss one can call backward() on.
+    return p * 0.0 + LOG_CLAMP
 
 
 def log_softmax(logits: Sequence[Value]) -> list[Value]:

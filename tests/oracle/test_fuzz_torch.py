@@ -485,6 +485,11 @@ def compare_program(program: Program, findings: Findings) -> None:
     for ins in program.instructions:
         findings.ops_compared[ins.op] += 1
     root, t_root = ours[-1], theirs[-1]
+    if not root.requires_grad:  # computed from constants only: data, as in torch
+        if t_root.requires_grad:
+            findings.add(("requires_grad",), f"ours is a constant, torch's requires grad\n"
+                         f"           {program}")
+        return
     root.backward()
     scale: list[float] = []
     before = len(findings.groups), sum(map(len, findings.groups.values()))
