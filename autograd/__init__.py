@@ -16,6 +16,7 @@ from .backward import StepRecord, backward_steps, gradients, steps_table, zero_g
 from .checking import analytic_grad, gradcheck, numerical_grad
 from .drawing import Drawing, RendererNotFoundError, draw, find_renderer
 from .errors import AnomalyError, DerivativeRuleError, GradcheckError, GraphTooLargeError
+from .explain import Explanation, explain
 from .functional import grad, value_and_grad
 from .graph import topological_order
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
@@ -27,6 +28,7 @@ __all__ = [
     "AnomalyError",
     "DerivativeRuleError",
     "Drawing",
+    "Explanation",
     "GradcheckError",
     "GraphTooLargeError",
     "Number",
@@ -42,6 +44,7 @@ __all__ = [
     "dot",
     "draw",
     "enable_grad",
+    "explain",
     "find_renderer",
     "grad",
     "gradcheck",

@@ -7,18 +7,19 @@ else with the ``graphviz-pure`` binary that ``pip install tracegrad`` puts next 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import graphviz
 
 from .backward import StepRecord
 from .errors import GraphTooLargeError
-from .graph import count_nodes, op_text, topological_order
+from .graph import count_nodes, describe, op_text, short_label, topological_order
 from .ops import CONST
 from .value import Value
 
@@ -62,6 +63,21 @@ def find_renderer() -> str:
     )
 
 
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_PX_PER_PT = 96 / 72
+
+
+def responsive(svg: str) -> str:
+    """``svg`` resized to fit its container: width 100 % up to its natural width, height by
+    its aspect ratio (the viewBox), so text stays as large as the column allows."""
+    match = _SIZE.search(svg)
+    if match is None:
+        return svg
+    width = float(match.group(1)) * _PX_PER_PT
+    return svg.replace(match.group(0),
+                       f'<svg width="100%" style="max-width: {width:.0f}px; height: auto"', 1)
+
+
 class Drawing:
     """A rendered-on-demand graph picture: shows as SVG in Jupyter.
 
@@ -97,7 +113,17 @@ class Drawing:
         return self.pipe("svg").decode()
 
     def _repr_svg_(self) -> str:
-        return self.svg()
+        """The SVG for Jupyter: as wide as the output column allows, never wider than its
+        natural size (so a small graph is not blown up and a wide one scales down)."""
+        return responsive(self.svg())
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The picture's natural size in CSS pixels (width, height), as rendered."""
+        match = _SIZE.search(self.svg())
+        if match is None:
+            raise RuntimeError("the renderer's SVG has no width and height")
+        return tuple(round(float(x) * _PX_PER_PT) for x in match.groups())
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the picture; the extension picks the format: ``.svg``, ``.png`` or ``.dot``.
@@ -127,35 +153,43 @@ class Drawing:
 def draw(
     root: Value,
     *,
+    focus: Value | Iterable[Value] | None = None,
     show_data: bool = True,
     show_grad: bool = True,
     highlight: Value | StepRecord | None = None,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     max_nodes: int = 250,
     show_local_grads: bool = False,
     grads: Mapping[Value, float] | None = None,
 ) -> Drawing:
-    """Draw ``root``'s computation graph: one box per Value, one ellipse per op.
+    """Draw ``root``'s computation graph: one box per Value, its op written in it.
 
-    Colours: blue for leaves you made (parameters, variables), grey for constants and data,
-    white for intermediate results, orange for the output.
+    Colours: blue for leaves you made (parameters, variables), grey for constants and data
+    (no gradient: data gets none), white for intermediate results, orange for the output.
+    Parameters show a short name in the course's notation (``w₂,₁⁽¹⁾``); hover over a box
+    for its full name and numbers, over an edge for its local derivative.
 
     Args:
         root: the output node.
+        focus: draw only the nodes on the paths from these node(s) to ``root`` — e.g. one
+            weight of a network, to see every way its gradient arrives. Their other inputs
+            are drawn as small stubs (several grouped into one "+ k inputs" stub).
         show_data: print each node's data.
         show_grad: print each node's grad (run ``backward()`` first, or all show 0).
         highlight: a Value to outline in red, or a :class:`StepRecord` whose edge (parent →
             node) is drawn in red with its product ``upstream × local``.
-        rankdir: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+        rankdir: ``"LR"`` (left to right), ``"TB"`` (top to bottom), or ``"auto"``: left to
+            right when that fits a notebook column, else whichever is narrower.
         max_nodes: refuse larger graphs (layout gets slow and unreadable).
-        show_local_grads: label each edge parent → op with the local derivative
+        show_local_grads: label each edge parent → node with the local derivative
             ∂node/∂parent (stored at forward time, so visible before ``backward()``).
         grads: gradients to show instead of the nodes' ``.grad`` (e.g. part-way through a
             backward pass); nodes missing from it show their ``.grad``.
     Returns:
-        A :class:`Drawing` (``.source``, ``.save(path)``, SVG in Jupyter).
+        A :class:`Drawing` (``.source``, ``.save(path)``, SVG in Jupyter scaled to the column).
     Raises:
-        GraphTooLargeError: the graph has more than ``max_nodes`` Values.
+        GraphTooLargeError: more than ``max_nodes`` Values would be drawn.
+        ValueError: a focus node is not in ``root``'s graph.
 
     Example::
 
@@ -166,89 +200,179 @@ def draw(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw: expected a Value, got {type(root).__name__}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw: rankdir must be 'auto', 'LR', 'TB', 'RL' or 'BT', got "
+                         f"{rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw: max_nodes must be a positive int, got {max_nodes!r}")
-    if count_nodes(root, max_nodes) > max_nodes:
+    focus_nodes = _focus_nodes(focus)
+    if not focus_nodes and count_nodes(root, max_nodes) > max_nodes:
         raise GraphTooLargeError(
-            f"draw: this graph has more than max_nodes={max_nodes} Values, too many to lay out "
-            "readably. Draw a smaller part (one sample's loss, one neuron's output), or pass "
-            "a larger max_nodes to draw it anyway (layout may take minutes)."
+            f"draw: this graph has more than max_nodes={max_nodes} Values, too many to read in "
+            "one picture. Draw the part you are asking about: draw(root, focus=w) shows only "
+            "the paths from w (a weight, an input) to the root; for a network, "
+            "nn.draw_network(model, x, target=..., loss=...) draws one circle per neuron. Or "
+            "pass a larger max_nodes to draw it all anyway (layout may take minutes)."
         )
     order = topological_order(root)
+    stubs: dict[Value, list[Value]] = {}
+    if focus_nodes:
+        order, stubs = _focused(order, root, focus_nodes)
+        if len(order) > max_nodes:
+            raise GraphTooLargeError(
+                f"draw: the paths from the focus to the root hold {len(order)} Values, more "
+                f"than max_nodes={max_nodes}. Focus on a node nearer the root, or pass a "
+                "larger max_nodes."
+            )
+    if rankdir == "auto":
+        rankdir = _orientation(order)
     names = {v: f"n{i}" for i, v in enumerate(order)}
-    g = graphviz.Digraph("computation_graph", graph_attr={"rankdir": rankdir})
-    g.attr("node", fontname="Helvetica", fontsize="11")
-    g.attr("edge", color="#495057")
+    g = graphviz.Digraph("computation_graph", graph_attr={"rankdir": rankdir, "ranksep": "0.3",
+                                                          "nodesep": "0.15"})
+    g.attr("node", fontname="Helvetica", fontsize="11", margin="0.05,0.02", height="0.3")
+    g.attr("edge", color="#495057", arrowsize="0.6")
     step = highlight if isinstance(highlight, StepRecord) else None
     marked = highlight if isinstance(highlight, Value) else None
+    stacked = "{{ {0} }}" if rankdir in ("TB", "BT") else "{0}"
 
     for v in order:
         name = names[v]
-        fields = [_escape(v.label)] if v.label else []
+        role = _role(v, root)
+        if role == "input":
+            text = _display_name(v)
+            text = f"{text} = {v.data:.4g}" if v.label else f"{v.data:.4g}"
+            g.node(name, _escape(text), shape="box", style="filled,rounded",
+                   fillcolor=COLORS["input"], fontsize="10", tooltip=_tooltip(v, None))
+            continue
+        fields = [_escape(_title(v))]
+        grad = grads.get(v, v.grad) if grads is not None else v.grad
+        grad = grad.data if isinstance(grad, Value) else grad
         if show_data:
-            fields.append(f"data {v.data:.4f}")
+            fields.append(f"data {v.data:.4g}")
         if show_grad:
-            grad = grads.get(v, v.grad) if grads is not None else v.grad
-            grad = grad.data if isinstance(grad, Value) else grad
-            fields.append(f"grad {grad:.4f}")
-        attrs = {"shape": "record", "style": "filled", "fillcolor": COLORS[_role(v, root)]}
+            fields.append(f"grad {grad:.4g}")
+        attrs = {"shape": "record", "style": "filled", "fillcolor": COLORS[role],
+                 "tooltip": _tooltip(v, grad)}
         if v is marked or (step is not None and v in (step.node, step.parent)):
             attrs.update(color=HIGHLIGHT, penwidth="2.5")
-        g.node(name, "{ " + " | ".join(fields or [" "]) + " }", **attrs)
-        if v.parents:
-            op_name = name + "_op"
-            g.node(op_name, _escape(op_text(v.op)), shape="ellipse", style="filled",
-                   fillcolor="#f8f9fa")
-            g.edge(op_name, name)
-            locals_by_parent: dict[Value, list] = {}
-            for p, local in zip(v.parents, v.local_grads):
-                locals_by_parent.setdefault(p, []).append(local)  # a reused parent: one edge
-            for p, local in locals_by_parent.items():
-                edge = {}
-                if show_local_grads:
-                    edge = {"label": " + ".join(_number(x) for x in local), "fontsize": "9",
-                            "fontcolor": "#1971c2"}
-                if step is not None and v is step.node and p is step.parent:
-                    edge = {"color": HIGHLIGHT, "penwidth": "3", "fontcolor": HIGHLIGHT,
-                            "label": _escape(_step_text(step))}
-                g.edge(names[p], op_name, **edge)
+        g.node(name, stacked.format(" | ".join(fields)), **attrs)
+        locals_by_parent: dict[Value, list] = {}
+        for p, local in zip(v.parents, v.local_grads):
+            locals_by_parent.setdefault(p, []).append(local)  # a reused parent: one edge
+        for p, local in locals_by_parent.items():
+            if p not in names:
+                continue
+            edge = {"tooltip": f"∂{_plain_name(v)}/∂{_plain_name(p)} = "
+                               + " + ".join(_number(x) for x in local)}
+            if p.op is CONST:
+                edge.update(color="#adb5bd", style="dashed")  # data: no gradient flows back
+            elif show_local_grads:
+                edge.update(label=" + ".join(_number(x) for x in local), fontsize="9",
+                            fontcolor="#1971c2")
+            if step is not None and v is step.node and p is step.parent:
+                edge.update(color=HIGHLIGHT, penwidth="3", fontcolor=HIGHLIGHT,
+                            label=_escape(_step_text(step)), fontsize="10")
+            g.edge(names[p], name, **edge)
+        _draw_stubs(g, name, stubs.get(v, ()))
     return Drawing(g.source)
 
 
-_SUBSCRIPTS = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
-_SUPERSCRIPTS = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+def _focus_nodes(focus: object) -> list[Value]:
+    if focus is None:
+        return []
+    nodes = [focus] if isinstance(focus, Value) else focus
+    if isinstance(nodes, (str, bytes)) or not hasattr(nodes, "__iter__"):
+        raise TypeError(f"draw: focus must be a Value or a list of Values, got "
+                        f"{type(focus).__name__} {focus!r}")
+    nodes = list(nodes)
+    for v in nodes:
+        if not isinstance(v, Value):
+            raise TypeError(f"draw: every focus item must be a Value, got {type(v).__name__} "
+                            f"{v!r}")
+    return nodes
 
 
-def short_label(label: str) -> str:
-    """A parameter's dotted name as the course writes it, 1-based: the symbol, the layer as
-    a superscript and the other indices as subscripts.
+def _focused(order: list[Value], root: Value,
+             focus: list[Value]) -> tuple[list[Value], dict[Value, list[Value]]]:
+    """The nodes on a path from a focus node to the root (in order), and for each of them
+    its inputs off those paths (drawn as stubs)."""
+    in_graph = set(order)
+    for v in focus:
+        if v not in in_graph:
+            raise ValueError(f"draw: the focus node {describe(v)} is not in the graph of "
+                             f"{describe(root)}: the root does not depend on it")
+    reached = set(focus)
+    for node in order:
+        if node not in reached and any(p in reached for p in node.parents):
+            reached.add(node)
+    kept = [v for v in order if v in reached]
+    stubs = {v: [p for p in dict.fromkeys(v.parents) if p not in reached] for v in kept}
+    return kept, stubs
 
-    ``layers.0.neurons.1.w.0`` (layer 1, neuron 2, input 1) becomes ``w₂,₁⁽¹⁾``, i.e.
-    w₂₁⁽¹⁾ in the course's notation; ``layers.1.neurons.0.b`` becomes ``b₁⁽²⁾``;
-    ``neurons.1.w.0`` becomes ``w₂,₁``. A label without dots is returned unchanged.
 
-    Example::
+def _draw_stubs(g: graphviz.Digraph, name: str, others: list[Value]) -> None:
+    """The inputs of a drawn node that lie off the focused paths: small, in grey."""
+    style = {"shape": "plaintext", "fontsize": "9", "fontcolor": "#868e96", "height": "0.2",
+             "margin": "0.02"}
+    edge = {"color": "#ced4da", "arrowsize": "0.4"}
+    if len(others) > 2:
+        tip = ", ".join(f"{_plain_name(p)} = {p.data:.4g}" for p in others[:40])
+        g.node(f"{name}_others", f"+ {len(others)} inputs", tooltip=tip, **style)
+        g.edge(f"{name}_others", name, **edge)
+        return
+    for k, p in enumerate(others):
+        text = f"{_display_name(p)} = {p.data:.4g}" if p.label or p.parents else f"{p.data:.4g}"
+        g.node(f"{name}_in{k}", _escape(text),
+               tooltip=_tooltip(p, None if p.op is CONST else p.grad), **style)
+        g.edge(f"{name}_in{k}", name, **edge)
 
-        >>> short_label("layers.0.neurons.1.w.0"), short_label("w.2"), short_label("x0")
-        ('w₂,₁⁽¹⁾', 'w₃', 'x0')
-    """
-    parts = label.split(".")
-    if len(parts) == 1 or not all(parts):
-        return label
-    symbols = [p for p in parts if not p.isdigit()]
-    if not symbols:
-        return label
-    layer = ""
-    indices = []
-    for previous, part in zip(["", *parts], parts):
-        if part.isdigit():
-            if previous == "layers" and not layer:
-                layer = f"({int(part) + 1})".translate(_SUPERSCRIPTS)
-            else:
-                indices.append(str(int(part) + 1))
-    return symbols[-1] + ",".join(indices).translate(_SUBSCRIPTS) + layer
+
+def _orientation(order: list[Value]) -> str:
+    """Left to right when the graph's depth fits a ~1,000 px column, else the narrower way."""
+    depth: dict[Value, int] = {}
+    for v in order:
+        depth[v] = 1 + max((depth.get(p, 0) for p in v.parents), default=0)
+    levels = max(depth.values())
+    widest = max(list(depth.values()).count(d) for d in set(depth.values()))
+    if levels * _COLUMN_PX <= 1000 or levels <= widest:
+        return "LR"
+    return "TB"
+
+
+_COLUMN_PX = 110  # about one box and one edge, in a left-to-right drawing
+
+
+def _title(v: Value) -> str:
+    """A box's first line: its name and op (``ŷ · sigmoid``), or either alone."""
+    op = op_text(v.op) if v.parents else ""
+    name = _display_name(v) if v.label else ""
+    if name and op:
+        return f"{name} · {op}"
+    return name or op or _plain_name(v)
+
+
+def _display_name(v: Value) -> str:
+    return short_label(v.label) if v.label else _plain_name(v)
+
+
+def _plain_name(v: Value) -> str:
+    """A node's name without the global ids ``describe`` adds, so drawings are the same
+    for the same graph."""
+    if v.label:
+        return v.label
+    return op_text(v.op) if v.parents else f"{v.data:.4g}"
+
+
+def _tooltip(v: Value, grad: float | None) -> str:
+    parts = [_plain_name(v)]
+    if v.parents:
+        parts.append(f"op {op_text(v.op)}")
+    parts.append(f"data {v.data!r}")
+    if grad is not None:
+        parts.append(f"grad {grad!r}")
+    elif v.op is CONST:
+        parts.append("a constant: gets no gradient")
+    return "; ".join(parts)
 
 
 def _role(v: Value, root: Value) -> str:

@@ -81,3 +81,37 @@ def describe(v: Value) -> str:
     if not v.parents:
         return f"v#{v.id}"
     return f"{op_text(v.op)}#{v.id}"
+
+
+_SUBSCRIPTS = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
+_SUPERSCRIPTS = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+
+
+def short_label(label: str) -> str:
+    """A parameter's dotted name as the course writes it, 1-based: the symbol, the layer as
+    a superscript and the other indices as subscripts.
+
+    ``layers.0.neurons.1.w.0`` (layer 1, neuron 2, input 1) becomes ``w₂,₁⁽¹⁾``, i.e.
+    w₂₁⁽¹⁾ in the course's notation; ``layers.1.neurons.0.b`` becomes ``b₁⁽²⁾``;
+    ``neurons.1.w.0`` becomes ``w₂,₁``. A label without dots is returned unchanged.
+
+    Example::
+
+        >>> short_label("layers.0.neurons.1.w.0"), short_label("w.2"), short_label("x0")
+        ('w₂,₁⁽¹⁾', 'w₃', 'x0')
+    """
+    parts = label.split(".")
+    if len(parts) == 1 or not all(parts):
+        return label
+    symbols = [p for p in parts if not p.isdigit()]
+    if not symbols:
+        return label
+    layer = ""
+    indices = []
+    for previous, part in zip(["", *parts], parts):
+        if part.isdigit():
+            if previous == "layers" and not layer:
+                layer = f"({int(part) + 1})".translate(_SUPERSCRIPTS)
+            else:
+                indices.append(str(int(part) + 1))
+    return symbols[-1] + ",".join(indices).translate(_SUBSCRIPTS) + layer

@@ -82,7 +82,7 @@ def test_source_has_labels_ops_data_grads_and_role_colours():
     out = neuron()
     out.backward()
     src = draw(out).source
-    for text in ("w0", "x1", "dot", "sigmoid", "data 2.0000", f"grad {out.grad:.4f}"):
+    for text in ("w0", "x1 = -2", "dot", "sigmoid", "data 2", f"grad {out.grad:.4g}"):
         assert text in src
     for role in ("parameter", "input", "intermediate", "output"):
         assert COLORS[role] in src
@@ -90,7 +90,8 @@ def test_source_has_labels_ops_data_grads_and_role_colours():
 
 def test_hiding_data_and_grad():
     src = draw(neuron(), show_data=False, show_grad=False).source
-    assert "data " not in src and "grad " not in src
+    labels = re.sub(r'tooltip="[^"]*"', "", src)  # hover text keeps every number
+    assert "data " not in labels and "grad " not in labels and "data -3.0" in src
 
 
 def test_output_is_deterministic():
@@ -117,7 +118,8 @@ def test_too_many_nodes_is_a_clear_error_and_no_recursion():
     y = x
     for _ in range(50_000):
         y = y + 1.0
-    with pytest.raises(GraphTooLargeError, match=r"more than max_nodes=250.*smaller part"):
+    with pytest.raises(GraphTooLargeError,
+                       match=r"more than max_nodes=250.*focus=w.*nn\.draw_network"):
         draw(y)
 
 
@@ -152,3 +154,72 @@ def test_local_gradients_on_edges_before_backward():
                    for line in edge_labels)
     assert texts == ["-2", "1", "1", "3", "3 + 3"]  # ∂(ab)/∂a, ∂(ab)/∂b, the +, ∂(a·a)/∂a twice
     assert "label=" not in "".join(line for line in draw(out).source.splitlines() if "->" in line)
+
+
+def mlp_sample_loss():
+    import nn
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.label = "L"
+    loss.backward()
+    return model, loss
+
+
+def test_one_weight_of_a_16_16_network_is_a_readable_focused_drawing(no_system_dot):
+    model, loss = mlp_sample_loss()
+    assert autograd.graph.count_nodes(loss, 1000) > 400
+    with pytest.raises(GraphTooLargeError):
+        draw(loss)
+    w = model.layers[0].neurons[3].w[1]
+    picture = draw(loss, focus=w)
+    src = picture.source
+    boxes = [line for line in src.splitlines() if "shape=record" in line]
+    # w, its dot, +b, relu; 16 × (dot, +b, relu) in layer 2; the output dot, +b, −1, **2
+    assert len(boxes) == 4 + 16 * 3 + 4
+    assert "+ 31 inputs" in src and "w₄,₂⁽¹⁾" in src
+    assert 'tooltip="layers.0.neurons.3.w.1' in src  # the full name on hover
+    assert f"grad {w.grad:.4g}" in src
+    assert_valid_svg(picture.svg())
+    width, height = picture.size
+    assert width <= 1500 and height <= 2000, picture.size
+
+
+def test_focus_on_several_nodes_and_bad_focus():
+    a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")
+    out = (a * b) + (b * c).tanh() + c.exp()
+    src = draw(out, focus=[a, c]).source
+    assert "a\n" not in src and "tanh" in src and "exp" in src
+    with pytest.raises(ValueError, match="not in the graph"):
+        draw(out, focus=Value(0.0, label="elsewhere"))
+    with pytest.raises(TypeError, match="focus"):
+        draw(out, focus=3.0)
+
+
+def test_constants_are_grey_data_with_no_gradient_and_short_names():
+    out = neuron()
+    out.backward()
+    src = draw(out).source
+    x_line = next(line for line in src.splitlines() if "x0 = -1" in line)
+    assert COLORS["input"] in x_line and "grad" not in x_line.split("tooltip")[0]
+    assert "gets no gradient" in x_line
+    dashed = [line for line in src.splitlines() if "->" in line and "dashed" in line]
+    assert len(dashed) == 2  # x0 and x1 into the dot node: no gradient flows back
+
+
+def test_jupyter_svg_scales_to_the_column_but_not_beyond_its_size(no_system_dot):
+    picture = draw(neuron())
+    natural = picture.size
+    svg = picture._repr_svg_()
+    assert_valid_svg(svg)
+    assert 'width="100%"' in svg and f"max-width: {natural[0]}px" in svg
+    assert "viewBox" in svg
+
+
+def test_auto_orientation_is_left_to_right_unless_too_deep():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(20):
+        y = y.tanh()
+    assert "rankdir=TB" in draw(y).source
+    assert "rankdir=LR" in draw(neuron()).source
+    assert "rankdir=LR" in draw(y, rankdir="LR").source

@@ -1,5 +1,7 @@
 """The optional ipywidgets slider that replays a backward pass."""
 
+import re
+
 import pytest
 
 import autograd
@@ -31,7 +33,7 @@ def test_slider_moves_through_the_steps():
     box = step_slider(out, show_local_grads=True)
     slider, text, picture = box.children
     assert slider.max == 3 and "before the pass" in text.value
-    assert "grad 0.0000" in picture.value  # nothing has flowed yet
+    assert ">grad 0<" in picture.value  # nothing has flowed yet
     slider.value = 2
     steps = list(autograd.backward_steps(graph()[2]))
     assert str(steps[1]).split("=")[0] in text.value
@@ -42,7 +44,7 @@ def test_slider_moves_through_the_steps():
 def test_draw_can_show_given_gradients():
     a, _, out = graph()
     src = autograd.draw(out, grads={a: 42.0}).source
-    assert "grad 42.0000" in src
+    assert re.search(r'label="a \| data [^|"]* \| grad 42"', src), src
 
 
 def test_missing_ipywidgets_says_what_to_install(monkeypatch):
