@@ -20,7 +20,7 @@ import math
 from typing import NamedTuple
 
 from .backward import contribution, gradients
-from .graph import describe, short_label, topological_order
+from .graph import formula, topological_order
 from .ops import CONST, DIV, MUL, SUM
 from .value import Value
 
@@ -33,7 +33,7 @@ class Factor(NamedTuple):
     local: float
 
     def __str__(self) -> str:
-        return f"∂{_name(self.node)}/∂{_name(self.parent)} = {_fmt(self.local)}"
+        return f"∂{_wrap(self.node)}/∂{_wrap(self.parent)} = {_fmt(self.local)}"
 
 
 class Path(NamedTuple):
@@ -122,15 +122,16 @@ class Explanation:
     # --- display -------------------------------------------------------------------------
     def __str__(self) -> str:
         r, w = _name(self.root), _name(self.wrt)
-        head = f"∂{r}/∂{w} = {_fmt(self.total)}"
+        dr, dw = _wrap(self.root), _wrap(self.wrt)  # names after a ∂, parenthesised if needed
+        head = f"∂{dr}/∂{dw} = {_fmt(self.total)}"
         if self.path_count == 0:
             return f"{head}: {r} does not depend on {w} (no path leads from {w} to {r})."
         lines = [f"{head}   (backward computes {_fmt(self.engine)})"]
         if self.samples is not None:
             lines.append(f"{r} is a mean over N = {len(self.samples)} samples: "
-                         f"∂{r}/∂{w} = (1/N) Σᵢ ∂ℓᵢ/∂{w}, each by the node after {w}:")
+                         f"∂{dr}/∂{dw} = (1/N) Σᵢ ∂ℓᵢ/∂{dw}, each by the node after {w}:")
             for s in self.samples:
-                parts = " + ".join(f"∂ℓ{s.index}/∂{_name(g.node)} · ∂{_name(g.node)}/∂{w} = "
+                parts = " + ".join(f"∂ℓ{s.index}/∂{_wrap(g.node)} · ∂{_wrap(g.node)}/∂{dw} = "
                                    f"{_fmt(g.upstream)} × {_fmt(g.local)}" for g in s.groups)
                 lines.append(f"  i = {s.index}: {parts or '0'} = {_fmt(s.gradient)}")
             terms = " + ".join(f"({_fmt(s.gradient)})" for s in self.samples)
@@ -143,21 +144,21 @@ class Explanation:
             for k, p in enumerate(self._paths, 1):
                 chain = " ← ".join(_name(v) for v in reversed(p.nodes))
                 factors = " × ".join(_fmt(f.local) for f in p.factors)
-                names = " · ".join(f"∂{_name(f.node)}/∂{_name(f.parent)}" for f in p.factors)
+                names = " · ".join(f"∂{_wrap(f.node)}/∂{_wrap(f.parent)}" for f in p.factors)
                 lines.append(f"  path {k}: {chain}\n      {names} = {factors} = "
                              f"{_fmt(p.product)}")
             return "\n".join(lines)
         lines.append(f"{self.path_count:,} paths lead from {w} to {r}; grouped by the node "
-                     f"after {w} (the gradient arriving from it), ∂{r}/∂{w} = Σ_c ∂{r}/∂c · "
-                     f"∂c/∂{w}:")
+                     f"after {w} (the gradient arriving from it), ∂{dr}/∂{dw} = Σ_c ∂{dr}/∂c · "
+                     f"∂c/∂{dw}:")
         for g in self.groups:
-            c = _name(g.node)
-            lines.append(f"  c = {c}: ∂{r}/∂{c} × ∂{c}/∂{w} = {_fmt(g.upstream)} × "
+            c, dc = _name(g.node), _wrap(g.node)
+            lines.append(f"  c = {c}: ∂{dr}/∂{dc} × ∂{dc}/∂{dw} = {_fmt(g.upstream)} × "
                          f"{_fmt(g.local)} = {_fmt(g.product)}   ({g.paths:,} paths)")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (f"<Explanation ∂{_name(self.root)}/∂{_name(self.wrt)} = {_fmt(self.total)}: "
+        return (f"<Explanation ∂{_wrap(self.root)}/∂{_wrap(self.wrt)} = {_fmt(self.total)}: "
                 f"{self.path_count:,} paths>")
 
     def _repr_latex_(self) -> str:
@@ -365,7 +366,13 @@ def _sum(values) -> float:
 
 
 def _name(v: Value) -> str:
-    return short_label(v.label) if v.label else describe(v)
+    return formula(v)
+
+
+def _wrap(v: Value) -> str:
+    """The name after a ∂: ``∂(w0·x0 + b)``, ``∂ŷ``."""
+    name = formula(v)
+    return f"({name})" if any(c in name for c in " ·/") else name
 
 
 def _fmt(x: float) -> str:

@@ -115,3 +115,64 @@ def short_label(label: str) -> str:
             else:
                 indices.append(str(int(part) + 1))
     return symbols[-1] + ",".join(indices).translate(_SUBSCRIPTS) + layer
+
+
+_INFIX = {"+": (" + ", 1), "-": (" − ", 1), "*": ("·", 2), "/": ("/", 2)}
+_POWERS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_ATOM = 3  # the precedence of a name or a function call: never parenthesised
+
+
+def formula(v: Value, max_length: int = 24) -> str:
+    """A node named by how it was computed, when that is short: ``log(1 − ŷ)``, ``w0·x0 +
+    w1·x1``, ``z²``; its label if it has one; else :func:`describe`'s ``op#id``.
+
+    Example::
+
+        >>> from autograd import Value
+        >>> p = Value(0.7, label="ŷ"); y = 1.0
+        >>> formula((1 - p).log()), formula(p * y + 2), formula((p + 1) ** 2)
+        ('log(1 − ŷ)', 'ŷ·1 + 2', '(ŷ + 1)²')
+    """
+    found = _formula(v, 3)
+    return found[0] if found is not None and len(found[0]) <= max_length else describe(v)
+
+
+def _formula(v: Value, depth: int) -> tuple[str, int] | None:
+    """``(text, precedence)`` of v's formula, or None when deeper than ``depth``."""
+    if v.label:
+        return short_label(v.label), _ATOM
+    if not v.parents:
+        name = describe(v)
+        return (f"({name})", _ATOM) if name.startswith("-") else (name, _ATOM)
+    op = str(v.op)
+    if op == "sum" and len(v.parents) > 3:
+        return f"Σ({len(v.parents)} terms)", _ATOM
+    if depth == 0:
+        return None
+    inner = [_formula(p, depth - 1) for p in v.parents]
+    if any(x is None for x in inner):
+        return None
+
+    def wrapped(item: tuple[str, int], at_least: int) -> str:
+        return item[0] if item[1] >= at_least else f"({item[0]})"
+
+    if op in _INFIX and len(inner) == 2:
+        symbol, precedence = _INFIX[op]
+        right = precedence + 1 if op in "-/" else precedence  # a − (b + c), a / (b·c)
+        return f"{wrapped(inner[0], precedence)}{symbol}{wrapped(inner[1], right)}", precedence
+    if op == "neg":
+        return f"−{wrapped(inner[0], 2)}", 2
+    if op == "**" and isinstance(v.op, Op) and v.op.params:
+        n = v.op.params[0]
+        power = str(n).translate(_POWERS) if isinstance(n, int) else f"^{n:g}"
+        return f"{wrapped(inner[0], _ATOM)}{power}", _ATOM
+    if op in ("dot", "sum"):
+        if op == "dot" and len(inner) <= 4:
+            half = len(inner) // 2
+            terms = [f"{wrapped(w, 2)}·{wrapped(x, 2)}" for w, x in zip(inner[:half],
+                                                                         inner[half:])]
+            return " + ".join(terms), 1
+        if op == "sum" and len(inner) <= 3:
+            return " + ".join(wrapped(x, 1) for x in inner), 1
+        return None
+    return f"{op_text(v.op)}({', '.join(x[0] for x in inner)})", _ATOM
