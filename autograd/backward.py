@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import modes
 from .errors import AnomalyError, DerivativeRuleError, GraphTooLargeError
-from .graph import describe, op_text, topological_order
+from .graph import describe, formula, needs_parentheses, op_text, topological_order
 from .ops import CONST
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ class StepRecord(NamedTuple):
     root: Value
 
     def __str__(self) -> str:
-        r, n, p = describe(self.root), describe(self.node), describe(self.parent)
+        r, n, p = (_after_partial(formula(v)) for v in (self.root, self.node, self.parent))
         return (
             f"∂{r}/∂{p} += ∂{r}/∂{n} × ∂{n}/∂{p} = {_fmt(self.upstream_grad)} × "
             f"{_fmt(self.local_grad)} = {_fmt(self.contribution)}"
@@ -284,7 +284,7 @@ def steps_table(steps: Iterable[StepRecord], *, max_rows: int = 10_000) -> str:
                 "too many to read as a table. Step through a smaller graph (one sample's "
                 "loss, one neuron), or pass a larger max_rows to print it anyway."
             )
-        rows.append((str(i), describe(s.node), describe(s.parent), _fmt(s.local_grad),
+        rows.append((str(i), formula(s.node), formula(s.parent), _fmt(s.local_grad),
                      _fmt(s.upstream_grad), _fmt(s.contribution), _fmt(s.parent_grad)))
     widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
 
@@ -294,6 +294,10 @@ def steps_table(steps: Iterable[StepRecord], *, max_rows: int = 10_000) -> str:
 
     rule = "  ".join("─" * w for w in widths)
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def _after_partial(name: str) -> str:
+    return f"({name})" if needs_parentheses(name) else name
 
 
 def _fmt(x) -> str:

@@ -20,7 +20,7 @@ import math
 from typing import NamedTuple
 
 from .backward import contribution, gradients
-from .graph import formula, topological_order
+from .graph import formula, needs_parentheses, short_label, topological_order
 from .ops import CONST, DIV, MUL, SUM
 from .value import Value
 
@@ -366,13 +366,13 @@ def _sum(values) -> float:
 
 
 def _name(v: Value) -> str:
-    return formula(v)
+    return short_label(v.label) if v.label else formula(v)
 
 
 def _wrap(v: Value) -> str:
     """The name after a ∂: ``∂(w0·x0 + b)``, ``∂ŷ``."""
-    name = formula(v)
-    return f"({name})" if any(c in name for c in " ·/") else name
+    name = _name(v)
+    return f"({name})" if needs_parentheses(name) else name
 
 
 def _fmt(x: float) -> str:

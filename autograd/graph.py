@@ -122,9 +122,11 @@ _POWERS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _ATOM = 3  # the precedence of a name or a function call: never parenthesised
 
 
-def formula(v: Value, max_length: int = 24) -> str:
+def formula(v: Value, max_length: int = 28) -> str:
     """A node named by how it was computed, when that is short: ``log(1 − ŷ)``, ``w0·x0 +
-    w1·x1``, ``z²``; its label if it has one; else :func:`describe`'s ``op#id``.
+    w1·x1``, ``z²`` (parameters inside by their :func:`short_label`); its label if it has one;
+    else (longer than ``max_length``, or more than
+    five ops deep) :func:`describe`'s ``op#id``.
 
     Example::
 
@@ -133,8 +135,21 @@ def formula(v: Value, max_length: int = 24) -> str:
         >>> formula((1 - p).log()), formula(p * y + 2), formula((p + 1) ** 2)
         ('log(1 − ŷ)', 'ŷ·1 + 2', '(ŷ + 1)²')
     """
-    found = _formula(v, 3)
+    if v.label:
+        return v.label  # the full name (a model's dotted parameter name); short inside formulas
+    found = _formula(v, 5)
     return found[0] if found is not None and len(found[0]) <= max_length else describe(v)
+
+
+def needs_parentheses(name: str) -> bool:
+    """Whether a formula has an operator outside any parentheses (``a + b``, ``w·x``), so it
+    must be parenthesised after a ∂: ``∂(w·x)``, but ``∂log(1 − ŷ)``."""
+    depth = 0
+    for ch in name:
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in " ·/":
+            return True
+    return False
 
 
 def _formula(v: Value, depth: int) -> tuple[str, int] | None:

@@ -46,8 +46,11 @@ def demo(out_dir: Path) -> None:
     print(f"  x = {x}, y = {y}, w = {w}, b = {b}")
     print(f"  z = w·x + b = {net['z'].data:.6f}   ŷ = σ(z) = {y_hat.data:.6f}   "
           f"L = {loss.data:.6f}\n")
-    print("The backward pass, one chain-rule product per row:")
+    print("The backward pass, one chain-rule product per row (x0, x1 and the numbers are "
+          "data: they get no gradient):")
     print(autograd.steps_table(autograd.backward_steps(loss)))
+    print("\nWhy ∂L/∂w0 has its value — the sum over paths of the local derivatives' products:")
+    print(autograd.explain(loss, net["w"][0]))
 
     out_dir.mkdir(parents=True, exist_ok=True)
     drawing = autograd.draw(loss)

@@ -124,3 +124,20 @@ def test_bad_arguments_are_named():
         explain(x * c, c)
     with pytest.raises(ValueError, match="max_paths"):
         explain(x * 2, x, max_paths=-1)
+
+
+def test_formulas_name_nodes_with_the_right_parentheses():
+    from autograd.graph import formula, needs_parentheses
+    a, b, c = (Value(1.0, label=n) for n in "abc")
+    assert formula((a + b) * c) == "(a + b)·c"
+    assert formula(a - (b + c)) == "a − (b + c)"
+    assert formula(a - b + c) == "a − b + c"
+    assert formula(a / (b * c)) == "a/(b·c)"
+    assert formula((a * 2.0).sigmoid()) == "sigmoid(a·2)"
+    assert formula((a - 1.0) ** 2) == "(a − 1)²"
+    assert formula(a * -1.5) == "a·(-1.5)"
+    p = Value(0.5, label="layers.0.neurons.1.w.0")
+    assert formula(p * 2.0) == "w₂,₁⁽¹⁾·2" and formula(p) == "layers.0.neurons.1.w.0"
+    long = autograd.sum([a, b, c]) * autograd.sum([a, b, c]) * autograd.sum([a, b, c])
+    assert "#" in formula(long)  # longer than 28 characters: op and id
+    assert needs_parentheses("w·x + b") and not needs_parentheses("log(1 − ŷ)")

@@ -72,11 +72,18 @@ def test_text_of_a_step_uses_labels():
     assert f"= {first.contribution:.6g}" in text and "is now" in text
 
 
-def test_unlabelled_nodes_are_named_by_op_and_id():
-    x = Value(1.0)
+def test_unlabelled_nodes_are_named_by_their_formula_or_by_op_and_id():
+    x = Value(1.0, label="x")
     out = (x * 2).exp()
     text = str(next(backward_steps(out)))
-    assert "exp#" in text and "*#" in text
+    assert text.startswith("∂exp(x·2)/∂(x·2) += ")
+    deep = x
+    for _ in range(8):
+        deep = deep.tanh()
+    text = str(next(backward_steps(deep * 3)))  # too deep for a formula: op and id
+    assert "tanh#" in text and "(tanh#" not in text
+    anonymous = Value(2.0)
+    assert "v#" in str(next(backward_steps(anonymous * 2)))
 
 
 def test_table_has_a_row_per_step_with_headers():
