@@ -5,9 +5,10 @@ name (``layers.0.neurons.1.w.0``), so a model's graph can be drawn and its backw
 stepped through.
 """
 
-from . import activations, data, init, losses, optim, schedulers
+from . import activations, data, examples, init, losses, optim, schedulers
 from .checks import InvalidParameterError
 from .estimators import ConvergenceWarning, MLPClassifier, MLPRegressor
+from .examples import mazur_network
 from .layers import MLP, BatchNorm, Dropout, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron, PerceptronHistory
@@ -44,6 +45,7 @@ __all__ = [
     "confusion_matrix",
     "data",
     "evaluate",
+    "examples",
     "fit",
     "init",
     "l1_penalty",
@@ -51,6 +53,7 @@ __all__ = [
     "load",
     "losses",
     "magnitude_prune",
+    "mazur_network",
     "optim",
     "predict",
     "save",
