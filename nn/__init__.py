@@ -6,6 +6,7 @@ stepped through.
 """
 
 from . import activations, data, examples, init, losses, optim, schedulers
+from .backprop_table import BackpropIdentityError, BackpropRow, BackpropTable, backprop_by_layer
 from .checks import InvalidParameterError
 from .estimators import ConvergenceWarning, MLPClassifier, MLPRegressor
 from .examples import mazur_network
@@ -26,6 +27,9 @@ from .training import (
 
 __all__ = [
     "MLP",
+    "BackpropIdentityError",
+    "BackpropRow",
+    "BackpropTable",
     "BatchNorm",
     "ConvergenceWarning",
     "Dropout",
@@ -42,6 +46,7 @@ __all__ = [
     "PerceptronHistory",
     "accuracy",
     "activations",
+    "backprop_by_layer",
     "confusion_matrix",
     "data",
     "evaluate",
