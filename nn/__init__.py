@@ -8,6 +8,7 @@ stepped through.
 from . import activations, data, examples, init, losses, optim, schedulers
 from .backprop_table import BackpropIdentityError, BackpropRow, BackpropTable, backprop_by_layer
 from .checks import InvalidParameterError
+from .diagram import draw_network
 from .estimators import ConvergenceWarning, MLPClassifier, MLPRegressor
 from .examples import mazur_network
 from .layers import MLP, BatchNorm, Dropout, Layer, Neuron
@@ -49,6 +50,7 @@ __all__ = [
     "backprop_by_layer",
     "confusion_matrix",
     "data",
+    "draw_network",
     "evaluate",
     "examples",
     "fit",
