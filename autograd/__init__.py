@@ -14,7 +14,7 @@ the chain rule over that graph; ``backward_steps`` shows each product; ``draw`` 
 
 from .backward import StepRecord, backward_steps, gradients, steps_table, zero_grad
 from .checking import analytic_grad, gradcheck, numerical_grad
-from .drawing import Drawing, RendererNotFoundError, draw, find_renderer
+from .drawing import Drawing, RendererNotFoundError, draw, find_renderer, short_label
 from .errors import AnomalyError, DerivativeRuleError, GradcheckError, GraphTooLargeError
 from .explain import Explanation, explain
 from .functional import grad, value_and_grad
@@ -54,6 +54,7 @@ __all__ = [
     "matvec",
     "no_grad",
     "numerical_grad",
+    "short_label",
     "steps_table",
     "sum",
     "topological_order",

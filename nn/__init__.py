@@ -5,9 +5,12 @@ name (``layers.0.neurons.1.w.0``), so a model's graph can be drawn and its backw
 stepped through.
 """
 
-from . import activations, data, init, losses, optim, schedulers
+from . import activations, data, examples, init, losses, optim, schedulers
+from .backprop_table import BackpropIdentityError, BackpropRow, BackpropTable, backprop_by_layer
 from .checks import InvalidParameterError
+from .diagram import draw_network
 from .estimators import ConvergenceWarning, MLPClassifier, MLPRegressor
+from .examples import mazur_network
 from .layers import MLP, BatchNorm, Dropout, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron, PerceptronHistory
@@ -25,6 +28,9 @@ from .training import (
 
 __all__ = [
     "MLP",
+    "BackpropIdentityError",
+    "BackpropRow",
+    "BackpropTable",
     "BatchNorm",
     "ConvergenceWarning",
     "Dropout",
@@ -41,9 +47,12 @@ __all__ = [
     "PerceptronHistory",
     "accuracy",
     "activations",
+    "backprop_by_layer",
     "confusion_matrix",
     "data",
+    "draw_network",
     "evaluate",
+    "examples",
     "fit",
     "init",
     "l1_penalty",
@@ -51,6 +60,7 @@ __all__ = [
     "load",
     "losses",
     "magnitude_prune",
+    "mazur_network",
     "optim",
     "predict",
     "save",

@@ -1,0 +1,325 @@
+"""The network diagram: a model drawn as the course draws it, with every number of one pass.
+
+Inputs on the left, one column per layer, one circle per neuron named ``aⱼ⁽ˡ⁾``, the loss at
+the end. Given a sample, each neuron shows ``z`` and ``a``; given a target and a loss too,
+``∂L/∂a``, ``δ = ∂L/∂z`` and its bias ``b`` with ``∂L/∂b``; each edge carries its weight and
+``∂L/∂w``. All numbers are the engine's, read from one forward and backward pass
+(``nn.network_pass``). Wide layers keep the picture readable as TensorFlow Playground does: no
+numbers on their edges, colour for the weight's sign and width for its size, the numbers in
+the tooltip (hover in the SVG).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import graphviz
+
+from autograd import Drawing, Value
+
+from .network_pass import LossArg, NetworkPass, NeuronRecord, layers_of, nin_of, run_pass
+from .notation import input_symbol, neuron_symbol, parameter_symbol, subscript, superscript
+
+POSITIVE = "#1c7ed6"  # blue: w > 0
+NEGATIVE = "#e8590c"  # orange-red: w < 0
+ZERO = "#adb5bd"
+GRADIENT = "#862e9c"  # purple: every number that comes from the backward pass
+FILLS = {"input": "#e9ecef", "hidden": "#ffffff", "output": "#ffd8a8", "loss": "#fff3bf"}
+MIN_PEN, MAX_PEN = 0.6, 3.5
+# A notebook column is ~1,000 px: wider drawings are scaled down to 10.4 in (998 px at 96 dpi)
+MAX_WIDTH_INCHES = 10.4
+COMPACT_WIDTH = "0.85"  # the diameter of a wide layer's neurons, in inches (all alike)
+DETAILED_NEURONS = 6  # layers up to this wide show every number on each neuron
+
+
+def draw_network(model: object, x: object = None, *, target: object = None,
+                 loss: LossArg = None, max_edge_labels: int = 8,
+                 digits: int = 4) -> Drawing:
+    """Draw ``model`` as the course does: inputs ``x₁ x₂ …`` on the left, one column per
+    layer, one circle per neuron ``aⱼ⁽ˡ⁾`` (1-based), the loss node at the end.
+
+    With a sample ``x`` each neuron shows its pre-activation and activation::
+
+        zⱼ⁽ˡ⁾ = Σₖ wⱼₖ⁽ˡ⁾ aₖ⁽ˡ⁻¹⁾ + bⱼ⁽ˡ⁾,     aⱼ⁽ˡ⁾ = f(zⱼ⁽ˡ⁾),     a⁽⁰⁾ = x
+
+    and with ``target`` and ``loss`` the backward pass's numbers too (in purple)::
+
+        ∂L/∂aⱼ⁽ˡ⁾,   δⱼ⁽ˡ⁾ = ∂L/∂zⱼ⁽ˡ⁾,   ∂L/∂bⱼ⁽ˡ⁾ = δⱼ⁽ˡ⁾   on the neuron,
+        wⱼₖ⁽ˡ⁾ and ∂L/∂wⱼₖ⁽ˡ⁾ = δⱼ⁽ˡ⁾ aₖ⁽ˡ⁻¹⁾                  on the edge k → j.
+
+    Every number is read from the engine's Values of one pass — this function runs the
+    forward pass on ``x`` layer by layer, builds the loss and calls ``loss.backward()`` on it
+    — never recomputed. The model is left as it was: its weights, and its parameters'
+    ``.grad`` (saved, zeroed for the pass, restored), so drawing never disturbs training.
+    Dropout is not applied (the network is drawn as in ``eval()``).
+
+    Edges are coloured by the weight's sign (blue > 0, orange < 0) with a width growing with
+    ``|w|`` (relative to the network's largest). A layer with at most ``max_edge_labels``
+    edges has its numbers written on the edges, a wider one only in the tooltips; the neurons
+    of a layer wider than six show only ``a`` and ``δ``. Hover over any neuron or edge in the
+    SVG to read every number at full precision and the parameter's dotted name
+    (``layers.0.neurons.1.w.0``).
+
+    Args:
+        model: an ``nn.MLP``, ``nn.Layer`` or ``nn.Neuron``.
+        x: one sample (a list of ``nin`` numbers); ``None`` draws the architecture (names,
+            and the weights on the edges of narrow layers).
+        target: the sample's target (with ``loss``).
+        loss: a name ``nn.fit`` accepts (``"mse"``, ``"bce"``, ``"bce_with_logits"``,
+            ``"cross_entropy"``, …) or a function ``(prediction, target) -> Value``.
+        max_edge_labels: label the edges of layers with at most this many edges.
+        digits: significant digits of the numbers shown (tooltips show all of them).
+    Returns:
+        An ``autograd.Drawing``: SVG in Jupyter, ``.save("net.svg" | "net.png" | "net.dot")``,
+        ``.source`` (the DOT text).
+    Raises:
+        TypeError: a model other than an MLP, Layer or Neuron; a loss that returns no Value.
+        ValueError: a bad ``x`` (length, NaN), a target without a loss (or the reverse), a
+            target or loss without ``x``, an unknown loss name.
+
+    Example::
+
+        >>> from nn.examples import mazur_network
+        >>> model, x, target = mazur_network()
+        >>> picture = draw_network(model, x, target=target, loss="mse")
+        >>> "0.08217" in picture.source   # ∂L/∂w₁,₁⁽²⁾ (Mazur's ∂E/∂w₅)
+        True
+    """
+    who = "draw_network"
+    layers = layers_of(model, who)
+    if isinstance(max_edge_labels, bool) or not isinstance(max_edge_labels, int) \
+            or max_edge_labels < 0:
+        raise ValueError(f"{who}: max_edge_labels must be an int ≥ 0, got {max_edge_labels!r}; "
+                         "for example max_edge_labels=16")
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise ValueError(f"{who}: digits must be an int in [1, 17], got {digits!r}; for "
+                         "example digits=4")
+    recorded = None
+    if x is None:
+        if target is not None or loss is not None:
+            raise ValueError(f"{who}: a target or loss needs a sample to compute it on; pass "
+                             "x=[...] too (or neither, to draw the architecture)")
+    else:
+        targets = None if target is None else [target]
+        recorded = run_pass(model, [x], targets, loss, who, batch=False)
+    return Drawing(_Diagram(model, layers, recorded, max_edge_labels, digits).source())
+
+
+class _Diagram:
+    """Builds the DOT text of one diagram (see :func:`draw_network`)."""
+
+    def __init__(self, model: object, layers: list, recorded: NetworkPass | None,
+                 max_edge_labels: int, digits: int) -> None:
+        self.layers = layers
+        self.pass_ = recorded
+        self.sample = recorded.samples[0] if recorded else None
+        self.layered = recorded.layered if recorded else type(model).__name__ == "MLP"
+        self.max_edge_labels = max_edge_labels
+        # edge widths grow with |w| relative to the network's largest weight
+        self.biggest = max((abs(w.data) for neurons in layers for n in neurons for w in n.w),
+                           default=0.0) or 1.0
+        self.fmt: Callable[[float], str] = lambda v: _short(v, digits)
+        self.g = graphviz.Digraph("network", graph_attr={
+            "rankdir": "LR", "nodesep": "0.12", "ranksep": f"{self._ranksep():.2f}",
+            "fontname": "Helvetica", "fontsize": "10", "labelloc": "b", "labeljust": "l",
+            "pad": "0.15", "size": f"{MAX_WIDTH_INCHES},100",
+        })
+        self.g.attr("node", fontname="Helvetica", fontsize="10", margin="0.02")
+        self.g.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.5")
+
+    def _ranksep(self) -> float:
+        """The gap between columns, in inches: 0.5 (labelled edges widen their gap by their
+        labels), growing with √(edges) of the densest unlabelled layer (16×16: 1.3)."""
+        dense = [sum(len(n.w) for n in neurons) for neurons in self.layers]
+        dense = [e for e in dense if e > self.max_edge_labels]
+        return 0.5 + 0.05 * max(dense, default=0) ** 0.5
+
+    # --- the picture -------------------------------------------------------------------------
+    def source(self) -> str:
+        self._inputs()
+        for li, neurons in enumerate(self.layers):
+            self._layer(li, neurons)
+        if self.pass_ is not None and self.pass_.loss is not None:
+            self._loss()
+        self.g.attr(label=self._legend())
+        return self.g.source
+
+    def _column(self, header: str, names: list[str], tooltip: str) -> None:
+        """One column: a header on top, then ``names`` top to bottom (invisible edges fix
+        the order; without them dot may shuffle neurons to reduce crossings)."""
+        head = f"head_{names[0]}"
+        with self.g.subgraph() as column:
+            column.attr(rank="same")
+            column.node(head, header, shape="plaintext", fontsize="10", tooltip=tooltip)
+            for upper, lower in zip([head, *names], names):
+                column.edge(upper, lower, style="invis")
+
+    def _inputs(self) -> None:
+        nin = nin_of(self.layers)
+        names = [f"x{k}" for k in range(nin)]
+        self._column("inputs", names, "the sample: data, so it gets no gradient")
+        for k, name in enumerate(names):
+            symbol = input_symbol(k + 1)
+            if self.sample is None:
+                label, tip = symbol, f"input {symbol}"
+            else:
+                value = self.sample.x[k]
+                label = f"{symbol}\n{self.fmt(value)}"
+                tip = f"input {symbol} = {value!r} (data: a constant, no gradient)"
+            self.g.node(name, label, shape="circle", style="filled", fillcolor=FILLS["input"],
+                        tooltip=tip, width="0.45", fixedsize="false")
+
+    def _layer(self, li: int, neurons: list) -> None:
+        last = li == len(self.layers) - 1
+        lnum = li + 1 if self.layered else None
+        n_edges = sum(len(n.w) for n in neurons)
+        labelled = n_edges <= self.max_edge_labels
+        detailed = len(neurons) <= DETAILED_NEURONS
+        act = _activation_name(neurons[0])
+        header = f"layer {li + 1}" if self.layered else "layer"
+        header += f"\\n{act}" + (" · output" if last else "")
+        names = [_node(li, j) for j in range(len(neurons))]
+        self._column(header, names, f"{len(neurons)} neurons, activation {act}, "
+                                    f"{n_edges} weights")
+        for j, neuron in enumerate(neurons):
+            rec = self.sample.layers[li][j] if self.sample else None
+            symbol = neuron_symbol("a", lnum, j + 1)
+            label = self._neuron_label(symbol, neuron, rec, lnum, j, detailed)
+            size = {} if detailed else {"width": COMPACT_WIDTH}
+            self.g.node(names[j], label, shape="circle", style="filled", **size,
+                        fillcolor=FILLS["output" if last else "hidden"],
+                        tooltip=self._neuron_tooltip(symbol, neuron, rec, lnum, j, act))
+            for k, w in enumerate(neuron.w):
+                self._edge(li, j, k, w, rec, labelled)
+
+    def _edge(self, li: int, j: int, k: int, w: Value, rec: NeuronRecord | None,
+              labelled: bool) -> None:
+        source = f"x{k}" if li == 0 else _node(li - 1, k)
+        colour = POSITIVE if w.data > 0 else NEGATIVE if w.data < 0 else ZERO
+        width = MIN_PEN + (MAX_PEN - MIN_PEN) * min(abs(w.data) / self.biggest, 1.0)
+        symbol = parameter_symbol(w)
+        tip = [f"{symbol} = {w.label} = {w.data!r}"]
+        lines = [(f"{symbol} = {self.fmt(w.data)}", colour)]
+        if self.pass_ is not None and self.pass_.has_grads and rec is not None:
+            grad = self.pass_.grad(w)
+            lnum = li + 1 if self.layered else None
+            a_prev = input_symbol(k + 1) if li == 0 else \
+                neuron_symbol("a", lnum - 1 if lnum else None, k + 1)
+            tip.append(f"∂L/∂{symbol} = {grad!r} = {neuron_symbol('δ', lnum, j + 1)} · "
+                       f"{a_prev} = {rec.z.grad!r} × {rec.inputs[k].data!r}")
+            lines.append((f"∂L/∂w = {self.fmt(grad)}", GRADIENT))
+        attrs = {"color": colour, "penwidth": f"{width:.2f}", "tooltip": _tooltip(tip),
+                 "arrowhead": "normal"}
+        if labelled:
+            attrs["label"] = _html_lines(lines)
+
+        self.g.edge(source, _node(li, j), **attrs)
+
+    def _neuron_label(self, symbol: str, neuron, rec: NeuronRecord | None,
+                      lnum: int | None, j: int, detailed: bool) -> str:
+        rows: list[tuple[str, str, str]] = []  # (name, value, colour)
+        fmt = self.fmt
+        has_grads = self.pass_ is not None and self.pass_.has_grads
+        if rec is None:
+            if detailed:
+                rows.append(("b", fmt(neuron.b.data), "black"))
+        elif detailed:
+            rows += [("z", fmt(rec.z.data), "black"), ("a", fmt(rec.a.data), "black"),
+                     ("b", fmt(neuron.b.data), "black")]
+            if has_grads:
+                rows += [("∂L/∂a", fmt(rec.a.grad), GRADIENT),
+                         ("δ = ∂L/∂z", fmt(rec.z.grad), GRADIENT),
+                         ("∂L/∂b", fmt(self.pass_.grad(neuron.b)), GRADIENT)]
+        else:
+            rows.append(("a", fmt(rec.a.data), "black"))
+            if has_grads:
+                rows.append(("δ", fmt(rec.z.grad), GRADIENT))
+        cells = [f'<TR><TD COLSPAN="2"><B>{html.escape(symbol)}</B></TD></TR>']
+        for name, value, colour in rows:
+            cells.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{colour}">{html.escape(name)}&#160;'
+                         f'</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="{colour}">'
+                         f'{html.escape(value)}</FONT></TD></TR>')
+        return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+                + "".join(cells) + "</TABLE>>")
+
+    def _neuron_tooltip(self, symbol: str, neuron, rec: NeuronRecord | None,
+                        lnum: int | None, j: int, act: str) -> str:
+        z, delta = neuron_symbol("z", lnum, j + 1), neuron_symbol("δ", lnum, j + 1)
+        b = neuron.b
+        b = neuron.b
+        inputs = "xₖ" if lnum in (None, 1) else f"aₖ{superscript(lnum - 1)}"
+        weights = f"w{subscript(j + 1)},ₖ{superscript(lnum)}"
+        lines = [f"{symbol}: neuron {j + 1}" + (f" of layer {lnum}" if lnum else "")
+                 + f"; {symbol} = {act}({z}), {z} = Σₖ {weights} {inputs} + "
+                 f"{parameter_symbol(b)}",
+                 f"{parameter_symbol(b)} = {b.label} = {b.data!r}"]
+        if rec is not None:
+            lines += [f"{z} = {rec.z.data!r}", f"{symbol} = {rec.a.data!r}",
+                      f"f′({z}) = {rec.fprime!r}"]
+            if self.pass_.has_grads:
+                lines += [f"∂L/∂{symbol} = {rec.a.grad!r}",
+                          f"{delta} = ∂L/∂{z} = ∂L/∂{symbol} · f′({z}) = {rec.z.grad!r}",
+                          f"∂L/∂{parameter_symbol(b)} = {self.pass_.grad(b)!r}"]
+        return _tooltip(lines)
+
+    def _loss(self) -> None:
+        p = self.pass_
+        target = self.sample.target
+        target_text = ", ".join(self.fmt(t) for t in target) \
+            if isinstance(target, (list, tuple)) else str(target)
+        label = _html_lines([("L", "black"), (p.loss_name, "black"),
+                             (self.fmt(p.loss.data), "black"),
+                             (f"target {target_text}", "black")], bold_first=True)
+        self._column("loss", ["loss"], f"the loss {p.loss_name}, where backprop starts")
+        self.g.node("loss", label, shape="box", style="rounded,filled", margin="0.12,0.06",
+                    fillcolor=FILLS["loss"],
+                    tooltip=_tooltip([f"L = {p.loss_name}(ŷ, y) = {p.loss.data!r}",
+                                      f"y = {target!r}"]))
+        last = len(self.layers) - 1
+        lnum = last + 1 if self.layered else None
+        for j, rec in enumerate(self.sample.layers[last]):
+            symbol = neuron_symbol("a", lnum, j + 1)
+            self.g.edge(_node(last, j), "loss", color="#868e96", penwidth="1",
+                        tooltip=_tooltip([f"ŷ{j + 1} = {symbol} = {rec.a.data!r}",
+                                          f"∂L/∂{symbol} = {rec.a.grad!r}"]))
+
+    def _legend(self) -> str:
+        parts = ["edges: blue w > 0, orange w < 0, thicker = larger |w|"]
+        if self.pass_ is not None and self.pass_.has_grads:
+            parts.append("purple: gradients of one loss.backward()")
+        parts.append("hover for exact values and names")
+        return " · ".join(parts)
+
+
+def _tooltip(lines: list[str]) -> str:
+    """Lines joined by DOT's ``\\n`` escape (a line break in the SVG's hover text), so each
+    node and edge stays on one line of the DOT source."""
+    return "\\n".join(line.replace("\\", "\\\\").replace('"', "'") for line in lines)
+
+
+def _node(li: int, j: int) -> str:
+    return f"n{li}_{j}"
+
+
+def _activation_name(neuron) -> str:
+    act = neuron.activation
+    return act if isinstance(act, str) else getattr(act, "__name__", "f")
+
+
+def _short(v: float, digits: int) -> str:
+    return "0" if v == 0 else f"{v:.{digits}g}"
+
+
+def _html_lines(lines: list[tuple[str, str]], bold_first: bool = False) -> str:
+    """An HTML-like label: one line per ``(text, colour)``."""
+    cells = []
+    for i, (text, colour) in enumerate(lines):
+        text = html.escape(text)
+        if bold_first and i == 0:
+            text = f"<B>{text}</B>"
+        if colour != "black":
+            text = f'<FONT COLOR="{colour}">{text}</FONT>'
+        cells.append(f"<TR><TD>{text}</TD></TR>")
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+            + "".join(cells) + "</TABLE>>")
