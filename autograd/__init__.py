@@ -14,11 +14,11 @@ the chain rule over that graph; ``backward_steps`` shows each product; ``draw`` 
 
 from .backward import StepRecord, backward_steps, gradients, steps_table, zero_grad
 from .checking import analytic_grad, gradcheck, numerical_grad
-from .drawing import Drawing, RendererNotFoundError, draw, find_renderer, short_label
+from .drawing import Drawing, RendererNotFoundError, draw, find_renderer
 from .errors import AnomalyError, DerivativeRuleError, GradcheckError, GraphTooLargeError
 from .explain import Explanation, explain
 from .functional import grad, value_and_grad
-from .graph import topological_order
+from .graph import short_label, topological_order
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import Op
 from .reductions import dot, matvec, sum

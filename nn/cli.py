@@ -68,6 +68,31 @@ def demo(out_dir: Path) -> None:
         print(f"  {name:<8} {formula:<18} {hand:>10.6f} {engine:>10.6f}  {ok}")
 
 
+def mazur(out_dir: Path) -> None:
+    """Matt Mazur's 2-2-2 network: the published numbers beside the engine's, backprop layer
+    by layer, and the network diagram."""
+    import nn
+
+    model, x, target = nn.examples.mazur_network()
+    table = nn.backprop_by_layer(model, x, target, "mse")
+    print("\nMatt Mazur's step-by-step example: a 2-2-2 sigmoid network, "
+          f"x = {x}, target = {target}")
+    w5 = model.layers[1].neurons[0].w[0]  # Mazur's w5 is w₁,₁⁽²⁾ in the course's notation
+    grad_w5 = table.row("∂L/∂w₁,₁⁽²⁾").value
+    published = [("E_total", 0.298371109, table.loss, 9),
+                 ("∂E/∂w5", 0.082167041, grad_w5, 9),
+                 ("∂E/∂w1", 0.000438568, table.row("∂L/∂w₁,₁⁽¹⁾").value, 9),
+                 ("w5 − 0.5·∂E/∂w5", 0.35891648, w5.data - 0.5 * grad_w5, 8)]
+    for name, his, ours, digits in published:
+        ok = "yes" if round(ours, digits) == his else "NO"
+        print(f"  {name:<16} published {his:.{digits}f}   engine {ours:.9f}  match {ok}")
+    print("\nBackprop layer by layer, as the course writes it:")
+    print(table)
+    diagram = nn.draw_network(model, x, target=target, loss="mse")
+    written = diagram.save(out_dir / "network.svg")
+    print(f"\nNetwork diagram written to {written}")
+
+
 def train_moons(out_dir: Path, progress: bool = True) -> float:
     """Train an MLP on the two moons, save its loss curve and decision boundary, return the
     test accuracy."""
@@ -165,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _fail(problem)
         try:
             demo(args.out)
+            mazur(args.out)
             train_moons(args.out, progress=not args.no_progress)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""

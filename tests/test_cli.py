@@ -20,6 +20,10 @@ def test_demo_prints_table_writes_pictures_and_matches_the_course(tmp_path, caps
     assert (tmp_path / "out" / "neuron.png").read_bytes()[:4] == b"\x89PNG"
     hand_rows = [line for line in text.splitlines() if "(ŷ−y)" in line or "ŷ−y " in line]
     assert len(hand_rows) == 3 and all(line.rstrip().endswith("yes") for line in hand_rows)
+    mazur_rows = [line for line in text.splitlines() if " published " in line]
+    assert len(mazur_rows) == 4 and all(line.endswith("match yes") for line in mazur_rows)
+    assert "δ₁⁽²⁾" in text and "✗" not in text  # the layer-by-layer table, identities hold
+    assert "a₁⁽¹⁾" in (tmp_path / "out" / "network.svg").read_text()
     for picture in ("loss_curve.png", "decision_boundary.png"):
         assert (tmp_path / "out" / picture).read_bytes()[:4] == b"\x89PNG"
     accuracy = re.search(r"test accuracy ([\d.]+)%", text)
