@@ -154,7 +154,7 @@ class Explanation:
         for g in self.groups:
             c, dc = _name(g.node), _wrap(g.node)
             lines.append(f"  c = {c}: ∂{dr}/∂{dc} × ∂{dc}/∂{dw} = {_fmt(g.upstream)} × "
-                         f"{_fmt(g.local)} = {_fmt(g.product)}   ({g.paths:,} paths)")
+                         f"{_fmt(g.local)} = {_fmt(g.product)}   ({_paths(g.paths)})")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -162,6 +162,8 @@ class Explanation:
                 f"{self.path_count:,} paths>")
 
     def _repr_latex_(self) -> str:
+        """Rendered math: the decomposition with its numbers, one line per path (or group,
+        or sample); the nodes' names are in the text form (``print(explanation)``)."""
         r, w = _tex(self.root), _tex(self.wrt)
         d = _partial(r, w)
         if self.path_count == 0:
@@ -171,32 +173,28 @@ class Explanation:
         if self.samples is not None:
             n = len(self.samples)
             rows.append(f"{d} &= \\frac{{1}}{{N}}\\sum_{{i=1}}^{{N}} "
-                        f"\\frac{{\\partial \\ell_i}}{{\\partial {w}}}, \\quad N = {n}")
+                        f"\\frac{{\\partial \\ell_i}}{{\\partial c_i}}\\,"
+                        f"\\frac{{\\partial c_i}}{{\\partial {w}}}"
+                        f"\\qquad N = {n},\\ c_i = \\text{{the node after {_text(self.wrt)}}}")
             for s in self.samples:
-                ell = "\\ell_{" + str(s.index) + "}"
-                terms = " + ".join(
-                    f"\\underbrace{{{_num(g.upstream)}}}_{{{_partial(ell, _tex(g.node))}}}"
-                    f"\\cdot\\underbrace{{{_num(g.local)}}}_{{{_partial(_tex(g.node), w)}}}"
-                    for g in s.groups) or "0"
-                rows.append(f"\\frac{{\\partial \\ell_{{{s.index}}}}}{{\\partial {w}}} &= "
-                            f"{terms} = {_num(s.gradient)}")
-            inner = " + ".join(_num(s.gradient) for s in self.samples)
-            rows.append(f"{d} &= \\tfrac{{1}}{{{n}}}\\left[{inner}\\right] = {_num(self.total)}")
+                terms = " + ".join(f"({_num(g.upstream)})({_num(g.local)})"
+                                   for g in s.groups) or "0"
+                rows.append(f"&\\quad i = {s.index}:\\ {terms} = {_num(s.gradient)}")
+            inner = " + ".join(f"({_num(s.gradient)})" for s in self.samples)
+            rows.append(f"&= \\tfrac{{1}}{{{n}}}\\left[{inner}\\right] = {_num(self.total)}")
         elif self._paths is not None:
-            rows.append(f"{d} &= \\sum_{{\\text{{paths}}}} \\prod \\text{{local derivatives}}")
-            for p in self._paths:
-                chain = "".join(_partial(_tex(f.node), _tex(f.parent)) for f in p.factors)
-                nums = "".join(f"\\,({_num(f.local)})" for f in p.factors)
-                rows.append(f"&\\quad {chain} = {nums} = {_num(p.product)}")
+            rows.append(f"{d} &= \\sum_{{\\text{{paths}}}}\\ \\prod_{{\\text{{edges}}}} "
+                        "\\frac{\\partial\\,\\text{child}}{\\partial\\,\\text{parent}}")
+            for k, p in enumerate(self._paths, 1):
+                nums = "".join(f"({_num(f.local)})" for f in p.factors)
+                rows.append(f"&\\quad \\text{{path {k}:}}\\ {nums} = {_num(p.product)}")
             rows.append(f"&= {_num(self.total)}")
         else:
             rows.append(f"{d} &= \\sum_c {_partial(r, 'c')}\\,{_partial('c', w)}"
-                        f"\\quad \\text{{({self.path_count:,} paths)}}")
+                        f"\\qquad \\text{{({self.path_count:,} paths)}}")
             for g in self.groups:
-                c = _tex(g.node)
-                rows.append(f"&\\quad {_partial(r, c)}\\,{_partial(c, w)} = ({_num(g.upstream)})"
-                            f"({_num(g.local)}) = {_num(g.product)} \\quad "
-                            f"\\text{{({g.paths:,} paths)}}")
+                rows.append(f"&\\quad ({_num(g.upstream)})({_num(g.local)}) = {_num(g.product)}"
+                            f" \\quad \\text{{(c = {_text(g.node)}: {_paths(g.paths)})}}")
             rows.append(f"&= {_num(self.total)}")
         return "$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$"
 
@@ -356,6 +354,10 @@ def _sample_term(index: int, term: Value, wrt: Value) -> SampleTerm:
     order = topological_order(term)
     groups = _groups(term, wrt, order, _paths_from(wrt, order))
     return SampleTerm(index, term, groups, _sum(g.product for g in groups))
+
+
+def _paths(n: int) -> str:
+    return f"{n:,} path" if n == 1 else f"{n:,} paths"
 
 
 def _sum(values) -> float:
