@@ -203,27 +203,10 @@ def draw(
     if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
         raise ValueError(f"draw: rankdir must be 'auto', 'LR', 'TB', 'RL' or 'BT', got "
                          f"{rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw: max_nodes must be a positive int, got {max_nodes!r}")
-    focus_nodes = _focus_nodes(focus)
-    if not focus_nodes and count_nodes(root, max_nodes) > max_nodes:
-        raise GraphTooLargeError(
-            f"draw: this graph has more than max_nodes={max_nodes} Values, too many to read in "
-            "one picture. Draw the part you are asking about: draw(root, focus=w) shows only "
-            "the paths from w (a weight, an input) to the root; for a network, "
-            "nn.draw_network(model, x, target=..., loss=...) draws one circle per neuron. Or "
-            "pass a larger max_nodes to draw it all anyway (layout may take minutes)."
-        )
-    order = topological_order(root)
-    stubs: dict[Value, list[Value]] = {}
-    if focus_nodes:
-        order, stubs = _focused(order, root, focus_nodes)
-        if len(order) > max_nodes:
-            raise GraphTooLargeError(
-                f"draw: the paths from the focus to the root hold {len(order)} Values, more "
-                f"than max_nodes={max_nodes}. Focus on a node nearer the root, or pass a "
-                "larger max_nodes."
-            )
+    order = nodes_to_draw(root, focus=focus, max_nodes=max_nodes)
+    kept = set(order)
+    stubs = {} if focus is None else \
+        {v: [p for p in dict.fromkeys(v.parents) if p not in kept] for v in order}
     if rankdir == "auto":
         rankdir = _orientation(order)
     names = {v: f"n{i}" for i, v in enumerate(order)}
@@ -242,7 +225,8 @@ def draw(
             text = _display_name(v)
             text = f"{text} = {v.data:.4g}" if v.label else f"{v.data:.4g}"
             g.node(name, _escape(text), shape="box", style="filled,rounded",
-                   fillcolor=COLORS["input"], fontsize="10", tooltip=_tooltip(v, None))
+                   fillcolor=COLORS["input"], fontsize="10", tooltip=_tooltip(v, None),
+                   **{"class": f"tg-{name} tg-constant"})
             continue
         fields = [_escape(_title(v))]
         grad = grads.get(v, v.grad) if grads is not None else v.grad
@@ -252,7 +236,7 @@ def draw(
         if show_grad:
             fields.append(f"grad {grad:.4g}")
         attrs = {"shape": "record", "style": "filled", "fillcolor": COLORS[role],
-                 "tooltip": _tooltip(v, grad)}
+                 "tooltip": _tooltip(v, grad), "class": f"tg-{name}"}  # for the stepper
         if v is marked or (step is not None and v in (step.node, step.parent)):
             attrs.update(color=HIGHLIGHT, penwidth="2.5")
         g.node(name, stacked.format(" | ".join(fields)), **attrs)
@@ -263,7 +247,8 @@ def draw(
             if p not in names:
                 continue
             edge = {"tooltip": f"∂{_plain_name(v)}/∂{_plain_name(p)} = "
-                               + " + ".join(_number(x) for x in local)}
+                               + " + ".join(_number(x) for x in local),
+                    "class": f"tg-{names[p]}-{name}"}
             if p.op is CONST:
                 edge.update(color="#adb5bd", style="dashed")  # data: no gradient flows back
             elif show_local_grads:
@@ -275,6 +260,39 @@ def draw(
             g.edge(names[p], name, **edge)
         _draw_stubs(g, name, stubs.get(v, ()))
     return Drawing(g.source)
+
+
+def nodes_to_draw(root: Value, *, focus: Value | Iterable[Value] | None = None,
+                  max_nodes: int = 250) -> list[Value]:
+    """The Values ``draw(root, focus=focus)`` draws, in topological order: every node of the
+    graph, or with ``focus`` those on a path from a focus node to ``root``.
+
+    Raises:
+        GraphTooLargeError: more than ``max_nodes`` of them (the message says what to do).
+        ValueError: a focus node is not in ``root``'s graph.
+    """
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw: max_nodes must be a positive int, got {max_nodes!r}")
+    focus_nodes = _focus_nodes(focus)
+    if not focus_nodes and count_nodes(root, max_nodes) > max_nodes:
+        raise GraphTooLargeError(
+            f"draw: this graph has more than max_nodes={max_nodes} Values, too many to read in "
+            "one picture. Draw the part you are asking about: draw(root, focus=w) shows only "
+            "the paths from w (a weight, an input) to the root; for a network, "
+            "nn.draw_network(model, x, target=..., loss=...) draws one circle per neuron. Or "
+            "pass a larger max_nodes to draw it all anyway (layout may take minutes)."
+        )
+    order = topological_order(root)
+    if not focus_nodes:
+        return order
+    order = _focused(order, root, focus_nodes)
+    if len(order) > max_nodes:
+        raise GraphTooLargeError(
+            f"draw: the paths from the focus to the root hold {len(order)} Values, more "
+            f"than max_nodes={max_nodes}. Focus on a node nearer the root, or pass a "
+            "larger max_nodes."
+        )
+    return order
 
 
 def _focus_nodes(focus: object) -> list[Value]:
@@ -292,10 +310,8 @@ def _focus_nodes(focus: object) -> list[Value]:
     return nodes
 
 
-def _focused(order: list[Value], root: Value,
-             focus: list[Value]) -> tuple[list[Value], dict[Value, list[Value]]]:
-    """The nodes on a path from a focus node to the root (in order), and for each of them
-    its inputs off those paths (drawn as stubs)."""
+def _focused(order: list[Value], root: Value, focus: list[Value]) -> list[Value]:
+    """The nodes on a path from a focus node to the root, in order."""
     in_graph = set(order)
     for v in focus:
         if v not in in_graph:
@@ -305,9 +321,7 @@ def _focused(order: list[Value], root: Value,
     for node in order:
         if node not in reached and any(p in reached for p in node.parents):
             reached.add(node)
-    kept = [v for v in order if v in reached]
-    stubs = {v: [p for p in dict.fromkeys(v.parents) if p not in reached] for v in kept}
-    return kept, stubs
+    return [v for v in order if v in reached]
 
 
 def _draw_stubs(g: graphviz.Digraph, name: str, others: list[Value]) -> None:
