@@ -22,6 +22,7 @@ from .graph import short_label, topological_order
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import Op
 from .reductions import dot, matvec, sum
+from .stepper import Stepper, stepper
 from .value import Number, Value, apply, constant
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Op",
     "RendererNotFoundError",
     "StepRecord",
+    "Stepper",
     "Value",
     "analytic_grad",
     "apply",
@@ -55,6 +57,7 @@ __all__ = [
     "no_grad",
     "numerical_grad",
     "short_label",
+    "stepper",
     "steps_table",
     "sum",
     "topological_order",

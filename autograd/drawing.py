@@ -12,8 +12,9 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
@@ -85,8 +86,22 @@ class Drawing:
         source: the DOT text (deterministic for the same graph).
     """
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, stepper: Callable[[], Any] | None = None) -> None:
         self.source = source
+        self._stepper = stepper
+
+    def stepper(self) -> Any:
+        """The same picture as a page to step through the pass it shows, one step at a time
+        (an :class:`autograd.Stepper`; see :func:`autograd.stepper`).
+
+        Raises:
+            ValueError: this drawing was made from DOT text, not from a graph or a network.
+        """
+        if self._stepper is None:
+            raise ValueError("this Drawing was built from DOT text alone, so it has no pass to "
+                             "step through; use autograd.draw(root).stepper() or "
+                             "nn.draw_network(model, x, target=..., loss=...).stepper()")
+        return self._stepper()
 
     def pipe(self, format: str = "svg") -> bytes:
         """Render to ``format`` (``"svg"`` or ``"png"``) and return the bytes."""
@@ -213,7 +228,7 @@ def draw(
     g = graphviz.Digraph("computation_graph", graph_attr={"rankdir": rankdir, "ranksep": "0.3",
                                                           "nodesep": "0.15"})
     g.attr("node", fontname="Helvetica", fontsize="11", margin="0.05,0.02", height="0.3")
-    g.attr("edge", color="#495057", arrowsize="0.6")
+    g.attr("edge", color="#495057", arrowsize="0.6", fontname="Helvetica")
     step = highlight if isinstance(highlight, StepRecord) else None
     marked = highlight if isinstance(highlight, Value) else None
     stacked = "{{ {0} }}" if rankdir in ("TB", "BT") else "{0}"
@@ -259,7 +274,14 @@ def draw(
                             label=_escape(_step_text(step)), fontsize="10")
             g.edge(names[p], name, **edge)
         _draw_stubs(g, name, stubs.get(v, ()))
-    return Drawing(g.source)
+
+    def step_through():
+        from .stepper import stepper  # the stepper draws with this module
+
+        return stepper(root, focus=focus, show_local_grads=show_local_grads,
+                       max_nodes=max_nodes)
+
+    return Drawing(g.source, stepper=step_through)
 
 
 def nodes_to_draw(root: Value, *, focus: Value | Iterable[Value] | None = None,

@@ -122,11 +122,12 @@ _POWERS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _ATOM = 3  # the precedence of a name or a function call: never parenthesised
 
 
-def formula(v: Value, max_length: int = 28) -> str:
+def formula(v: Value, max_length: int = 28, *, own_label: bool = True) -> str:
     """A node named by how it was computed, when that is short: ``log(1 − ŷ)``, ``w0·x0 +
     w1·x1``, ``z²`` (parameters inside by their :func:`short_label`); its label if it has one;
     else (longer than ``max_length``, or more than
-    five ops deep) :func:`describe`'s ``op#id``.
+    five ops deep) :func:`describe`'s ``op#id``. With ``own_label=False`` a labelled node is
+    named by its formula too (``z`` as ``w0·x0 + w1·x1 + b``).
 
     Example::
 
@@ -135,9 +136,9 @@ def formula(v: Value, max_length: int = 28) -> str:
         >>> formula((1 - p).log()), formula(p * y + 2), formula((p + 1) ** 2)
         ('log(1 − ŷ)', 'ŷ·1 + 2', '(ŷ + 1)²')
     """
-    if v.label:
+    if v.label and own_label:
         return v.label  # the full name (a model's dotted parameter name); short inside formulas
-    found = _formula(v, 5)
+    found = _formula(v, 5, own_label=own_label)
     return found[0] if found is not None and len(found[0]) <= max_length else describe(v)
 
 
@@ -152,9 +153,9 @@ def needs_parentheses(name: str) -> bool:
     return False
 
 
-def _formula(v: Value, depth: int) -> tuple[str, int] | None:
+def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int] | None:
     """``(text, precedence)`` of v's formula, or None when deeper than ``depth``."""
-    if v.label:
+    if v.label and own_label:
         return short_label(v.label), _ATOM
     if not v.parents:
         name = describe(v)

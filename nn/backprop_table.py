@@ -219,7 +219,7 @@ def backprop_by_layer(model: object, x: object, target: object, loss: LossArg, *
         raise ValueError(f"{who}: loss is None; pass a loss name such as loss='mse' or a "
                          "function (prediction, target) -> Value")
     recorded = run_pass(model, xs, targets, loss, who, batch=batch)
-    table = BackpropTable(_rows(recorded, batch, digits), recorded.loss.data,
+    table = BackpropTable(backprop_rows(recorded, batch, digits), recorded.loss.data,
                           recorded.loss_name, len(xs), digits)
     if strict and not table.ok:
         lines = "\n".join(f"  {r.quantity} (sample {r.sample}): engine {r.value!r}, formula "
@@ -231,7 +231,9 @@ def backprop_by_layer(model: object, x: object, target: object, loss: LossArg, *
     return table
 
 
-def _rows(p: NetworkPass, batch: bool, digits: int) -> list[BackpropRow]:
+def backprop_rows(p: NetworkPass, batch: bool, digits: int) -> list[BackpropRow]:
+    """The table's rows for a recorded pass: per layer from the output back, per neuron its
+    ∂L/∂a, δ, ∂L/∂w and ∂L/∂b (read by the network stepper too)."""
     fmt = _formatter(digits)
     top = len(p.layers) - 1
     rows: list[BackpropRow] = []

@@ -16,9 +16,10 @@ from collections.abc import Callable
 
 import graphviz
 
-from autograd import Drawing, Value
+from autograd import Drawing, Stepper, Value
 
 from .network_pass import LossArg, NetworkPass, NeuronRecord, layers_of, nin_of, run_pass
+from .network_stepper import network_stepper
 from .notation import input_symbol, neuron_symbol, parameter_symbol, subscript, superscript
 
 POSITIVE = "#1c7ed6"  # blue: w > 0
@@ -103,7 +104,16 @@ def draw_network(model: object, x: object = None, *, target: object = None,
     else:
         targets = None if target is None else [target]
         recorded = run_pass(model, [x], targets, loss, who, batch=False)
-    return Drawing(_Diagram(model, layers, recorded, max_edge_labels, digits).source())
+    source = _Diagram(model, layers, recorded, max_edge_labels, digits).source()
+
+    def step_through() -> Stepper:
+        if recorded is None:
+            raise ValueError("draw_network: this diagram has no sample, so there is no pass to "
+                             "step through; draw it with x (and target and loss) first")
+        return network_stepper(drawing, recorded, GRADIENT)
+
+    drawing = Drawing(source, stepper=step_through)
+    return drawing
 
 
 class _Diagram:
@@ -168,7 +178,7 @@ class _Diagram:
                 label = f"{symbol}\n{self.fmt(value)}"
                 tip = f"input {symbol} = {value!r} (data: a constant, no gradient)"
             self.g.node(name, label, shape="circle", style="filled", fillcolor=FILLS["input"],
-                        tooltip=tip, width="0.45", fixedsize="false")
+                        tooltip=tip, width="0.45", fixedsize="false", **_classed(name))
 
     def _layer(self, li: int, neurons: list) -> None:
         last = li == len(self.layers) - 1
@@ -189,7 +199,8 @@ class _Diagram:
             size = {} if detailed else {"width": COMPACT_WIDTH}
             self.g.node(names[j], label, shape="circle", style="filled", **size,
                         fillcolor=FILLS["output" if last else "hidden"],
-                        tooltip=self._neuron_tooltip(symbol, neuron, rec, lnum, j, act))
+                        tooltip=self._neuron_tooltip(symbol, neuron, rec, lnum, j, act),
+                        **_classed(names[j]))
             for k, w in enumerate(neuron.w):
                 self._edge(li, j, k, w, rec, labelled)
 
@@ -210,7 +221,7 @@ class _Diagram:
                        f"{a_prev} = {rec.z.grad!r} × {rec.inputs[k].data!r}")
             lines.append((f"∂L/∂w = {self.fmt(grad)}", GRADIENT))
         attrs = {"color": colour, "penwidth": f"{width:.2f}", "tooltip": _tooltip(tip),
-                 "arrowhead": "normal"}
+                 "arrowhead": "normal", **_classed(f"{source}-{_node(li, j)}")}
         if labelled:
             attrs["label"] = _html_lines(lines)
 
@@ -273,7 +284,7 @@ class _Diagram:
                              (f"target {target_text}", "black")], bold_first=True)
         self._column("loss", ["loss"], f"the loss {p.loss_name}, where backprop starts")
         self.g.node("loss", label, shape="box", style="rounded,filled", margin="0.12,0.06",
-                    fillcolor=FILLS["loss"],
+                    fillcolor=FILLS["loss"], **_classed("loss"),
                     tooltip=_tooltip([f"L = {p.loss_name}(ŷ, y) = {p.loss.data!r}",
                                       f"y = {target!r}"]))
         last = len(self.layers) - 1
@@ -281,6 +292,7 @@ class _Diagram:
         for j, rec in enumerate(self.sample.layers[last]):
             symbol = neuron_symbol("a", lnum, j + 1)
             self.g.edge(_node(last, j), "loss", color="#868e96", penwidth="1",
+                        **_classed(f"{_node(last, j)}-loss"),
                         tooltip=_tooltip([f"ŷ{j + 1} = {symbol} = {rec.a.data!r}",
                                           f"∂L/∂{symbol} = {rec.a.grad!r}"]))
 
@@ -300,6 +312,11 @@ def _tooltip(lines: list[str]) -> str:
 
 def _node(li: int, j: int) -> str:
     return f"n{li}_{j}"
+
+
+def _classed(name: str) -> dict[str, str]:
+    """The SVG class naming a node or edge (``tg-n0_1``, ``tg-x0-n0_1``), for the stepper."""
+    return {"class": f"tg-{name}"}
 
 
 def _activation_name(neuron) -> str:

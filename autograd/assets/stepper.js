@@ -1,0 +1,160 @@
+// tracegrad's backprop stepper: one self-contained engine for every stepper on a page.
+// A stepper is a <div class="tg-stepper"> holding an SVG picture and its frames (JSON). Frame k
+// is the picture after k steps: the initial texts, then each frame's changes ("set"), with the
+// frame's own elements lit. Going to any frame replays the changes from the start (thousands
+// of steps take well under a millisecond each), so every control simply calls show(k).
+(function () {
+  "use strict";
+  if (window.tracegradStepper) return;
+
+  function fieldsOf(svg, key) {
+    // The <text> elements of one drawn element, by the word they start with ("data", "grad",
+    // or the names the frames use); remembered with the text's prefix.
+    var group = svg.querySelector("g." + key);
+    var out = {};
+    if (!group) return out;
+    group.querySelectorAll("text").forEach(function (t) {
+      var words = t.textContent.split(" ");
+      out[words[0]] = t;
+    });
+    return out;
+  }
+
+  function setup(root) {
+    if (root.dataset.ready) return;
+    root.dataset.ready = "1";
+    var data = JSON.parse(root.querySelector("script.tg-data").textContent);
+    var svg = root.querySelector(".tg-picture svg");
+    var frames = data.frames;
+    var last = frames.length - 1;
+    var fields = {};
+    var elements = {};
+    Object.keys(data.initial).forEach(function (key) {
+      fields[key] = fieldsOf(svg, key);
+      elements[key] = svg.querySelector("g." + key);
+    });
+    (data.keys || []).forEach(function (key) {
+      if (!elements[key]) elements[key] = svg.querySelector("g." + key);
+    });
+    var slider = root.querySelector(".tg-slider");
+    var status = root.querySelector(".tg-status");
+    var counter = root.querySelector(".tg-counter");
+    var playButton = root.querySelector('[data-act="play"]');
+    var speed = root.querySelector(".tg-speed");
+    var table = root.querySelector(".tg-steps tbody");
+    var rows = [];
+    frames.forEach(function (frame, k) {
+      var tr = document.createElement("tr");
+      tr.dataset.step = String(k);
+      [String(k), frame.phase, frame.say].forEach(function (cell) {
+        var td = document.createElement("td");
+        td.textContent = cell;
+        tr.appendChild(td);
+      });
+      tr.addEventListener("click", function () { stop(); show(k); });
+      table.appendChild(tr);
+      rows.push(tr);
+    });
+    var current = -1;
+    var lit = [];
+    var timer = null;
+
+    function write(key, values) {
+      var f = fields[key];
+      Object.keys(values).forEach(function (name) {
+        if (f[name]) f[name].textContent = name + " " + values[name];
+      });
+    }
+
+    function show(k) {
+      k = Math.max(0, Math.min(last, k));
+      var state = {};
+      Object.keys(data.initial).forEach(function (key) {
+        state[key] = Object.assign({}, data.initial[key]);
+      });
+      var pending = new Set(data.pending);
+      var hidden = new Set(data.hidden || []);
+      for (var i = 1; i <= k; i++) {
+        var changes = frames[i].set || {};
+        Object.keys(changes).forEach(function (key) { Object.assign(state[key], changes[key]); });
+        (frames[i].reveal || []).forEach(function (key) { pending.delete(key); });
+        (frames[i].show || []).forEach(function (key) { hidden.delete(key); });
+      }
+      Object.keys(state).forEach(function (key) { write(key, state[key]); });
+      Object.keys(elements).forEach(function (key) {
+        var el = elements[key];
+        if (!el) return;
+        el.classList.toggle("tg-pending", pending.has(key));
+        if (data.hideFill) {  // texts of this colour (gradients) wait for the backward pass
+          el.querySelectorAll('text[fill="' + data.hideFill + '"]').forEach(function (t) {
+            t.style.visibility = hidden.has(key) ? "hidden" : "";
+          });
+        }
+      });
+      lit.forEach(function (el) { el.classList.remove("tg-lit"); });
+      lit = (frames[k].lit || []).map(function (key) { return elements[key]; })
+        .filter(function (el) { return el; });
+      lit.forEach(function (el) { el.classList.add("tg-lit"); });
+      if (current >= 0 && rows[current]) rows[current].classList.remove("tg-row-current");
+      rows[k].classList.add("tg-row-current");
+      var panel = rows[k].closest(".tg-panel-body");
+      if (panel) {
+        var top = rows[k].offsetTop - panel.clientHeight / 2;
+        panel.scrollTop = Math.max(0, top);
+      }
+      current = k;
+      slider.value = String(k);
+      counter.textContent = "step " + k + " / " + last;
+      status.textContent = frames[k].say;
+      root.dataset.step = String(k);
+      if (k === last) stop();
+    }
+
+    function stop() {
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+      playButton.textContent = "▶";
+      playButton.setAttribute("aria-label", "Play");
+      root.dataset.playing = "false";
+    }
+
+    function play() {
+      if (timer !== null) { stop(); return; }
+      if (current >= last) show(0);
+      playButton.textContent = "||";
+      playButton.setAttribute("aria-label", "Pause");
+      root.dataset.playing = "true";
+      timer = setInterval(function () { show(current + 1); }, Number(speed.value));
+    }
+
+    var actions = {
+      first: function () { stop(); show(0); },
+      prev: function () { stop(); show(current - 1); },
+      next: function () { stop(); show(current + 1); },
+      last: function () { stop(); show(last); },
+      play: play
+    };
+    root.querySelectorAll("[data-act]").forEach(function (button) {
+      button.addEventListener("click", function () { actions[button.dataset.act](); });
+    });
+    slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
+    speed.addEventListener("change", function () { if (timer !== null) { stop(); play(); } });
+    root.addEventListener("keydown", function (event) {
+      if (event.target.tagName === "SELECT") return;
+      var act = {ArrowRight: "next", ArrowLeft: "prev", Home: "first", End: "last",
+                 " ": "play"}[event.key];
+      if (!act) return;
+      if (event.target === slider && act !== "play") return; // the slider moves by itself
+      event.preventDefault();
+      actions[act]();
+    });
+    root.tracegrad = {show: show, play: play, stop: stop,
+                      frame: function () { return current; }};
+    show(0);
+  }
+
+  window.tracegradStepper = {
+    setup: setup,
+    scan: function () { document.querySelectorAll(".tg-stepper").forEach(setup); }
+  };
+})();

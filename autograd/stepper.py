@@ -1,0 +1,242 @@
+"""Step through backprop in any browser: one self-contained HTML page (SVG + JavaScript).
+
+``stepper(root)`` records the forward pass node by node and the backward pass one chain-rule
+product at a time, and returns a :class:`Stepper`: inline in Jupyter (no kernel needed once
+displayed: it works in JupyterLab, VS Code, Colab and nbconvert's HTML export), or written to
+one file with ``.save("backprop.html")`` — no network access, every script and style inline.
+
+The page is the picture ``draw`` makes plus *frames*: frame k is the picture after k steps.
+Each frame says what changed (a node's value revealed, a gradient updated), which elements to
+light, and the sentence announced for it. The JavaScript engine (``assets/stepper.js``) knows
+nothing about autograd, so the network diagram steps with the same engine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from html import escape
+from importlib import resources
+from pathlib import Path
+
+from .backward import backward_steps, start_of_pass
+from .drawing import Drawing, draw, nodes_to_draw, responsive
+from .graph import formula, op_text, topological_order
+from .ops import CONST
+from .value import Number, Value
+
+SPEEDS = (("0.5×", 1600), ("1×", 800), ("2×", 400), ("4×", 150))  # milliseconds per step
+BUTTONS = (("first", "First step", "Home", "«"), ("prev", "Previous step", "←", "‹"),
+           ("play", "Play", "space", "▶"), ("next", "Next step", "→", "›"),
+           ("last", "Last step", "End", "»"))  # glyphs every font has
+
+
+class Stepper:
+    """A picture with frames to step through: ``_repr_html_`` in Jupyter, ``.save(path)``.
+
+    Attributes:
+        frames: one dict per frame — ``phase`` ("start", "forward", "backward"), ``say``
+            (the sentence announced), ``set`` (texts changed: ``{element: {field: text}}``),
+            ``reveal`` (elements shown from this frame on), ``show`` (elements whose hidden
+            texts appear from this frame on), ``lit`` (elements highlighted in this frame
+            only).
+        title: a name for the page.
+    """
+
+    def __init__(self, drawing: Drawing, frames: list[dict], *, title: str,
+                 initial: dict[str, dict] | None = None, pending: list[str] = (),
+                 keys: list[str] = (), hidden: list[str] = (),
+                 hide_fill: str | None = None) -> None:
+        """Args:
+            drawing: the picture; its SVG elements carry the classes the frames name.
+            frames: see the class docs; frame 0 is the start.
+            title: a name for the page.
+            initial: texts at the start, ``{element: {field: text}}`` (a field is a
+                ``<text>`` starting with that word, e.g. ``"grad"``).
+            pending: elements faded until a frame reveals them.
+            keys: other elements frames light.
+            hidden: elements whose ``hide_fill``-coloured texts stay hidden until a frame
+                lists them in ``show`` (the network diagram's gradients).
+        """
+        self.drawing = drawing
+        self.frames = frames
+        self.title = title
+        self.initial = dict(initial or {})
+        self.pending = list(pending)
+        self.keys = list(keys)
+        self.hidden = list(hidden)
+        self.hide_fill = hide_fill
+
+    @property
+    def steps(self) -> int:
+        """How many steps there are (frames after the first)."""
+        return len(self.frames) - 1
+
+    def html(self) -> str:
+        """The stepper as an HTML fragment: a ``<div>`` with its style, picture, data and
+        script (what Jupyter shows)."""
+        uid = f"tg-stepper-{uuid.uuid4().hex[:10]}"
+        data = json.dumps({"frames": self.frames, "initial": self.initial,
+                           "pending": self.pending, "keys": self.keys, "hidden": self.hidden,
+                           "hideFill": self.hide_fill},
+                          ensure_ascii=False, separators=(",", ":"))
+        data = data.replace("</", "<\\/")  # never close the <script> early
+        svg = responsive(self.drawing.svg())
+        svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype when inline
+        speeds = "".join(f'<option value="{ms}"{" selected" if label == "1×" else ""}>'
+                         f"{label}</option>" for label, ms in SPEEDS)
+        buttons = "\n".join(f'<button type="button" data-act="{act}" aria-label="{label}" '
+                            f'title="{label} ({key})">{icon}</button>'
+                            for act, label, key, icon in BUTTONS)
+        last = self.steps
+        return f"""<div class="tg-stepper" id="{uid}" tabindex="0" data-step="0" \
+data-playing="false" role="group" aria-label="Backpropagation stepper: {escape(self.title)}">
+<style>{_asset("stepper.css")}</style>
+<div class="tg-bar">
+{buttons}
+<select class="tg-speed" aria-label="Speed" title="Speed">{speeds}</select>
+<input class="tg-slider" type="range" min="0" max="{last}" value="0" step="1" aria-label="Step">
+<span class="tg-counter">step 0 / {last}</span>
+</div>
+<div class="tg-status" role="status" aria-live="polite">{escape(self.frames[0]["say"])}</div>
+<noscript>This stepper needs JavaScript; the picture shows the graph before the pass.</noscript>
+<div class="tg-picture">{svg}</div>
+<details class="tg-panel" open><summary>All {last} steps — click one to go there</summary>
+<div class="tg-panel-body"><table class="tg-steps"><tbody></tbody></table></div></details>
+<script type="application/json" class="tg-data">{data}</script>
+<script>{_asset("stepper.js")}
+window.tracegradStepper.setup(document.getElementById("{uid}"));</script>
+</div>"""
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write one self-contained page (``.html``): no network access needed to open it.
+
+        Returns:
+            The path written.
+        """
+        path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(f"Stepper.save: the page is HTML; give a path ending in .html, "
+                             f"got '{path.name}'")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page = (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                f"<title>{escape(self.title)}</title>\n</head>\n<body>\n{self.html()}\n"
+                "</body>\n</html>\n")
+        path.write_text(page, encoding="utf-8")
+        return path
+
+    def __repr__(self) -> str:
+        return f"<Stepper {self.title!r}: {self.steps} steps>"
+
+
+def stepper(root: Value, *, focus: Value | list[Value] | None = None,
+            show_local_grads: bool = True, grad: Number = 1.0,
+            max_nodes: int = 250) -> Stepper:
+    """Step through ``root``'s forward and backward passes in a browser, one node, then one
+    chain-rule product, at a time.
+
+    The forward pass reveals each node's value in topological order; the backward pass then
+    lights one edge per step and announces its product, as ``backward_steps`` records it::
+
+        ∂L/∂parent += ∂L/∂node × ∂node/∂parent = upstream × local = contribution
+
+    with every node's gradient as it stands after that step. Controls: first, previous,
+    next, last, play/pause with a speed, a slider, the keyboard (←, →, Home, End, space) and
+    a list of every step (click one to jump). Each step is announced in an ``aria-live``
+    region; the stepper's root element carries the current step in ``data-step``.
+
+    The pass is run on a copy of the gradients: every ``.grad`` is as it was afterwards.
+
+    Args:
+        root: the output (usually a loss).
+        focus: as in :func:`autograd.draw`: only the paths from these node(s) to ``root``
+            (the backward steps shown are those between drawn nodes).
+        show_local_grads: write each edge's local derivative on it.
+        grad: the seed ∂L/∂root.
+        max_nodes: refuse pictures with more Values (see :func:`autograd.draw`).
+    Returns:
+        A :class:`Stepper` (shows in Jupyter; ``.save("backprop.html")``).
+
+    Example::
+
+        >>> from autograd import Value, stepper
+        >>> w = Value(0.5, label="w"); L = (w * 3.0).tanh(); L.label = "L"
+        >>> s = stepper(L); s.steps  # 4 nodes revealed, the seed, 2 products
+        7
+        >>> w.grad  # untouched
+        0.0
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"stepper: root must be a Value, got {type(root).__name__} {root!r}")
+    order = nodes_to_draw(root, focus=focus, max_nodes=max_nodes)
+    keys = {v: f"tg-n{i}" for i, v in enumerate(order)}
+    records, start = _run_backward(root, grad)
+    drawing = draw(root, focus=focus, show_local_grads=show_local_grads, max_nodes=max_nodes,
+                   grads={**start, **{r.parent: r.parent_grad for r in records}})
+
+    initial = {keys[v]: ({} if v.op is CONST else {"data": "?", "grad": "·"}) for v in order}
+    frames = [{"phase": "start", "say": "Before the forward pass: press → (or ▶) to compute "
+                                        "the values node by node, then backpropagate."}]
+    for v in order:
+        frames.append({"phase": "forward", "say": _forward_text(v), "lit": [keys[v]],
+                       "reveal": [keys[v]],
+                       "set": {} if v.op is CONST else {keys[v]: {"data": _fmt(v.data)}}})
+    name = formula(root)
+    frames.append({"phase": "backward", "lit": [keys[root]],
+                   "say": f"Backward pass: start at {name} with ∂{name}/∂{name} = "
+                          f"{_fmt(start[root])}; every other gradient starts at 0 "
+                          "(a parameter keeps what earlier passes accumulated)",
+                   "set": {keys[v]: {"grad": _fmt(start[v])}
+                           for v in order if v.op is not CONST}})
+    edges: dict[str, None] = {}
+    for r in records:
+        if r.node not in keys or r.parent not in keys:
+            continue  # an edge into a stub, off the focused paths
+        edge = f"{keys[r.parent]}-{keys[r.node][3:]}"  # draw's class for parent → node
+        edges[edge] = None
+        frames.append({"phase": "backward", "say": str(r),
+                       "lit": [edge, keys[r.node], keys[r.parent]],
+                       "set": {keys[r.parent]: {"grad": _fmt(r.parent_grad)}}})
+    return Stepper(drawing, frames, title=f"backprop of {name}", initial=initial,
+                   pending=list(keys.values()), keys=list(edges))
+
+
+def _run_backward(root: Value, grad: Number) -> tuple[list, dict]:
+    """``backward_steps``' records and the pass's starting gradients, leaving every
+    ``.grad`` of the graph as it was."""
+    saved = [(v, v.grad) for v in topological_order(root)]
+    try:
+        start = start_of_pass(root, grad)
+        records = list(backward_steps(root, grad))
+    finally:
+        for v, g in saved:
+            v.grad = g
+    return records, start
+
+
+def _forward_text(v: Value) -> str:
+    name = formula(v)
+    if v.op is CONST:
+        what = f"{name} = {_fmt(v.data)}" if v.label else f"the number {_fmt(v.data)}"
+        return f"forward: {what} enters (data: it gets no gradient)"
+    if not v.parents:
+        return f"forward: {name} = {_fmt(v.data)} (a parameter)"
+    how = formula(v, own_label=False)
+    if "#" in how:  # too long for a formula: the op and its inputs' names
+        how = f"{op_text(v.op)}({', '.join(formula(p) for p in v.parents[:4])}"
+        how += ", …)" if len(v.parents) > 4 else ")"
+    return f"forward: {name} = {how} = {_fmt(v.data)}" if how != name else \
+        f"forward: {name} = {_fmt(v.data)}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _asset(name: str) -> str:
+    return resources.files("autograd").joinpath("assets", name).read_text(encoding="utf-8")

@@ -1,0 +1,69 @@
+"""The stepper's frames (without a browser: tests/browser drives the page itself)."""
+
+from __future__ import annotations
+
+import pytest
+
+import autograd
+from autograd import Value, backward_steps, stepper
+from autograd.drawing import nodes_to_draw
+from nn.cli import sigmoid_neuron_bce
+
+
+def neuron():
+    return sigmoid_neuron_bce([0.4, -0.6], [0.5, -1.5], 0.1, 1.0)
+
+
+def test_frames_are_the_forward_pass_then_backward_steps_records():
+    net = neuron()
+    loss = net["loss"]
+    made = stepper(loss)
+    order = nodes_to_draw(loss)
+    forward = [f for f in made.frames if f["phase"] == "forward"]
+    assert len(forward) == len(order)
+    assert forward[-1]["say"].startswith("forward: L = ") and "0.2633" in forward[-1]["say"]
+    assert any("x0 = 0.5 enters (data" in f["say"] for f in forward)
+    backward = [f for f in made.frames if f["phase"] == "backward"]
+    records = list(backward_steps(neuron()["loss"]))
+    assert [f["say"] for f in backward[1:]] == [str(r) for r in records]
+    assert "∂L/∂L = 1" in backward[0]["say"]
+    assert made.steps == len(order) + 1 + len(records)
+
+
+def test_the_stepper_leaves_every_gradient_as_it_was():
+    net = neuron()
+    net["loss"].backward()
+    before = {v: v.grad for v in autograd.topological_order(net["loss"])}
+    made = stepper(net["loss"])
+    assert {v: v.grad for v in before} == before
+    seed = next(f for f in made.frames if f["phase"] == "backward")
+    w0 = nodes_to_draw(net["loss"]).index(net["w"][0])
+    assert seed["set"][f"tg-n{w0}"]["grad"] == f"{net['w'][0].grad:.4g}"  # leaves accumulate
+
+
+def test_html_is_one_self_contained_fragment_and_a_saved_page(tmp_path):
+    made = stepper(neuron()["loss"])
+    fragment = made._repr_html_()
+    assert fragment.startswith('<div class="tg-stepper"') and fragment.endswith("</div>")
+    assert 'aria-live="polite"' in fragment and 'data-step="0"' in fragment
+    assert "<?xml" not in fragment and "<svg" in fragment and "<script src" not in fragment
+    page = made.save(tmp_path / "sub" / "backprop.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and '<meta charset="utf-8">' in page
+    with pytest.raises(ValueError, match=r"ending in \.html"):
+        made.save(tmp_path / "backprop.svg")
+
+
+def test_a_label_cannot_break_out_of_the_page():
+    x = Value(1.0, label="</script><b>")
+    y = x * 2.0
+    y.label = "y"
+    fragment = stepper(y).html()
+    data = fragment.split('class="tg-data">')[1]
+    assert "</script><b>" not in data.split("</script>")[0]
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="root must be a Value"):
+        stepper(1.0)
+    with pytest.raises(ValueError, match="not in the graph"):
+        stepper(Value(1.0) * 2, focus=Value(3.0))
