@@ -32,6 +32,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_nn.py
+	$(BIN)/python benchmarks/bench_stepper.py
 
 lessons: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[notebooks]"

@@ -67,3 +67,23 @@ def test_bad_arguments():
         stepper(1.0)
     with pytest.raises(ValueError, match="not in the graph"):
         stepper(Value(1.0) * 2, focus=Value(3.0))
+
+
+def test_the_network_stepper_frames_follow_the_layer_by_layer_table():
+    import nn
+
+    model, x, target = nn.examples.mazur_network()
+    made = nn.draw_network(model, x, target=target, loss="mse").stepper()
+    phases = [f["phase"] for f in made.frames]
+    assert phases == ["start"] + ["forward"] * (1 + 4 + 1) + ["backward"] * 4
+    backward = [f["say"] for f in made.frames if f["phase"] == "backward"]
+    table = nn.backprop_by_layer(model, x, target, "mse")
+    order = ["δ₁⁽²⁾", "δ₂⁽²⁾", "δ₁⁽¹⁾", "δ₂⁽¹⁾"]  # from the output layer back
+    for said, delta in zip(backward, order):
+        assert f"{delta} = ∂L/∂z" in said and f"{table.row(delta).value:.6g}" in said
+    assert "∂L/∂a₁⁽¹⁾ = w₁,₁⁽²⁾·δ₁⁽²⁾ + w₂,₁⁽²⁾·δ₂⁽²⁾" in backward[2]
+    with pytest.raises(ValueError, match="no sample"):
+        nn.draw_network(model).stepper()
+    with pytest.raises(ValueError, match="DOT text"):
+        autograd.Drawing("digraph { a }").stepper()
+    assert isinstance(autograd.draw(neuron()["loss"]).stepper(), autograd.Stepper)

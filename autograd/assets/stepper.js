@@ -59,15 +59,39 @@
     var lit = [];
     var timer = null;
 
+    // What the page shows now, so a step touches only the texts and classes that change.
+    var shownText = {};
+    var shownPending = {};
+    var shownHidden = {};
+
     function write(key, values) {
       var f = fields[key];
+      var before = shownText[key] || (shownText[key] = {});
       Object.keys(values).forEach(function (name) {
-        if (f[name]) f[name].textContent = name + " " + values[name];
+        if (f[name] && before[name] !== values[name]) {
+          f[name].textContent = name + " " + values[name];
+          before[name] = values[name];
+        }
       });
     }
 
-    function show(k) {
-      k = Math.max(0, Math.min(last, k));
+    function mark(key, isPending, isHidden) {
+      var el = elements[key];
+      if (!el) return;
+      if (shownPending[key] !== isPending) {
+        el.classList.toggle("tg-pending", isPending);
+        shownPending[key] = isPending;
+      }
+      if (data.hideFill && shownHidden[key] !== isHidden) {
+        // texts of this colour (the gradients) wait for their backward step
+        el.querySelectorAll('text[fill="' + data.hideFill + '"]').forEach(function (t) {
+          t.style.visibility = isHidden ? "hidden" : "";
+        });
+        shownHidden[key] = isHidden;
+      }
+    }
+
+    function stateAt(k) {
       var state = {};
       Object.keys(data.initial).forEach(function (key) {
         state[key] = Object.assign({}, data.initial[key]);
@@ -80,16 +104,15 @@
         (frames[i].reveal || []).forEach(function (key) { pending.delete(key); });
         (frames[i].show || []).forEach(function (key) { hidden.delete(key); });
       }
-      Object.keys(state).forEach(function (key) { write(key, state[key]); });
+      return {texts: state, pending: pending, hidden: hidden};
+    }
+
+    function show(k) {
+      k = Math.max(0, Math.min(last, k));
+      var state = stateAt(k);
+      Object.keys(state.texts).forEach(function (key) { write(key, state.texts[key]); });
       Object.keys(elements).forEach(function (key) {
-        var el = elements[key];
-        if (!el) return;
-        el.classList.toggle("tg-pending", pending.has(key));
-        if (data.hideFill) {  // texts of this colour (gradients) wait for the backward pass
-          el.querySelectorAll('text[fill="' + data.hideFill + '"]').forEach(function (t) {
-            t.style.visibility = hidden.has(key) ? "hidden" : "";
-          });
-        }
+        mark(key, state.pending.has(key), state.hidden.has(key));
       });
       lit.forEach(function (el) { el.classList.remove("tg-lit"); });
       lit = (frames[k].lit || []).map(function (key) { return elements[key]; })
@@ -98,7 +121,7 @@
       if (current >= 0 && rows[current]) rows[current].classList.remove("tg-row-current");
       rows[k].classList.add("tg-row-current");
       var panel = rows[k].closest(".tg-panel-body");
-      if (panel) {
+      if (panel && panel.clientHeight) {
         var top = rows[k].offsetTop - panel.clientHeight / 2;
         panel.scrollTop = Math.max(0, top);
       }

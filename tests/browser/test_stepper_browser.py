@@ -199,3 +199,42 @@ def test_a_saved_page_is_self_contained_and_small(tmp_path):
     assert "<script src" not in text and "<link" not in text
     data = json.loads(text.split('class="tg-data">')[1].split("</script>")[0])
     assert len(data["frames"]) == stepper(y).steps + 1
+
+
+def test_the_network_stepper_goes_forward_by_neuron_and_backward_by_delta(page, tmp_path):
+    model, x, target = nn.examples.mazur_network()
+    made = nn.draw_network(model, x, target=target, loss="mse").stepper()
+    table = nn.backprop_by_layer(model, x, target, "mse")
+    root = open_page(page, tmp_path, made)
+
+    def visible_gradients(key):
+        return page.evaluate(f"""() => [...document.querySelectorAll(
+            '.tg-picture g.{key} text[fill="#862e9c"]')]
+            .filter(t => getComputedStyle(t).visibility !== 'hidden').length""")
+
+    def faded(key):
+        return page.evaluate(f"() => document.querySelector('.tg-picture g.{key}')"
+                             ".classList.contains('tg-pending')")
+
+    assert faded("tg-n0_0") and visible_gradients("tg-n1_0") == 0
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    assert not faded("tg-n0_0") and faded("tg-n1_0")  # a₁⁽¹⁾ computed, the output not yet
+    assert "a₁⁽¹⁾ = sigmoid(z₁⁽¹⁾) = 0.59327" in page.locator(".tg-status").inner_text()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # the loss
+    assert "L = mse(ŷ, y) = 0.298371" in page.locator(".tg-status").inner_text()
+    assert visible_gradients("tg-n1_0") == 0
+    page.keyboard.press("ArrowRight")  # δ₁⁽²⁾
+    status = page.locator(".tg-status").inner_text()
+    delta = table.row("δ₁⁽²⁾")
+    assert f"δ₁⁽²⁾ = ∂L/∂z₁⁽²⁾ = {delta.formula.split(' = ')[-1]}" in status
+    assert f"= {delta.value:.6g}" in status and "∂L/∂w₁,₁⁽²⁾ = 0.082167" in status
+    assert visible_gradients("tg-n1_0") == 6 and visible_gradients("tg-n0_0") == 0
+    assert visible_gradients("tg-n0_0-n1_0") == 1  # ∂L/∂w on the edge into it
+    page.keyboard.press("End")
+    assert root.get_attribute("data-step") == str(made.steps)
+    assert visible_gradients("tg-n0_0") == 6
+    assert page.errors == []
