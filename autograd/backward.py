@@ -234,6 +234,12 @@ def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
         ∂c/∂b += ∂c/∂c × ∂c/∂b = 1 × 2 = 2   (∂c/∂b is now 2)
     """
     seed = _checked_seed(root, grad, "backward_steps", values_allowed=False)
+    if root.op is CONST:
+        raise RuntimeError(
+            f"backward_steps: {describe(root)} = {root.data!r} is a constant (data, a result "
+            "computed from constants only, or one computed inside no_grad()), so it has no "
+            "graph to step back through. Compute it from Values, outside no_grad()."
+        )
     order = topological_order(root)
     _start_pass(order, root, seed)
     check = modes.current.anomaly
@@ -303,7 +309,7 @@ def _after_partial(name: str) -> str:
 def _fmt(x) -> str:
     if hasattr(x, "data"):
         x = x.data
-    return f"{x:.6g}"
+    return f"{x + 0.0:.6g}"  # + 0.0: −0.0 shows as 0
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:

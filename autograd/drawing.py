@@ -127,10 +127,17 @@ class Drawing:
         """The picture as SVG text."""
         return self.pipe("svg").decode()
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the SVG inline, so hovering shows every tooltip (full names,
+        exact numbers), as wide as the output column allows and never wider than its natural
+        size — a small graph is not blown up, a wide one scales down."""
+        svg = self.svg()
+        return f'<div class="tracegrad-drawing">{responsive(svg[svg.index("<svg"):])}</div>'
+
     def _repr_svg_(self) -> str:
-        """The SVG for Jupyter: as wide as the output column allows, never wider than its
-        natural size (so a small graph is not blown up and a wide one scales down)."""
-        return responsive(self.svg())
+        """The SVG at its natural size, for front ends that show SVG as an image (JupyterLab
+        does, scaling it down to the column; tooltips need the inline HTML form)."""
+        return self.svg()
 
     @property
     def size(self) -> tuple[int, int]:
@@ -238,7 +245,7 @@ def draw(
         role = _role(v, root)
         if role == "input":
             text = _display_name(v)
-            text = f"{text} = {v.data:.4g}" if v.label else f"{v.data:.4g}"
+            text = f"{text} = {_number(v.data)}" if v.label else _number(v.data)
             g.node(name, _escape(text), shape="box", style="filled,rounded",
                    fillcolor=COLORS["input"], fontsize="10", tooltip=_tooltip(v, None),
                    **{"class": f"tg-{name} tg-constant"})
@@ -247,9 +254,9 @@ def draw(
         grad = grads.get(v, v.grad) if grads is not None else v.grad
         grad = grad.data if isinstance(grad, Value) else grad
         if show_data:
-            fields.append(f"data {v.data:.4g}")
+            fields.append(f"data {_number(v.data)}")
         if show_grad:
-            fields.append(f"grad {grad:.4g}")
+            fields.append(f"grad {_number(grad)}")
         attrs = {"shape": "record", "style": "filled", "fillcolor": COLORS[role],
                  "tooltip": _tooltip(v, grad), "class": f"tg-{name}"}  # for the stepper
         if v is marked or (step is not None and v in (step.node, step.parent)):
@@ -352,12 +359,13 @@ def _draw_stubs(g: graphviz.Digraph, name: str, others: list[Value]) -> None:
              "margin": "0.02"}
     edge = {"color": "#ced4da", "arrowsize": "0.4"}
     if len(others) > 2:
-        tip = ", ".join(f"{_plain_name(p)} = {p.data:.4g}" for p in others[:40])
+        tip = ", ".join(f"{_plain_name(p)} = {_number(p.data)}" for p in others[:40])
         g.node(f"{name}_others", f"+ {len(others)} inputs", tooltip=tip, **style)
         g.edge(f"{name}_others", name, **edge)
         return
     for k, p in enumerate(others):
-        text = f"{_display_name(p)} = {p.data:.4g}" if p.label or p.parents else f"{p.data:.4g}"
+        text = f"{_display_name(p)} = {_number(p.data)}" if p.label or p.parents \
+            else _number(p.data)
         g.node(f"{name}_in{k}", _escape(text),
                tooltip=_tooltip(p, None if p.op is CONST else p.grad), **style)
         g.edge(f"{name}_in{k}", name, **edge)
@@ -396,7 +404,7 @@ def _plain_name(v: Value) -> str:
     for the same graph."""
     if v.label:
         return v.label
-    return op_text(v.op) if v.parents else f"{v.data:.4g}"
+    return op_text(v.op) if v.parents else _number(v.data)
 
 
 def _tooltip(v: Value, grad: float | None) -> str:
@@ -425,7 +433,7 @@ def _step_text(step: StepRecord) -> str:
 
 
 def _number(x) -> str:
-    return f"{(x.data if isinstance(x, Value) else x):.4g}"
+    return f"{(x.data if isinstance(x, Value) else x) + 0.0:.4g}"  # + 0.0: −0.0 shows as 0
 
 
 def _escape(text: str) -> str:

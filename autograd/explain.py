@@ -52,14 +52,19 @@ class Path(NamedTuple):
 
 
 class Group(NamedTuple):
-    """The paths through one node ``node`` right after ``wrt``: ∂root/∂node · ∂node/∂wrt.
+    """The paths through one node c where the paths from ``wrt`` part: ∂root/∂c · ∂c/∂wrt.
 
     Fields:
-        node: c, a node that takes ``wrt`` as an input.
+        node: c. Paths are grouped where they first part ways: if ``wrt`` feeds a single
+            chain of nodes (a weight → its neuron's z → a), c are the nodes that chain's
+            last node feeds (the next layer), else the nodes ``wrt`` feeds directly.
         upstream: ∂root/∂c, the gradient arriving from c's side (the engine's number).
-        local: ∂c/∂wrt (a sum if ``wrt`` enters c more than once).
+        local: ∂c/∂wrt: the product of the local derivatives along ``via``, then into c
+            (summed if a node enters c more than once).
         product: ``upstream × local``.
-        paths: how many paths from ``wrt`` to the root go through this edge.
+        paths: how many paths from ``wrt`` to the root go through c this way.
+        via: the chain from ``wrt`` to the node c reads (``wrt`` excluded; empty when c
+            reads ``wrt`` itself).
     """
 
     node: Value
@@ -67,6 +72,7 @@ class Group(NamedTuple):
     local: float
     product: float
     paths: int
+    via: tuple[Value, ...] = ()
 
 
 class SampleTerm(NamedTuple):
@@ -127,9 +133,12 @@ class Explanation:
         if self.path_count == 0:
             return f"{head}: {r} does not depend on {w} (no path leads from {w} to {r})."
         lines = [f"{head}   (backward computes {_fmt(self.engine)})"]
+        if self.wrt is self.root:
+            return f"{head}: the derivative of a node by itself (the seed of the backward pass)"
         if self.samples is not None:
-            lines.append(f"{r} is a mean over N = {len(self.samples)} samples: "
-                         f"∂{dr}/∂{dw} = (1/N) Σᵢ ∂ℓᵢ/∂{dw}, each by the node after {w}:")
+            lines.append(f"{r} is a mean of N = {len(self.samples)} terms ℓᵢ (one per sample, "
+                         f"or per output): ∂{dr}/∂{dw} = (1/N) Σᵢ ∂ℓᵢ/∂{dw}, each by the "
+                         f"node after {w}:")
             for s in self.samples:
                 parts = " + ".join(f"∂ℓ{s.index}/∂{_wrap(g.node)} · ∂{_wrap(g.node)}/∂{dw} = "
                                    f"{_fmt(g.upstream)} × {_fmt(g.local)}" for g in s.groups)
@@ -148,9 +157,11 @@ class Explanation:
                 lines.append(f"  path {k}: {chain}\n      {names} = {factors} = "
                              f"{_fmt(p.product)}")
             return "\n".join(lines)
-        lines.append(f"{self.path_count:,} paths lead from {w} to {r}; grouped by the node "
-                     f"after {w} (the gradient arriving from it), ∂{dr}/∂{dw} = Σ_c ∂{dr}/∂c · "
-                     f"∂c/∂{dw}:")
+        via = self.groups[0].via if self.groups else ()
+        where = f"after {w} → {' → '.join(_name(v) for v in via)}" if via else f"after {w}"
+        lines.append(f"{self.path_count:,} paths lead from {w} to {r}; grouped where they "
+                     f"part, by the nodes c read {where} (the gradient arriving from the next "
+                     f"layer): ∂{dr}/∂{dw} = Σ_c ∂{dr}/∂c · ∂c/∂{dw}:")
         for g in self.groups:
             c, dc = _name(g.node), _wrap(g.node)
             lines.append(f"  c = {c}: ∂{dr}/∂{dc} × ∂{dc}/∂{dw} = {_fmt(g.upstream)} × "
@@ -169,13 +180,16 @@ class Explanation:
         if self.path_count == 0:
             return f"$${d} = 0 \\quad\\text{{(no path from {_text(self.wrt)} to " \
                    f"{_text(self.root)})}}$$"
+        if self.wrt is self.root:
+            return f"$${d} = {_num(self.total)}$$"
         rows = []
         if self.samples is not None:
             n = len(self.samples)
             rows.append(f"{d} &= \\frac{{1}}{{N}}\\sum_{{i=1}}^{{N}} "
                         f"\\frac{{\\partial \\ell_i}}{{\\partial c_i}}\\,"
                         f"\\frac{{\\partial c_i}}{{\\partial {w}}}"
-                        f"\\qquad N = {n},\\ c_i = \\text{{the node after {_text(self.wrt)}}}")
+                        f"\\qquad N = {n}\\text{{ terms}},\\ c_i = "
+                        f"\\text{{the node after {_text(self.wrt)}}}")
             for s in self.samples:
                 terms = " + ".join(f"({_num(g.upstream)})({_num(g.local)})"
                                    for g in s.groups) or "0"
@@ -240,19 +254,26 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
     for name, v in (("root", root), ("wrt", wrt)):
         if not isinstance(v, Value):
             raise TypeError(f"explain: {name} must be a Value, got {type(v).__name__} {v!r}")
+    if root.op is CONST:
+        raise ValueError(
+            f"explain: root = {_name(root)} is a constant — computed inside no_grad(), or from "
+            "constants only — so it has no graph to explain. Compute it with gradients "
+            "enabled, from Values."
+        )
     if wrt.op is CONST:
         raise ValueError(
-            f"explain: wrt = {_name(wrt)} is a constant (data), and data gets no gradient. To "
-            "see ∂root/∂x for an input x, make x a Value (Value(x), not constant(x) or a "
-            "plain number) before building the graph."
+            f"explain: wrt = {_name(wrt)} is a constant (data, or a result computed inside "
+            "no_grad()), and constants get no gradient. To see ∂root/∂x for an input x, make "
+            "x a Value (Value(x), not constant(x) or a plain number) before building the graph."
         )
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
         raise ValueError(f"explain: max_paths must be a non-negative int, got {max_paths!r}")
     order = topological_order(root)
     through = _paths_from(wrt, order)  # paths from wrt to each node (0: not reached)
-    engine = gradients(root).get(wrt, 0.0) if wrt is not root else 1.0
+    grads = gradients(root)
+    engine = grads.get(wrt, 0.0) if wrt is not root else grads[root]
     count = through.get(root, 0)
-    groups = _groups(root, wrt, order, through)
+    groups = _groups(root, wrt, order, grads, at_split=True)
     paths = None
     if count <= max_paths:
         paths = tuple(_enumerate_paths(root, wrt, through))
@@ -261,9 +282,13 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
         total = _sum(g.product for g in groups)
     samples, scale = None, None
     mean = _mean_terms(root)
-    if mean is not None and count:
+    if mean is not None and count and wrt is not root and wrt not in root.parents \
+            and wrt not in mean[0]:
         terms, scale = mean
         samples = tuple(_sample_term(i, term, wrt) for i, term in enumerate(terms, 1))
+        if not math.isclose(scale * _sum(t.gradient for t in samples), total,
+                            rel_tol=1e-9, abs_tol=1e-300):
+            samples, scale = None, None  # not a plain mean of independent terms
     return Explanation(root, wrt, paths, count, groups, total, engine, samples, scale,
                        max_paths)
 
@@ -295,20 +320,34 @@ def _paths_to(root: Value, order: list[Value]) -> dict[Value, int]:
     return down
 
 
-def _groups(root: Value, wrt: Value, order: list[Value],
-            through: dict[Value, int]) -> tuple[Group, ...]:
-    if wrt is root:
+def _groups(root: Value, wrt: Value, order: list[Value], grads: dict, *,
+            at_split: bool) -> tuple[Group, ...]:
+    """The paths grouped by the node after ``wrt`` — or, ``at_split``, after the single
+    chain ``wrt`` feeds, where the paths part."""
+    if wrt is root or wrt not in grads:
         return ()
     down = _paths_to(root, order)
-    grads = gradients(root)
-    groups = []
+    readers: dict[Value, list[Value]] = {}
     for c in order:
-        if wrt not in c.parents or c not in grads:
-            continue
-        local = _sum(g for p, g in zip(c.parents, c.local_grads) if p is wrt)
+        if c in down:
+            for p in dict.fromkeys(c.parents):
+                readers.setdefault(p, []).append(c)
+    via: list[Value] = []
+    start, chain_local = wrt, 1.0
+    while at_split:
+        nxt = readers.get(start, [])
+        if len(nxt) != 1 or nxt[0] is root or nxt[0].parents.count(start) != 1:
+            break
+        node = nxt[0]
+        chain_local *= node.local_grads[node.parents.index(start)]
+        via.append(node)
+        start = node
+    groups = []
+    for c in readers.get(start, []):
+        local = _sum(g for p, g in zip(c.parents, c.local_grads) if p is start) * chain_local
         upstream = grads[c]
         groups.append(Group(c, upstream, local, contribution(c.op, local, upstream),
-                            down.get(c, 0) * c.parents.count(wrt)))
+                            down[c] * c.parents.count(start), tuple(via)))
     return tuple(groups)
 
 
@@ -318,17 +357,22 @@ def _enumerate_paths(root: Value, wrt: Value, through: dict[Value, int]):
     if root is wrt:
         yield Path((wrt,), (), 1.0)
         return
-    stack = [(root, (), 1.0)]
+    stack: list = [(root, None, 1.0)]  # (node, the factors so far as a linked list, product)
     while stack:
-        node, factors, partial = stack.pop()
+        node, link, partial = stack.pop()
         edges = [(p, local) for p, local in zip(node.parents, node.local_grads)
                  if p in through]
         for parent, local in reversed(edges):
-            step = (*factors, Factor(node, parent, local))
+            step = (Factor(node, parent, local), link)
             product = contribution(node.op, local, partial)
             if parent is wrt:
-                nodes = (wrt, *(f.node for f in reversed(step)))
-                yield Path(nodes, step, product)
+                factors = []
+                while step is not None:
+                    factors.append(step[0])
+                    step = step[1]
+                factors.reverse()  # the root's end first
+                nodes = (wrt, *(f.node for f in reversed(factors)))
+                yield Path(nodes, tuple(factors), product)
             else:
                 stack.append((parent, step, product))
 
@@ -351,8 +395,7 @@ def _mean_terms(root: Value) -> tuple[tuple[Value, ...], float] | None:
 def _sample_term(index: int, term: Value, wrt: Value) -> SampleTerm:
     if term.op is CONST:
         return SampleTerm(index, term, (), 0.0)
-    order = topological_order(term)
-    groups = _groups(term, wrt, order, _paths_from(wrt, order))
+    groups = _groups(term, wrt, topological_order(term), gradients(term), at_split=False)
     return SampleTerm(index, term, groups, _sum(g.product for g in groups))
 
 
@@ -378,14 +421,14 @@ def _wrap(v: Value) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.6g}"
+    return f"{x + 0.0:.6g}"  # + 0.0: −0.0 shows as 0
 
 
 def _num(x: float) -> str:
     """A number for LaTeX: 1.5e-07 as 1.5 × 10⁻⁷, inf as ∞."""
     if not math.isfinite(x):
         return "\\text{NaN}" if math.isnan(x) else ("-" if x < 0 else "") + "\\infty"
-    text = f"{x:.6g}"
+    text = f"{x + 0.0:.6g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         return f"{mantissa}\\times 10^{{{int(exponent)}}}"
@@ -393,7 +436,8 @@ def _num(x: float) -> str:
 
 
 def _text(v: Value) -> str:
-    return _name(v).replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
+    name = _name(v).replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
+    return name.replace("$", "\\$")
 
 
 def _tex(v: Value) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .ops import CONST, Op
@@ -87,34 +88,44 @@ _SUBSCRIPTS = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
 _SUPERSCRIPTS = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 
 
+_MODULE_PATH = re.compile(r"(?:(?P<prefix>.+?)\.)??(?P<path>(?:layers\.\d+\.)?"
+                          r"(?:neurons\.\d+\.)?(?P<symbol>[A-Za-z_]\w*)(?:\.\d+)?)")
+
+
 def short_label(label: str) -> str:
-    """A parameter's dotted name as the course writes it, 1-based: the symbol, the layer as
-    a superscript and the other indices as subscripts.
+    """A network parameter's dotted name as the course writes it, 1-based: the symbol, the
+    layer as a superscript and the other indices as subscripts.
 
     ``layers.0.neurons.1.w.0`` (layer 1, neuron 2, input 1) becomes ``w₂,₁⁽¹⁾``, i.e.
     w₂₁⁽¹⁾ in the course's notation; ``layers.1.neurons.0.b`` becomes ``b₁⁽²⁾``;
-    ``neurons.1.w.0`` becomes ``w₂,₁``. A label without dots is returned unchanged.
+    ``neurons.1.w.0`` (a Layer's) ``w₂,₁``; a Neuron's ``w.0`` ``w₁``. A prefix before the
+    path is kept (``encoder.w₂,₁⁽¹⁾``). Any other label — ``x.1``, ``w=0.5``, ``L.total`` — is
+    returned as typed.
 
     Example::
 
         >>> short_label("layers.0.neurons.1.w.0"), short_label("w.2"), short_label("x0")
         ('w₂,₁⁽¹⁾', 'w₃', 'x0')
+        >>> short_label("L.total"), short_label("x.1"), short_label("p=0.7")
+        ('L.total', 'x.1', 'p=0.7')
     """
-    parts = label.split(".")
-    if len(parts) == 1 or not all(parts):
+    match = _MODULE_PATH.fullmatch(label)
+    if match is None:
         return label
-    symbols = [p for p in parts if not p.isdigit()]
-    if not symbols:
-        return label
+    path = match["path"]
+    if not (path.startswith(("layers.", "neurons.")) or re.fullmatch(r"[wb]\.\d+", path)):
+        return label  # not a network's parameter name: the user's own label
+    parts = path.split(".")
     layer = ""
     indices = []
     for previous, part in zip(["", *parts], parts):
         if part.isdigit():
-            if previous == "layers" and not layer:
+            if previous == "layers":
                 layer = f"({int(part) + 1})".translate(_SUPERSCRIPTS)
             else:
                 indices.append(str(int(part) + 1))
-    return symbols[-1] + ",".join(indices).translate(_SUBSCRIPTS) + layer
+    short = match["symbol"] + ",".join(indices).translate(_SUBSCRIPTS) + layer
+    return f"{match['prefix']}.{short}" if match["prefix"] else short
 
 
 _INFIX = {"+": (" + ", 1), "-": (" − ", 1), "*": ("·", 2), "/": ("/", 2)}
@@ -165,30 +176,33 @@ def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int]
         return f"Σ({len(v.parents)} terms)", _ATOM
     if depth == 0:
         return None
-    inner = [_formula(p, depth - 1) for p in v.parents]
+    parents = v.parents
+    if op == "dot" and len(parents) > 4:  # w·x + …: its first term names it
+        parents = (parents[0], parents[len(parents) // 2])
+    inner = [_formula(p, depth - 1) for p in parents]
     if any(x is None for x in inner):
         return None
-
-    def wrapped(item: tuple[str, int], at_least: int) -> str:
-        return item[0] if item[1] >= at_least else f"({item[0]})"
 
     if op in _INFIX and len(inner) == 2:
         symbol, precedence = _INFIX[op]
         right = precedence + 1 if op in "-/" else precedence  # a − (b + c), a / (b·c)
-        return f"{wrapped(inner[0], precedence)}{symbol}{wrapped(inner[1], right)}", precedence
+        return f"{_wrapped(inner[0], precedence)}{symbol}{_wrapped(inner[1], right)}", precedence
     if op == "neg":
-        return f"−{wrapped(inner[0], 2)}", 2
+        return f"−{_wrapped(inner[0], 2)}", 2
     if op == "**" and isinstance(v.op, Op) and v.op.params:
         n = v.op.params[0]
         power = str(n).translate(_POWERS) if isinstance(n, int) else f"^{n:g}"
-        return f"{wrapped(inner[0], _ATOM)}{power}", _ATOM
-    if op in ("dot", "sum"):
-        if op == "dot" and len(inner) <= 4:
-            half = len(inner) // 2
-            terms = [f"{wrapped(w, 2)}·{wrapped(x, 2)}" for w, x in zip(inner[:half],
-                                                                         inner[half:])]
-            return " + ".join(terms), 1
-        if op == "sum" and len(inner) <= 3:
-            return " + ".join(wrapped(x, 1) for x in inner), 1
-        return None
+        return f"{_wrapped(inner[0], _ATOM)}{power}", _ATOM
+    if op == "dot":
+        half = len(inner) // 2
+        terms = [f"{_wrapped(w, 2)}·{_wrapped(x, 2)}" for w, x in zip(inner[:half],
+                                                                       inner[half:])]
+        return " + ".join(terms) + (" + …" if len(v.parents) > 4 else ""), 1
+    if op == "sum":
+        return " + ".join(_wrapped(x, 1) for x in inner), 1
     return f"{op_text(v.op)}({', '.join(x[0] for x in inner)})", _ATOM
+
+
+def _wrapped(item: tuple[str, int], at_least: int) -> str:
+    """A formula, parenthesised when its operator binds less tightly than ``at_least``."""
+    return item[0] if item[1] >= at_least else f"({item[0]})"

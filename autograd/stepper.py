@@ -235,7 +235,7 @@ def _forward_text(v: Value) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+    return f"{x + 0.0:.4g}"  # as draw shows numbers (−0.0 as 0)
 
 
 def _asset(name: str) -> str:

@@ -189,7 +189,8 @@ class Neuron(Module):
         self.label_parameters()
 
     def forward(self, x: Input) -> Value:
-        """The neuron's output for one sample ``x`` (a list of ``nin`` numbers or Values)."""
+        """The neuron's output for one sample ``x`` (a list of ``nin`` numbers or Values),
+        its nodes z and a labelled as the course names them (:meth:`names`)."""
         xs = _as_values(x, self.nin, "Neuron")
         if self.fused:
             z = autograd.dot(self.w, xs) + self.b
@@ -198,7 +199,31 @@ class Neuron(Module):
             for wi, xi in zip(self.w[1:], xs[1:]):
                 z = z + wi * xi
             z = z + self.b
-        return self._act(z)
+        z_name, a_name = self.names()
+        z.label = z_name
+        a = self._act(z)
+        a.label = a_name  # the linear activation returns z itself: then it is named a
+        return a
+
+    def names(self) -> tuple[str, str]:
+        """The labels of this neuron's pre-activation and activation nodes, in the course's
+        notation, from its bias's dotted name: ``layers.0.neurons.1.b`` gives ``("z₂⁽¹⁾",
+        "a₂⁽¹⁾")``, a lone Neuron's ``b`` gives ``("z", "a")``. Step tables, ``explain`` and
+        drawings then speak of z₂⁽¹⁾ and a₂⁽¹⁾.
+
+        Example::
+
+            >>> Neuron(2).names()
+            ('z', 'a')
+        """
+        label = self.b.label
+        cached = self.__dict__.get("_names")
+        if cached is None or cached[0] != label:  # the model was relabelled
+            prefix, _, tail = autograd.short_label(label).rpartition(".")
+            index = tail[1:] if tail.startswith("b") else ""
+            prefix = f"{prefix}." if prefix else ""
+            cached = self._names = (label, f"{prefix}z{index}", f"{prefix}a{index}")
+        return cached[1], cached[2]
 
     def config(self) -> dict:
         return {"nin": self.nin, "activation": activations.name_of(self.activation),
@@ -237,8 +262,23 @@ class Layer(Module):
         if self._all_neurons(neurons) and all(map(_is_fused, neurons)):
             # One matrix-vector product: the same dot nodes, the inputs read once.
             zs = autograd.matvec([n.w for n in neurons], xs)
-            return [n._act(z + n.b) for n, z in zip(neurons, zs)]
+            out = []
+            for n, z, (z_name, a_name) in zip(neurons, zs, self._names(neurons)):
+                z = z + n.b
+                z.label = z_name
+                a = n._act(z)
+                a.label = a_name
+                out.append(a)
+            return out
         return [n(xs) for n in neurons]
+
+    def _names(self, neurons: list) -> list[tuple[str, str]]:
+        """Each neuron's ``names()``, remembered until a bias is relabelled."""
+        labels = [n.b.label for n in neurons]
+        if labels != self.__dict__.get("_named_for"):
+            self._named_for = labels
+            self._neuron_names = [n.names() for n in neurons]
+        return self._neuron_names
 
     def _all_neurons(self, neurons: list) -> bool:
         """Whether every item is a plain ``Neuron`` (remembered until the list changes)."""

@@ -99,3 +99,13 @@ def test_constants_take_no_gradient_and_change_no_other(case, data):
         else:
             assert v.grad == pytest.approx(expected.get(ref, 0.0), rel=1e-12, abs=1e-300) or (
                 math.isnan(v.grad) and math.isnan(expected.get(ref, 0.0)))
+
+
+def test_stepping_back_from_a_constant_is_an_error_not_an_empty_table():
+    w = Value(2.0)
+    with autograd.no_grad():
+        y = w * 3.0
+    with pytest.raises(RuntimeError, match="no graph"):
+        list(backward_steps(y))
+    with pytest.raises(RuntimeError, match="no graph"):
+        autograd.steps_table(backward_steps(constant(1.0)))

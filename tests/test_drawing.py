@@ -206,13 +206,17 @@ def test_constants_are_grey_data_with_no_gradient_and_short_names():
     assert len(dashed) == 2  # x0 and x1 into the dot node: no gradient flows back
 
 
-def test_jupyter_svg_scales_to_the_column_but_not_beyond_its_size(no_system_dot):
+def test_jupyter_shows_inline_svg_scaled_to_the_column_but_not_beyond_its_size(no_system_dot):
     picture = draw(neuron())
     natural = picture.size
-    svg = picture._repr_svg_()
+    html = picture._repr_html_()
+    assert html.startswith('<div class="tracegrad-drawing"><svg') and "<?xml" not in html
+    svg = html.removeprefix('<div class="tracegrad-drawing">').removesuffix("</div>")
     assert_valid_svg(svg)
     assert 'width="100%"' in svg and f"max-width: {natural[0]}px" in svg
-    assert "viewBox" in svg
+    assert "viewBox" in svg and "<title>" in svg  # hover text works inline
+    as_image = picture._repr_svg_()  # JupyterLab shows image/svg+xml as an <img>
+    assert re.search(r'<svg width="[\d.]+pt" height="[\d.]+pt"', as_image)  # natural size
 
 
 def test_auto_orientation_is_left_to_right_unless_too_deep():

@@ -70,7 +70,7 @@ def test_the_batch_mean_neuron_reads_as_the_mean_of_error_times_input():
     loss.backward()
     assert e.total == pytest.approx(w[0].grad, rel=1e-12)
     text = str(e)
-    assert "mean over N = 4 samples" in text and "(1/4)" in text
+    assert "mean of N = 4 terms" in text and "(1/4)" in text
     assert f"{e.samples[0].groups[0].upstream:.6g}" in text
     eb = explain(loss, b)
     assert [g.local for s in eb.samples for g in s.groups] == [1.0] * 4
@@ -81,10 +81,17 @@ def test_too_many_paths_are_grouped_by_the_next_node():
     loss = (model([0.5, -1.0]) - 1.0) ** 2
     w = model.layers[0].neurons[3].w[1]
     e = explain(loss, w, max_paths=4)
-    assert e.path_count == 16 and len(e.groups) == 1 and e.groups[0].paths == 16
+    # w feeds one chain (its neuron's w·x, z, relu); the paths part at the 16 next-layer nodes
+    assert e.path_count == 16 and len(e.groups) == 16
+    assert all(g.paths == 1 and len(g.via) == 3 for g in e.groups)
+    relu = e.groups[0].via[-1]
+    assert relu.op == "relu" and all(relu in g.node.parents for g in e.groups)
+    for g in e.groups:  # ∂c/∂w = ∂c/∂relu · relu′ · 1 · x₂
+        k = g.node.parents.index(relu)
+        assert g.local == pytest.approx(g.node.local_grads[k] * relu.local_grads[0] * -1.0)
     with pytest.raises(ValueError, match="max_paths=4"):
         e.paths  # noqa: B018
-    assert "grouped by the node" in str(e) and "16 paths" in str(e)
+    assert "grouped where they part" in str(e) and "→ z₄⁽¹⁾ → a₄⁽¹⁾" in str(e)
     listed = explain(loss, w, max_paths=16)
     assert len(listed.paths) == 16
     assert listed.total == pytest.approx(e.total, rel=1e-12)
@@ -141,3 +148,46 @@ def test_formulas_name_nodes_with_the_right_parentheses():
     long = autograd.sum([a, b, c]) * autograd.sum([a, b, c]) * autograd.sum([a, b, c])
     assert "#" in formula(long)  # longer than 28 characters: op and id
     assert needs_parentheses("w·x + b") and not needs_parentheses("log(1 − ŷ)")
+
+
+def test_the_per_term_view_is_only_given_when_it_is_true():
+    w = Value(0.4, label="w")
+    terms = [(w * x - 1.0) ** 2 for x in (1.0, 2.0, 3.0)]
+    terms[0].label = "l1"
+    J = autograd.sum(terms) / 3
+    assert explain(J, w).samples is not None
+    for wrt in (terms[0], J.parents[0], J):  # a term, the sum, the root: no per-term view
+        e = explain(J, wrt)
+        assert e.samples is None
+        J.backward() if wrt is J else None
+    assert explain(J, terms[0]).total == pytest.approx(1 / 3)
+    model, x, target = nn.examples.mazur_network()
+    E = nn.losses.mse(model(x), target)  # a mean over 2 outputs, not samples
+    text = str(explain(E, model.layers[0].neurons[0].w[0]))
+    assert "mean of N = 2 terms" in text and "samples" not in text
+
+
+def test_explain_refuses_a_graph_made_without_gradients():
+    w = Value(2.0, label="w")
+    with autograd.no_grad():
+        y = w * 3 + 1
+    with pytest.raises(ValueError, match="no_grad"):
+        explain(y, w)
+    with pytest.raises(ValueError, match="no_grad"):
+        explain(w * 2, y)
+
+
+def test_a_deep_chain_is_explained_in_linear_time():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0
+    e = explain(y, x)
+    assert len(e.paths[0].factors) == 20_000 and e.total == 1.0
+
+
+def test_explaining_a_node_by_itself():
+    x = Value(3.0, label="x")
+    e = explain(x, x)
+    assert e.total == 1.0 and e.paths[0].nodes == (x,)
+    assert "= 1" in str(e) and " =  = " not in str(e)

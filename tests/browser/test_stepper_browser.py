@@ -63,12 +63,12 @@ def expected_after(root, made, k):
         if v.op is autograd.ops.CONST:
             continue
         revealed = i < k
-        fields = {"data": f"{v.data:.4g}" if revealed else "?"}
-        fields["grad"] = f"{grads[v]:.4g}" if k > forward else "·"
+        fields = {"data": f"{v.data + 0.0:.4g}" if revealed else "?"}
+        fields["grad"] = f"{grads[v] + 0.0:.4g}" if k > forward else "·"
         shown[key[v]] = fields
     done = records[:max(0, k - forward - 1)]
     for r in done:
-        shown[key[r.parent]]["grad"] = f"{r.parent_grad:.4g}"
+        shown[key[r.parent]]["grad"] = f"{r.parent_grad + 0.0:.4g}"
     return shown, (str(done[-1]) if done else None)
 
 

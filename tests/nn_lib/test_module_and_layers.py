@@ -207,3 +207,20 @@ def test_inputs_of_the_right_values_pass_through_unchanged_and_bad_ones_are_name
         nn.MLP(2, [1])([1.0, float("nan")])
     with pytest.raises(ValueError, match="Layer expects 2 inputs per sample but got 1"):
         nn.Layer(2, 1)([Value(1.0)])
+
+
+def test_a_networks_nodes_are_named_as_the_course_names_them():
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    out = model([1.0, 2.0])
+    assert out.label == "a₁⁽²⁾"  # a linear output: z itself, named a
+    nodes = autograd.topological_order(out)
+    assert {v.label for v in nodes if v.label.startswith("a")} == {"a₁⁽¹⁾", "a₂⁽¹⁾", "a₃⁽¹⁾",
+                                                                   "a₁⁽²⁾"}
+    assert {v.label for v in nodes if v.label.startswith("z")} == {"z₁⁽¹⁾", "z₂⁽¹⁾", "z₃⁽¹⁾"}
+    tanh = next(v for v in nodes if v.label == "a₂⁽¹⁾")
+    assert tanh.op == "tanh" and tanh.parents[0].label == "z₂⁽¹⁾"
+    assert nn.Neuron(2)([1.0, 1.0]).label == "a"
+    layer = nn.Layer(2, 2)
+    assert [v.label for v in layer([1.0, 1.0])] == ["a₁", "a₂"]
+    model.layers[1].neurons[0].b.label = "renamed.b"  # a relabelled bias is noticed
+    assert model([1.0, 2.0]).label == "renamed.a"
