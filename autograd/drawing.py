@@ -20,7 +20,7 @@ import graphviz
 
 from .backward import StepRecord
 from .errors import GraphTooLargeError
-from .graph import count_nodes, describe, op_text, short_label, topological_order
+from .graph import count_nodes, describe, formula, op_text, short_label, topological_order
 from .ops import CONST
 from .value import Value
 
@@ -404,7 +404,10 @@ def _plain_name(v: Value) -> str:
     for the same graph."""
     if v.label:
         return v.label
-    return op_text(v.op) if v.parents else _number(v.data)
+    if not v.parents:
+        return _number(v.data)
+    name = formula(v)  # how it was computed, as step tables and explain name it
+    return name if "#" not in name else op_text(v.op)
 
 
 def _tooltip(v: Value, grad: float | None) -> str:

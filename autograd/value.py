@@ -182,6 +182,11 @@ class Value:
         label: str = "",
     ) -> None:
         self.data = as_float(data, "Value(data)")
+        if isinstance(parents, str):
+            raise TypeError(
+                f"Value(parents): got the string {parents!r} where the parents go; to name "
+                f"the value, pass it as label: Value({self.data!r}, label={parents!r})"
+            )
         self.parents = tuple(parents)
         self.local_grads = tuple(as_float(g, "Value(local_grads)") for g in local_grads)
         for p in self.parents:
@@ -227,6 +232,14 @@ class Value:
         """``True`` when backward computes a gradient for this node: everything but constants
         (as PyTorch, where data tensors do not require grad). For ∂L/∂x, make x a Value."""
         return self.op is not CONST
+
+    @requires_grad.setter
+    def requires_grad(self, flag: object) -> None:
+        raise AttributeError(
+            f"requires_grad is read-only: it says whether {describe(self)} is a constant. Make "
+            "data with autograd.constant(x) (or a plain number), a parameter with Value(x); "
+            "to use this number as data, take autograd.constant(v.data)."
+        )
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -529,6 +542,11 @@ def constant(x: Number, label: str = "") -> Value:
     Returns:
         A leaf Value whose ``op`` is ``"const"``.
     """
+    if isinstance(x, Value):
+        raise TypeError(
+            f"constant: x is already a Value ({describe(x)} = {x.data!r}); autograd.constant("
+            "v.data) makes data of its number (cut from the graph), or use the Value itself"
+        )
     v = _constant(x, "constant")
     v.label = label
     return v

@@ -1,8 +1,11 @@
 """The ``tracegrad`` command line.
 
-``tracegrad demo`` walks through one neuron's backward pass, then trains an MLP on the two
-moons and draws its loss curve and decision boundary.
+``tracegrad demo`` walks through one neuron's backward pass (its step table, why ∂L/∂w0 has
+its value, its graph, a page to step through it in a browser), Matt Mazur's 2-2-2 network
+(layer by layer, its network diagram and stepper), then trains an MLP on the two moons and
+draws its loss curve and decision boundary.
 """
+
 
 from __future__ import annotations
 
@@ -15,6 +18,13 @@ from typing import NoReturn
 
 import autograd
 from autograd import Value
+
+DESCRIPTION = """tracegrad: backpropagation you can watch.
+
+'tracegrad demo' steps through one neuron's backward pass (the step table, why dL/dw0 has its
+value, the graph, backprop.html to step through in a browser), Matt Mazur's 2-2-2 network
+(layer by layer, its diagram, network.html), then trains an MLP on the two moons and draws
+its loss curve and decision boundary."""
 
 
 def sigmoid_neuron_bce(w: Sequence[float], x: Sequence[float], b: float, y: float) -> dict:
@@ -54,8 +64,10 @@ def demo(out_dir: Path) -> None:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     drawing = autograd.draw(loss)
-    written = [drawing.save(out_dir / "neuron.svg"), drawing.save(out_dir / "neuron.png")]
-    print(f"\nGraph written to {', '.join(str(p) for p in written)}")
+    written = [drawing.save(out_dir / "neuron.svg"), drawing.save(out_dir / "neuron.png"),
+               drawing.stepper().save(out_dir / "backprop.html")]
+    print(f"\nGraph written to {', '.join(str(p) for p in written)} (open the .html in a "
+          "browser to step through the pass: →, ←, space)")
 
     error = y_hat.data - y
     print("\nThe course's hand derivation against the engine:")
@@ -89,8 +101,9 @@ def mazur(out_dir: Path) -> None:
     print("\nBackprop layer by layer, as the course writes it:")
     print(table)
     diagram = nn.draw_network(model, x, target=target, loss="mse")
-    written = diagram.save(out_dir / "network.svg")
-    print(f"\nNetwork diagram written to {written}")
+    written = [diagram.save(out_dir / "network.svg"), diagram.save(out_dir / "network.png"),
+               diagram.stepper().save(out_dir / "network.html")]
+    print(f"\nNetwork diagram written to {', '.join(str(p) for p in written)}")
 
 
 def train_moons(out_dir: Path, progress: bool = True) -> float:
@@ -176,10 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         line ``tracegrad: error: …`` on stderr and exit with status 2, as argparse does;
         a file that cannot be written during the demo exits with status 1.
     """
-    parser = _Parser(prog="tracegrad", description=__doc__)
+    parser = _Parser(prog="tracegrad", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True)
     demo_cmd = commands.add_parser(
-        "demo", help="step through one neuron's backward pass, then train an MLP on moons")
+        "demo", help="step through backprop (a neuron, Mazur's 2-2-2 network), then train an "
+                     "MLP on moons")
     demo_cmd.add_argument("--out", type=Path, default=Path("demo-output"),
                           help="folder for the pictures (default: demo-output)")
     demo_cmd.add_argument("--no-progress", action="store_true", help="hide the progress bar")

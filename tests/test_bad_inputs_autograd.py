@@ -386,3 +386,13 @@ def test_abs_of_negative_zero_is_positive_zero_as_torch():
     import math as _math
 
     assert _math.copysign(1.0, abs(Value(-0.0)).data) == 1.0
+
+
+def test_constant_and_requires_grad_mistakes_say_what_to_do():
+    with pytest.raises(TypeError, match=r"label='x'"):
+        Value(1.5, "x")
+    v = Value(2.0, label="v")
+    with pytest.raises(AttributeError, match=r"read-only.*autograd\.constant"):
+        v.requires_grad = False
+    with pytest.raises(TypeError, match=r"already a Value.*constant\(v\.data\)"):
+        autograd.constant(v)

@@ -24,6 +24,10 @@ def test_demo_prints_table_writes_pictures_and_matches_the_course(tmp_path, caps
     assert len(mazur_rows) == 4 and all(line.endswith("match yes") for line in mazur_rows)
     assert "δ₁⁽²⁾" in text and "✗" not in text  # the layer-by-layer table, identities hold
     assert "a₁⁽¹⁾" in (tmp_path / "out" / "network.svg").read_text()
+    assert (tmp_path / "out" / "network.png").read_bytes()[:4] == b"\x89PNG"
+    for page in ("backprop.html", "network.html"):  # steppers: one self-contained page each
+        html = (tmp_path / "out" / page).read_text(encoding="utf-8")
+        assert 'class="tg-stepper"' in html and "<script src" not in html
     for picture in ("loss_curve.png", "decision_boundary.png"):
         assert (tmp_path / "out" / picture).read_bytes()[:4] == b"\x89PNG"
     accuracy = re.search(r"test accuracy ([\d.]+)%", text)
