@@ -150,7 +150,8 @@ def stepper(root: Value, *, focus: Value | list[Value] | None = None,
     a list of every step (click one to jump). Each step is announced in an ``aria-live``
     region; the stepper's root element carries the current step in ``data-step``.
 
-    The pass is run on a copy of the gradients: every ``.grad`` is as it was afterwards.
+    The pass shown is this root's alone, from zero gradients (as after ``zero_grad()``); it
+    runs on the side: every ``.grad`` is as it was afterwards.
 
     Args:
         root: the output (usually a loss).
@@ -189,8 +190,7 @@ def stepper(root: Value, *, focus: Value | list[Value] | None = None,
     name = formula(root)
     frames.append({"phase": "backward", "lit": [keys[root]],
                    "say": f"Backward pass: start at {name} with ∂{name}/∂{name} = "
-                          f"{_fmt(start[root])}; every other gradient starts at 0 "
-                          "(a parameter keeps what earlier passes accumulated)",
+                          f"{_fmt(start[root])}; every other gradient starts at 0",
                    "set": {keys[v]: {"grad": _fmt(start[v])}
                            for v in order if v.op is not CONST}})
     edges: dict[str, None] = {}
@@ -207,10 +207,12 @@ def stepper(root: Value, *, focus: Value | list[Value] | None = None,
 
 
 def _run_backward(root: Value, grad: Number) -> tuple[list, dict]:
-    """``backward_steps``' records and the pass's starting gradients, leaving every
-    ``.grad`` of the graph as it was."""
+    """``backward_steps``' records of one pass from zeroed gradients, and its starting
+    gradients, leaving every ``.grad`` of the graph as it was."""
     saved = [(v, v.grad) for v in topological_order(root)]
     try:
+        for v, _ in saved:
+            v.grad = 0.0  # this pass alone, as after zero_grad(): what a learner steps through
         start = start_of_pass(root, grad)
         records = list(backward_steps(root, grad))
     finally:
