@@ -143,6 +143,11 @@ def check_sample(x: object, nin: int, who: str, name: str = "x") -> list[float]:
     if not hasattr(x, "__len__") or isinstance(x, (str, bytes, Value)):
         raise ValueError(f"{who}: {name} must be one sample, a list of {nin} numbers, got "
                          f"{type(x).__name__} {x!r}")
+    if len(x) and all(hasattr(v, "__len__") and not isinstance(v, str) for v in x):
+        hint = "pass batch=True for a batch" if who == "backprop_by_layer" else \
+            "draw one sample at a time"
+        raise ValueError(f"{who}: {name} holds {len(x)} samples, not one sample of {nin} "
+                         f"numbers; {hint}")
     if len(x) != nin:
         raise ValueError(f"{who}: {name} has {len(x)} values but the model has {nin} inputs; "
                          f"give one sample of {nin} numbers, e.g. {name}={[0.5] * nin!r}")

@@ -177,12 +177,17 @@ def test_the_notebook_html_export_steps_too(page, tmp_path):
     page.goto(exported.as_uri())
     root = page.locator(".tg-stepper")
     root.focus()
-    made = stepper(neuron_loss())
-    for _ in range(made.steps):
-        page.keyboard.press("ArrowRight")
-    assert root.get_attribute("data-step") == str(made.steps)
+    made = stepper(neuron_loss())  # the same graph built here: the same frames
     records = list(backward_steps(neuron_loss()))
+    pressed = 0
+    for k in (4, made.steps - len(records) + 3, made.steps):
+        while pressed < k:
+            page.keyboard.press("ArrowRight")
+            pressed += 1
+        assert root.get_attribute("data-step") == str(k)
+        assert page.locator(".tg-status").inner_text() == made.frames[k]["say"]
     assert page.locator(".tg-status").inner_text() == str(records[-1])
+    assert displayed(page) == expected_after(neuron_loss(), made, made.steps)[0]
     assert [e for e in page.errors if "tg-" in e or "tracegrad" in e] == []
 
 

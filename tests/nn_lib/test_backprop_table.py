@@ -189,3 +189,11 @@ def test_clear_errors(call, error, message):
     model, _, _ = mazur_network()
     with pytest.raises(error, match=message):
         call(model)
+
+
+def test_a_batch_given_as_one_sample_says_to_pass_batch_true():
+    model, x, target = nn.examples.mazur_network()
+    with pytest.raises(ValueError, match="holds 2 samples.*batch=True"):
+        nn.backprop_by_layer(model, [x, x], [target, target], "mse")
+    with pytest.raises(ValueError, match="one sample at a time"):
+        nn.draw_network(model, [x, x])
