@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest --nbmake --doctest-modules tests notebooks autograd nn
+	$(BIN)/python -m pytest --doctest-modules tests autograd nn
 
 # The inner loop: ruff, then every test but the slow ones (notebooks, long training, the oracle).
 test-fast: $(STAMP)

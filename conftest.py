@@ -2,8 +2,8 @@
 ``make test-fast`` (``pytest -m "not slow"``) skips them in the inner loop; ``make test``
 runs everything.
 
-The lessons (executed by ``--nbmake``) and tests outside ``tests/nn_lib`` are marked here, by
-path; ``tests/nn_lib`` marks its own with ``@pytest.mark.slow``.
+The lessons (executed by tests/test_lessons.py) and tests outside ``tests/nn_lib`` are marked
+here, by path; ``tests/nn_lib`` marks its own with ``@pytest.mark.slow``.
 """
 
 import pytest
@@ -16,6 +16,8 @@ SLOW_TESTS = {
 SLOW_FILES = {
     "tests/test_cli.py",  # runs the demo, and the console script in a subprocess
     "tests/oracle/test_against_torch.py",  # imports PyTorch
+    "tests/oracle/test_to_torch.py",  # imports PyTorch
+    "tests/test_lessons.py",  # executes every lesson
 }
 
 

@@ -16,6 +16,7 @@ from .module import Module
 from .perceptron import Perceptron, PerceptronHistory
 from .regularization import l1_penalty, l2_penalty, magnitude_prune
 from .serialization import ModelFileError, load, save
+from .torch_export import to_torch
 from .training import (
     EarlyStopping,
     History,
@@ -65,4 +66,14 @@ __all__ = [
     "predict",
     "save",
     "schedulers",
+    "to_torch",
 ]
+
+
+def __getattr__(name: str):
+    """``nn.plots`` on first use (it imports matplotlib, which ``import nn`` need not)."""
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")

@@ -13,7 +13,30 @@ from .training import History, predict
 def _figure(width: float = 6.0, height: float = 4.0):
     from matplotlib.figure import Figure  # a Figure without pyplot: works headless
 
+    _show_figures_in_notebooks(Figure)
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def _show_figures_in_notebooks(figure_type: type) -> None:
+    """In IPython/Jupyter, make a returned ``Figure`` display as a PNG on its own.
+
+    Without pyplot, IPython shows ``<Figure size 900x400 with 2 Axes>`` until something
+    activates matplotlib's inline support; registering the PNG formatter here (as that
+    support does) makes a figure from ``nn.plots`` show the first time, exactly once.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import print_figure
+    except ImportError:  # not in IPython: nothing to display
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        formatter.lookup_by_type(figure_type)
+    except KeyError:
+        formatter.for_type(figure_type, lambda fig: print_figure(fig, "png", dpi=100))
 
 
 def plot_history(history: History, path: str | Path | None = None):

@@ -1,4 +1,4 @@
-"""Notebooks are committed without outputs (they are executed by nbmake in the suite)."""
+"""Notebooks are committed without outputs (tests/test_lessons.py executes them)."""
 
 import json
 from pathlib import Path
