@@ -27,7 +27,8 @@ class PerceptronHistory:
 class Perceptron(Module):
     """A single neuron with a Heaviside output that learns only from its mistakes.
 
-    Prediction: ``ŷ = 1 if w·x + b ≥ threshold else 0``.
+    Prediction, as the course writes it: ``ŷ = 1 if w·x + b > threshold else 0`` (strictly
+    greater: exactly at the threshold the neuron does not fire).
     Learning (``fit``): for each sample, in a random order each epoch, when ``ŷ ≠ y``:
     ``w ← w + lr·(y − ŷ)·x`` and ``b ← b + lr·(y − ŷ)``; nothing otherwise.
     It converges on linearly separable data (AND, OR) and never on XOR.
@@ -72,7 +73,8 @@ class Perceptron(Module):
         xs = xs if isinstance(xs, list) else [xs]
         if len(xs) != self.nin:
             raise ValueError(f"Perceptron expects {self.nin} inputs, got {len(xs)}")
-        return (autograd.dot(self.w, xs) + self.b - self.threshold).step()
+        z = autograd.dot(self.w, xs) + self.b
+        return 1.0 - (self.threshold - z).step()  # 1 exactly when z > threshold
 
     def predict(self, x: Sequence[float]) -> int:
         """0 or 1 for one sample."""

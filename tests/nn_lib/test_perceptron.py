@@ -33,15 +33,15 @@ def test_the_update_rule_exactly():
 
 def test_learns_only_from_mistakes():
     p = Perceptron(2)
-    p.w[0].data = 1.0  # already right on this sample: 1·1 + 0 ≥ 0.5
+    p.w[0].data = 1.0  # already right on this sample: 1·1 + 0 > 0.5
     p.fit([[1.0, 0.0]], [1], epochs=1)
     assert [w.data for w in p.w] == [1.0, 0.0] and p.b.data == 0.0
 
 
-def test_threshold_is_the_heaviside_point():
+def test_it_fires_strictly_above_the_threshold_as_the_course_writes():
     p = Perceptron(1, threshold=0.5)
     p.w[0].data = 1.0
-    assert p.predict([0.5]) == 1 and p.predict([0.49]) == 0
+    assert p.predict([0.51]) == 1 and p.predict([0.5]) == 0 and p.predict([0.49]) == 0
 
 
 def test_history_per_epoch_and_drawable_graph():
