@@ -132,9 +132,9 @@ class Explanation:
         head = f"∂{dr}/∂{dw} = {_fmt(self.total)}"
         if self.path_count == 0:
             return f"{head}: {r} does not depend on {w} (no path leads from {w} to {r})."
-        lines = [f"{head}   (backward computes {_fmt(self.engine)})"]
         if self.wrt is self.root:
             return f"{head}: the derivative of a node by itself (the seed of the backward pass)"
+        lines = [f"{head}   (backward computes {_fmt(self.engine)})"]
         if self.samples is not None:
             lines.append(f"{r} is a mean of N = {len(self.samples)} terms ℓᵢ (one per sample, "
                          f"or per output): ∂{dr}/∂{dw} = (1/N) Σᵢ ∂ℓᵢ/∂{dw}, each by the "
