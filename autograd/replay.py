@@ -50,7 +50,7 @@ import numpy as np
 from . import schedule
 from .errors import DataDependentGraphError
 from .graph import topological_order
-from .modes import enable_grad
+from .modes import enable_grad, ieee_arithmetic
 from .ops import CONST, Op
 from .schedule import LITERAL, NODE, PARAM, Elementwise, Generic, MatVec, Operand, Sum
 from .value import Value
@@ -84,7 +84,7 @@ def trace(f: Callable[..., Value | Sequence[Value]], *example: object,
         raise TypeError("trace: give an example sample after f, e.g. trace(loss, x, y)")
     shapes = [_shape(a, f"example argument {i}") for i, a in enumerate(example)]
     inputs, arguments = _input_leaves(example)
-    with enable_grad():
+    with enable_grad(), ieee_arithmetic():  # the example's numbers may overflow: ±inf, NaN
         out = f(*arguments)
     return Replay(f, out, inputs, shapes, params)
 
@@ -307,7 +307,7 @@ class Replay:
         for i in range(min(samples, columns.shape[1])):
             sample = _unflatten(columns[:, i].tolist(), self.shapes)
             inputs, arguments = _input_leaves(sample)
-            with enable_grad():
+            with enable_grad(), ieee_arithmetic():
                 out = self.f(*arguments)
             outputs = [out] if isinstance(out, Value) else list(out)
             got = _signature(_order(outputs), inputs)
