@@ -166,6 +166,9 @@ class Replay:
         self.groups = []
         for key in sorted(groups, key=lambda k: k[0]):
             members = groups[key]
+            # in the order of their first operands: a layer's weights then lie in rows of θ
+            # (a view, not a copy) and its nodes' rows follow one another (slices)
+            members.sort(key=lambda v: where[id(v.parents[0])][1])
             start = self.rows
             for i, v in enumerate(members):
                 where[id(v)] = (NODE, start + i)
