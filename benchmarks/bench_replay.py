@@ -16,6 +16,7 @@ Run:  make bench   (or .venv/bin/python benchmarks/bench_replay.py)
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 
@@ -112,7 +113,7 @@ def moons_step() -> dict:
 def torch_epoch(sizes, X, y, batch_size, lr=0.01):
     torch.manual_seed(0)
     layers = []
-    for fan_in, fan_out in zip(sizes, sizes[1:]):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         layers += [torch.nn.Linear(fan_in, fan_out).double(), torch.nn.ReLU()]
     model = torch.nn.Sequential(*layers[:-1])
     opt = torch.optim.Adam(model.parameters(), lr=lr)
