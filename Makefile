@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_nn.py
 	$(BIN)/python benchmarks/bench_stepper.py
+	$(BIN)/python benchmarks/bench_replay.py
 
 lessons: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[notebooks]"

@@ -15,18 +15,26 @@ the chain rule over that graph; ``backward_steps`` shows each product; ``draw`` 
 from .backward import StepRecord, backward_steps, gradients, steps_table, zero_grad
 from .checking import analytic_grad, gradcheck, numerical_grad
 from .drawing import Drawing, RendererNotFoundError, draw, find_renderer
-from .errors import AnomalyError, DerivativeRuleError, GradcheckError, GraphTooLargeError
+from .errors import (
+    AnomalyError,
+    DataDependentGraphError,
+    DerivativeRuleError,
+    GradcheckError,
+    GraphTooLargeError,
+)
 from .explain import Explanation, explain
 from .functional import grad, value_and_grad
 from .graph import short_label, topological_order
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import Op
 from .reductions import dot, matvec, sum
+from .replay import Replay, trace
 from .stepper import Stepper, stepper
 from .value import Number, Value, apply, constant
 
 __all__ = [
     "AnomalyError",
+    "DataDependentGraphError",
     "DerivativeRuleError",
     "Drawing",
     "Explanation",
@@ -35,6 +43,7 @@ __all__ = [
     "Number",
     "Op",
     "RendererNotFoundError",
+    "Replay",
     "StepRecord",
     "Stepper",
     "Value",
@@ -61,6 +70,7 @@ __all__ = [
     "steps_table",
     "sum",
     "topological_order",
+    "trace",
     "value_and_grad",
     "zero_grad",
 ]

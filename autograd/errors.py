@@ -15,3 +15,7 @@ class GraphTooLargeError(ValueError):
 
 class DerivativeRuleError(TypeError):
     """``create_graph=True`` met a custom op that has no derivative rule."""
+
+
+class DataDependentGraphError(ValueError):
+    """``Replay.verify``: another sample records a different graph than the traced one."""

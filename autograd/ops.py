@@ -56,7 +56,10 @@ class Op(str):
             or a function of ``params`` saying so (``x ** 0``).
         math: the derivative in words, for documentation.
         ieee: the numpy function that computes ``forward`` the IEEE way (±inf, NaN) where
-            ``forward`` raises, for use inside derivative rules.
+            ``forward`` raises, for use inside derivative rules — a numpy name
+            (``"exp"``) or a function of arrays. It is also the op's forward function over
+            whole batches (:func:`autograd.trace`); an op without one is replayed with
+            ``forward`` itself, which must then work on arrays (an expression like ``a * b``).
         error: ``error(exc, data, names) -> Exception``: the clear error user code gets when
             ``forward`` fails (``names`` describe the inputs, e.g. ``" of 'x'"``).
 
@@ -76,7 +79,7 @@ class Op(str):
     expression: str | None
     masks: bool
     math: str
-    ieee: str | None
+    ieee: str | Callable | None
     error: Callable[..., Exception] | None
 
     def __new__(cls, name: str, rule: Rule | None = None, params: tuple = (),
@@ -298,8 +301,9 @@ def ieee_forward(op: Op, data: Sequence) -> float:
     np = _numpy()
     if op.ieee is None:
         return math.nan
+    function = op.ieee if callable(op.ieee) else getattr(np, op.ieee)
     with np.errstate(all="ignore"):
-        return float(getattr(np, op.ieee)(*(np.float64(v) for v in op.arguments(data))))
+        return float(function(*(np.float64(v) for v in op.arguments(data))))
 
 
 def check_parameter(value: object, name: str, where_: str) -> float:
@@ -352,6 +356,30 @@ def _elu(x: float, alpha: float) -> float:
 
 def _dot(ws: Sequence[float], xs: Sequence[float]) -> float:
     return sum(map(operator.mul, ws, xs), 0.0)
+
+
+# --- the forward functions on numpy arrays (Op.ieee), for ops whose float forward branches --
+def _array_relu(x):
+    return _numpy().where(x <= 0, 0.0, x)  # NaN stays NaN, as the float forward
+
+
+def _array_leaky_relu(x, slope: float):
+    return _numpy().where(x > 0, x, slope * x)
+
+
+def _array_elu(x, alpha: float):
+    np = _numpy()
+    return np.where(x > 0, x, alpha * np.expm1(x))
+
+
+def _array_step(x):
+    np = _numpy()
+    return np.where(x >= 0, 1.0, np.where(x < 0, 0.0, x))
+
+
+def _array_softplus(x):
+    np = _numpy()
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def _power_rule(out, x, n: float) -> tuple:
@@ -435,7 +463,7 @@ MUL = Op("*", lambda out, a, b: (b, a), forward="a * b",
 DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward="a / b",
          math="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b",
          ieee="divide", error=_division_error)
-NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", math="∂(−x)/∂x = −1")
+NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", ieee="negative", math="∂(−x)/∂x = −1")
 IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1")
 POW = Op("**", _power_rule, params=(2,), forward=_power,
          masks=lambda params: params[0] == 0,
@@ -445,7 +473,7 @@ POW_VALUE = Op("**", lambda out, a, b: (where(is_zero(a) & is_zero(b), 0.0, b * 
                                          where(is_zero(a) & (b >= 0), 0.0, out * log(a))),
                forward=_power_of_value, ieee="power", error=_power_error,
                math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)")
-ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x",
+ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x", ieee="absolute",
          math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)")
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
          math="∂eˣ/∂x = eˣ = out")
@@ -453,22 +481,25 @@ LOG = Op("log", lambda out, x: (1.0 / x,), forward=math.log, ieee="log", error=_
          math="∂ln x/∂x = 1/x")
 SQRT = Op("sqrt", lambda out, x: (0.5 / out,), forward=math.sqrt, ieee="sqrt",
           error=_sqrt_error, math="∂√x/∂x = 1/(2√x) = 0.5/out (inf at 0)")
-TANH = Op("tanh", lambda out, x: (1 - out * out,), forward=math.tanh,
+TANH = Op("tanh", lambda out, x: (1 - out * out,), forward=math.tanh, ieee="tanh",
           math="∂tanh x/∂x = 1 − tanh² x = 1 − out²")
 SIGMOID = Op("sigmoid", lambda out, x: (out * (1 - out),), forward=stable_sigmoid,
+             ieee=sigmoid,
              math="∂σ(x)/∂x = σ(x)(1 − σ(x)) = out·(1 − out)")
 SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
+              ieee=_array_softplus,
               math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)")
 RELU = Op("relu", _relu_rule, forward="0.0 if x <= 0 else x", masks=True,  # NaN stays NaN
+          ieee=_array_relu,
           math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)")
 LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
-                params=(0.01,), forward=_leaky_relu,
+                params=(0.01,), forward=_leaky_relu, ieee=_array_leaky_relu,
                 math="∂/∂x = 1 for x > 0, else the slope")
 ELU = Op("elu", lambda out, x, alpha: (where(x < 0, alpha * exp(x), where(x <= 0, alpha, 1.0)),),
-         params=(1.0,), forward=_elu,
+         params=(1.0,), forward=_elu, ieee=_array_elu,
          math="∂/∂x = 1 for x > 0, else α·eˣ (α at 0 and 1 at NaN, flat beyond: PyTorch's)")
 STEP = Op("step", lambda out, x: (0.0,), forward="1.0 if x >= 0 else (0.0 if x < 0 else x)",
-          masks=True,
+          masks=True, ieee=_array_step,
           math="the Heaviside step is flat wherever it is differentiable: 0")
 SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",
          forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1")

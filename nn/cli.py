@@ -117,10 +117,12 @@ def train_moons(out_dir: Path, progress: bool = True) -> float:
         X, y, val_size=0.15, test_size=0.15, seed=0)
     model = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
     print(f"\nTraining {model} on {len(x_train)} moons points "
-          f"({len(x_val)} for validation, {len(x_test)} for the test)")
+          f"({len(x_val)} for validation, {len(x_test)} for the test), replaying one "
+          "sample's graph over each batch (engine='replay')")
     history = nn.fit(model, x_train, y_train, loss="bce_with_logits",
                      optimizer=nn.optim.Adam(model.parameters(), lr=0.02), epochs=40,
-                     batch_size=32, validation=(x_val, y_val), seed=0, progress=progress)
+                     batch_size=32, validation=(x_val, y_val), seed=0, progress=progress,
+                     engine="replay")  # one sample's graph, replayed over each batch
 
     def decide(out):
         return int(out.data >= 0)

@@ -26,6 +26,7 @@ from .data import batches
 from .layers import MLP
 from .optim import SGD, Adam, Optimizer
 from .regularization import l2_penalty
+from .replay import ENGINES, ReplayTraining
 from .training import predict
 
 ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
@@ -46,7 +47,8 @@ class _BaseMLP:
                  warm_start: bool = False, momentum: float = 0.9,
                  nesterovs_momentum: bool = True, early_stopping: bool = False,
                  validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, n_iter_no_change: int = 10) -> None:
+                 epsilon: float = 1e-8, n_iter_no_change: int = 10,
+                 engine: str = "replay") -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -69,6 +71,7 @@ class _BaseMLP:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.engine = engine
 
     # --- scikit-learn's estimator protocol ----------------------------------------------------
     @classmethod
@@ -160,6 +163,7 @@ class _BaseMLP:
                                 example=1e-8),
             n_iter_no_change=checks.integer(self.n_iter_no_change, "n_iter_no_change", who,
                                             low=1, example=10),
+            engine=checks.option(self.engine, "engine", who, ENGINES),
         )
 
     def _check_X(self, X: Sequence, fitting: bool = False) -> list[list[float]]:
@@ -237,10 +241,23 @@ class _BaseMLP:
         no_improvement = 0
         best_state = None
         self.n_iter_ = 0
+        trainer = None
+        if hp.engine == "replay":  # the estimators' MLPs can always be replayed
+            trainer = ReplayTraining(
+                self.model_, "estimator loss", self._optimizer, rows, self._encode(targets),
+                per_sample=self._sample_loss, who=f"{type(self).__name__}.fit",
+                penalty=(lambda model: l2_penalty(self._weights) * (0.5 * hp.alpha))
+                if hp.alpha else None)
+        indices = list(range(n))
         for epoch in range(hp.max_iter):
             total = 0.0
-            for xb, yb in batches(rows, targets, batch_size, shuffle=hp.shuffle, seed=rng):
+            for chosen, _ in batches(indices, indices, batch_size, shuffle=hp.shuffle,
+                                     seed=rng):
+                xb, yb = [rows[i] for i in chosen], [targets[i] for i in chosen]
                 try:
+                    if trainer is not None:
+                        total += trainer.step(chosen, penalty_scale=1 / len(xb)) * len(xb)
+                        continue
                     self._optimizer.zero_grad()
                     outputs = [self.model_(x) for x in xb]
                     loss = self._loss(outputs, yb)
@@ -251,6 +268,8 @@ class _BaseMLP:
                     loss.backward()
                     self._optimizer.step()
                 except ArithmeticError as exc:
+                    if trainer is not None:
+                        trainer.sync()
                     raise FloatingPointError(
                         f"{type(self).__name__}.fit: training diverged at iteration "
                         f"{epoch + 1}: {str(exc).rstrip('.')}. Lower learning_rate_init (now "
@@ -258,6 +277,8 @@ class _BaseMLP:
                         "(nn.data.Standardizer)"
                     ) from exc
                 total += loss.data * len(xb)
+            if trainer is not None:
+                trainer.sync()
             self.n_iter_ = epoch + 1
             self.t_ += n
             self.loss_ = total / n
@@ -359,6 +380,14 @@ class MLPClassifier(_BaseMLP):
         self.out_activation_ = "logistic" if self.n_outputs_ == 1 else "softmax"
         return self._fit(X, [index[c] for c in labels], self.n_outputs_)
 
+    def _encode(self, targets: list):
+        return targets if self.n_outputs_ == 1 else losses.one_hot(targets, self.n_outputs_)
+
+    def _sample_loss(self, output, target):
+        """One sample's loss, for the replay engine (``nn.losses.sample_loss``)."""
+        form = "bce_with_logits" if self.n_outputs_ == 1 else "cross_entropy"
+        return losses.sample_loss(form)(output, target)
+
     def _loss(self, outputs: list, targets: list):
         if self.n_outputs_ == 1:
             return losses.binary_cross_entropy(outputs, targets, from_logits=True)
@@ -422,6 +451,13 @@ class MLPRegressor(_BaseMLP):
         self.n_outputs_ = len(targets[0])
         self.out_activation_ = "identity"
         return self._fit(X, targets, self.n_outputs_)
+
+    def _encode(self, targets: list):
+        return targets
+
+    def _sample_loss(self, output, target):
+        """One sample's half squared error ½·Σₖ (ŷₖ − yₖ)², for the replay engine."""
+        return losses.sample_loss("mse", reduction="sum")(output, target) * 0.5
 
     def _loss(self, outputs: list, targets: list):
         outputs = [out if isinstance(out, list) else [out] for out in outputs]

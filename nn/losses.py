@@ -17,6 +17,8 @@ import operator
 from collections.abc import Mapping, Sequence
 from functools import partial
 
+import numpy as np
+
 import autograd
 from autograd import Number, Value
 
@@ -268,3 +270,116 @@ LOSSES = {
 def get(loss):
     """The loss function for a name or the function itself (``ValueError`` if unknown)."""
     return lookup(LOSSES, loss, "loss", "a function (predictions, targets) -> Value")
+
+
+# --- one sample's loss, for the replay engine ------------------------------------------------
+# The losses above take a batch and may choose their graph from the numbers (the target's
+# class, a clamp, the softmax's shift). To replay one sample's graph over a batch
+# (autograd.trace), each loss also has a form of one sample whose graph is the same for every
+# sample: targets are inputs (one-hot for classes) and the choices are ops. Its values and
+# gradients are the batch form's, up to the order of additions (tests/nn_lib/test_fit_replay).
+def _detached_max_forward(xs):
+    return max(xs)
+
+
+def _detached_max_array(xs):
+    return np.maximum.reduce(list(xs))
+
+
+SHIFT = autograd.Op("max", lambda out, xs: (0.0,) * len(xs), inputs="all",
+                    forward=_detached_max_forward, masks=True, ieee=_detached_max_array,
+                    math="the largest input, passing no gradient (log-sum-exp's shift, as "
+                         "the number max(z.data) in log_softmax)")
+
+
+def _clamped_log_forward(x, low):
+    return math.log(x) if x > math.exp(low) else low
+
+
+def _clamped_log_array(x, low):
+    tiny = math.exp(low)
+    return np.where(x > tiny, np.log(np.maximum(x, tiny)), low)
+
+
+def _clamped_log_rule(out, x, low):
+    tiny = math.exp(low)
+    if isinstance(x, np.ndarray):
+        return (np.where(x > tiny, 1.0 / np.maximum(x, tiny), 0.0),)
+    return (1.0 / x if x > tiny else 0.0,)
+
+
+CLAMPED_LOG = autograd.Op("log", _clamped_log_rule, params=(LOG_CLAMP,),
+                          forward=_clamped_log_forward, masks=True, ieee=_clamped_log_array,
+                          math="max(ln x, −100) as _clamped_log: ∂/∂x = 1/x, 0 where clamped")
+
+
+def _items(v) -> list:
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def _sample_regression(term, reduction: str):
+    def per_sample(output, target) -> Value:
+        terms = [term(o, t) for o, t in zip(_items(output), _items(target))]
+        if len(terms) == 1:
+            return terms[0]
+        total = autograd.sum(terms)
+        return total / len(terms) if reduction == "mean" else total
+    return per_sample
+
+
+def _sample_bce(p, y) -> Value:
+    p = _items(p)[0]
+    return autograd.apply(CLAMPED_LOG, p) * -y + autograd.apply(CLAMPED_LOG, 1 - p) * -(1 - y)
+
+
+def _sample_bce_with_logits(z, y) -> Value:
+    z = _items(z)[0]
+    return softplus(z) - z * y
+
+
+def _sample_cross_entropy(logits, one_hot) -> Value:
+    logits = _items(logits)
+    shift = autograd.apply(SHIFT, *logits)
+    log_total = autograd.sum([(z - shift).exp() for z in logits]).log() + shift
+    return -(autograd.dot(logits, _items(one_hot)) - log_total)
+
+
+def _sample_hinge(s, y) -> Value:
+    return (1 - _items(s)[0] * y).relu()
+
+
+def one_hot(labels: Sequence[int], classes: int) -> np.ndarray:
+    """Class indices as rows of a ``(N, classes)`` array: ``eᵢ[k] = [k = labels[i]]``.
+
+    Raises:
+        ValueError: a label is not an index in ``0..classes-1``.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer) or \
+            (labels.size and (labels.min() < 0 or labels.max() >= classes)):
+        raise ValueError(f"cross_entropy: targets must be class indices in 0..{classes - 1}, "
+                         f"one per sample; got {labels.tolist()[:10]}")
+    return np.eye(classes)[labels]
+
+
+def sample_loss(loss: str, reduction: str = "mean"):
+    """One sample's form of the named loss, ``per_sample(output, target) -> Value``, whose
+    graph is the same for every sample (for ``autograd.trace``): the batch loss is the mean
+    (``reduction="mean"``) or the sum of ``per_sample`` over the samples. Cross-entropy takes
+    the target one-hot (:func:`one_hot`).
+
+    Returns:
+        The function, or ``None`` for a name without one (or a function: trace it as it is).
+    """
+    if not isinstance(loss, str):
+        return None
+    forms = {
+        "mse": _sample_regression(lambda o, t: (o - t) ** 2, reduction),
+        "mae": _sample_regression(lambda o, t: abs(o - t), reduction),
+        "binary_cross_entropy": _sample_bce,
+        "bce": _sample_bce,
+        "bce_with_logits": _sample_bce_with_logits,
+        "cross_entropy": _sample_cross_entropy,
+        "hinge": _sample_hinge,
+    }
+    return forms.get(loss)

@@ -3,6 +3,10 @@
 Each ``step()`` reads ``p.grad`` and changes ``p.data`` directly — never through the graph,
 so the graph does not grow across training steps.
 
+Each update rule (``_update``) is written once and runs on one parameter's floats or on
+numpy arrays holding every parameter at once: :meth:`Optimizer.step_arrays` is the same
+step for the replay engine, which keeps the parameters as one vector while it trains.
+
 Nothing silent: hyper-parameters are checked when the optimizer is built
 (:class:`nn.checks.InvalidParameterError`, a ``ValueError`` naming the argument), and a
 ``step()`` that meets a NaN or infinite gradient — or would make a weight or a running
@@ -17,6 +21,8 @@ import math
 from collections.abc import Iterable
 from itertools import chain
 from typing import Any
+
+import numpy as np
 
 from autograd import Value
 
@@ -111,6 +117,53 @@ class Optimizer:
     def _update(self, data: float, grad: float, state: dict) -> float:
         raise NotImplementedError
 
+    def array_state(self) -> dict[str, np.ndarray]:
+        """The per-parameter state as arrays, one entry per buffer every parameter has (for
+        :meth:`step_arrays`)."""
+        keys = set(self.state[0]) if self.state else set()
+        for s in self.state:
+            keys &= set(s)
+        return {k: np.array([s[k] for s in self.state], dtype=float) for k in sorted(keys)}
+
+    def load_array_state(self, state: dict[str, np.ndarray]) -> None:
+        """Write arrays from :meth:`step_arrays` back into the per-parameter state."""
+        columns = {k: v.tolist() for k, v in state.items()}
+        for i, s in enumerate(self.state):
+            for k, values in columns.items():
+                s[k] = values[i]
+
+    def step_arrays(self, theta: np.ndarray, grad: np.ndarray,
+                    state: dict[str, np.ndarray]) -> np.ndarray:
+        """:meth:`step` on arrays: θ (every parameter's data), its gradient and the state of
+        :meth:`array_state` (updated in place). Returns the new θ; the same formulas as
+        ``step``, element by element.
+
+        Raises:
+            FloatingPointError: as ``step`` (the parameter named; θ and the state unchanged).
+        """
+        if not np.isfinite(grad).all():
+            i = int(np.flatnonzero(~np.isfinite(grad))[0])
+            raise FloatingPointError(
+                f"{type(self).__name__}.step: the gradient of {_name(self.params[i], i)} is "
+                f"{grad[i]}, so the step would poison the weights. Lower the learning rate, "
+                "standardize the inputs or clip gradients (nn.optim.clip_grad_norm)")
+        self.steps += 1
+        new_state = dict(state)
+        with np.errstate(all="ignore"):
+            updated = self._update(theta, grad, new_state)
+        bad = ~np.isfinite(updated)
+        for v in new_state.values():
+            bad |= ~np.isfinite(v)
+        if bad.any():
+            self.steps -= 1
+            i = int(np.flatnonzero(bad)[0])
+            raise FloatingPointError(
+                f"{type(self).__name__}.step: updating {_name(self.params[i], i)} (gradient "
+                f"{grad[i]!r}) overflowed to a non-finite value; lower the learning rate "
+                f"(lr={self.lr!r}) or clip gradients (nn.optim.clip_grad_norm)")
+        state.update(new_state)
+        return updated
+
     def hyperparameters(self) -> dict[str, Any]:
         """The current hyper-parameters (``lr`` included)."""
         return {name: getattr(self, name) for name in self._hyper_names}
@@ -160,9 +213,24 @@ def _name(p: Value, index: int) -> str:
     return repr(p.label) if p.label else f"parameter {index} (unlabelled)"
 
 
-def _ratio(numerator: float, denominator: float) -> float:
-    """``numerator / denominator``, with ``0/0 = 0``: a zero moment gives a zero step."""
+def _ratio(numerator, denominator):
+    """``numerator / denominator``, with ``0/0 = 0``: a zero moment gives a zero step
+    (floats, or arrays element by element)."""
+    if isinstance(numerator, np.ndarray):
+        return np.divide(numerator, denominator, out=np.zeros_like(numerator),
+                         where=numerator != 0)
     return numerator / denominator if numerator else 0.0
+
+
+def _sqrt(x):
+    """√x of a float or of an array."""
+    return np.sqrt(x) if isinstance(x, np.ndarray) else math.sqrt(x)
+
+
+def _maximum(a, b):
+    """max(a, b) of floats, or element by element of arrays."""
+    return np.maximum(a, b) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) \
+        else max(a, b)
 
 
 class SGD(Optimizer):
@@ -218,7 +286,7 @@ class Adagrad(Optimizer):
         clr = self.lr / (1 + (self.steps - 1) * self.lr_decay)
         total = state.get("sum", self.initial_accumulator_value) + g * g
         state["sum"] = total
-        return data - clr * _ratio(g, math.sqrt(total) + self.eps)
+        return data - clr * _ratio(g, _sqrt(total) + self.eps)
 
 
 class RMSprop(Optimizer):
@@ -248,9 +316,9 @@ class RMSprop(Optimizer):
         if self.centered:
             grad_avg = self.alpha * state.get("grad_avg", 0.0) + (1 - self.alpha) * g
             state["grad_avg"] = grad_avg
-            avg = math.sqrt(max(square_avg - grad_avg * grad_avg, 0.0)) + self.eps
+            avg = _sqrt(_maximum(square_avg - grad_avg * grad_avg, 0.0)) + self.eps
         else:
-            avg = math.sqrt(square_avg) + self.eps
+            avg = _sqrt(square_avg) + self.eps
         if self.momentum > 0:
             buf = self.momentum * state.get("momentum_buffer", 0.0) + _ratio(g, avg)
             state["momentum_buffer"] = buf
@@ -296,12 +364,12 @@ class Adam(Optimizer):
         v = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * grad * grad
         state["exp_avg"], state["exp_avg_sq"] = m, v
         if self.amsgrad:
-            v = max(state.get("max_exp_avg_sq", 0.0), v)
+            v = _maximum(state.get("max_exp_avg_sq", 0.0), v)
             state["max_exp_avg_sq"] = v
         t = self.steps
         bias_correction1 = 1 - beta1**t
         bias_correction2 = 1 - beta2**t
-        denom = math.sqrt(v) / math.sqrt(bias_correction2) + self.eps
+        denom = _sqrt(v) / math.sqrt(bias_correction2) + self.eps
         return data - self.lr / bias_correction1 * _ratio(m, denom)
 
 

@@ -37,3 +37,10 @@ def test_network_example_runs(tmp_path, monkeypatch):
     exec(block.replace("epochs=40", "epochs=40, progress=False"), scope)
     assert scope["history"].train_accuracy[-1] >= 0.95
     assert (tmp_path / "moons.json").exists()
+
+
+def test_replay_example_runs():
+    block = next(b for b in BLOCKS if b.startswith("import autograd, nn"))
+    scope = {}
+    exec(block, scope)
+    assert scope["loss"] > 0 and scope["history"].train_accuracy[-1] >= 0.9

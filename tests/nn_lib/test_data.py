@@ -116,6 +116,20 @@ def test_read_idx_images_labels_gzip_and_types(tmp_path):
     assert data.read_idx(floats) == [0.5, -2.0]
 
 
+def test_read_idx_as_numpy_gives_the_same_values_as_arrays(tmp_path):
+    images = write_idx(tmp_path / "img.gz", [2, 2, 3], list(range(12)), compress=True)
+    array = data.read_idx(images, as_numpy=True)
+    assert array.shape == (2, 2, 3) and array.dtype == "uint8"
+    assert array.tolist() == data.read_idx(images)
+    shorts = data.read_idx(write_idx(tmp_path / "s", [2], [-5, 300], code=0x0B), as_numpy=True)
+    assert shorts.tolist() == [-5, 300] and shorts.dtype.isnative
+    floats = data.read_idx(write_idx(tmp_path / "f", [2], [0.5, -2.0], code=0x0D),
+                           as_numpy=True)
+    assert floats.tolist() == [0.5, -2.0]
+    with pytest.raises(ValueError, match="as_numpy"):
+        data.read_idx(images, as_numpy="yes")
+
+
 def test_read_idx_errors(tmp_path):
     bad = tmp_path / "bad"
     bad.write_bytes(b"\x01\x02\x08\x01")

@@ -12,6 +12,7 @@ from nn import MLPClassifier, MLPRegressor, data
 def test_defaults_match_scikit_learn():
     sklearn_mlp = pytest.importorskip("sklearn.neural_network")  # dev extra, always present
     ours = MLPClassifier().get_params()
+    assert ours.pop("engine") == "replay"  # ours only: which engine trains (nn.replay)
     theirs = sklearn_mlp.MLPClassifier().get_params()
     for name, value in ours.items():
         assert theirs[name] == value, name
