@@ -133,7 +133,7 @@ _POWERS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _ATOM = 3  # the precedence of a name or a function call: never parenthesised
 
 
-def formula(v: Value, max_length: int = 28, *, own_label: bool = True) -> str:
+def formula(v: Value, max_length: int = 36, *, own_label: bool = True) -> str:
     """A node named by how it was computed, when that is short: ``log(1 − ŷ)``, ``w0·x0 +
     w1·x1``, ``z²`` (parameters inside by their :func:`short_label`); its label if it has one;
     else (longer than ``max_length``, or more than
@@ -181,6 +181,9 @@ def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int]
         parents = (parents[0], parents[len(parents) // 2])
     inner = [_formula(p, depth - 1) for p in parents]
     if any(x is None for x in inner):
+        if op in ("sum", "dot"):  # too deep to spell out: say what it adds up
+            return (f"Σ({len(v.parents)} terms)" if op == "sum" else
+                    f"Σ({len(v.parents) // 2} products)"), _ATOM
         return None
 
     if op in _INFIX and len(inner) == 2:

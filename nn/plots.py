@@ -101,7 +101,7 @@ def plot_decision_boundary(model: Module, X: Sequence[Sequence[float]], y: Seque
     ax = fig.subplots()
     ax.contourf(gx, gy, zz, levels=len(classes) - 1 or 1, cmap="coolwarm", alpha=0.35)
     ax.scatter(xs, ys, c=[index[t] for t in y], cmap="coolwarm", edgecolors="black", s=25)
-    ax.set(xlabel="x0", ylabel="x1", title=title)
+    ax.set(xlabel="x₁", ylabel="x₂", title=title)  # the course's 1-based inputs
     if path is not None:
         fig.savefig(path, dpi=120)
     return fig
