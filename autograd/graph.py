@@ -135,8 +135,8 @@ _ATOM = 3  # the precedence of a name or a function call: never parenthesised
 
 def formula(v: Value, max_length: int = 36, *, own_label: bool = True) -> str:
     """A node named by how it was computed, when that is short: ``log(1 − ŷ)``, ``w0·x0 +
-    w1·x1``, ``z²`` (parameters inside by their :func:`short_label`); its label if it has one;
-    else (longer than ``max_length``, or more than
+    w1·x1``, ``z²``; its label if it has one (a network's parameter by its :func:`short_label`,
+    ``w₂,₁⁽¹⁾``); else (longer than ``max_length``, or more than
     five ops deep) :func:`describe`'s ``op#id``. With ``own_label=False`` a labelled node is
     named by its formula too (``z`` as ``w0·x0 + w1·x1 + b``).
 
@@ -148,7 +148,7 @@ def formula(v: Value, max_length: int = 36, *, own_label: bool = True) -> str:
         ('log(1 − ŷ)', 'ŷ·1 + 2', '(ŷ + 1)²')
     """
     if v.label and own_label:
-        return v.label  # the full name (a model's dotted parameter name); short inside formulas
+        return short_label(v.label)  # a network's parameter in the course's notation
     found = _formula(v, 5, own_label=own_label)
     return found[0] if found is not None and len(found[0]) <= max_length else describe(v)
 
@@ -182,8 +182,9 @@ def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int]
     inner = [_formula(p, depth - 1) for p in parents]
     if any(x is None for x in inner):
         if op in ("sum", "dot"):  # too deep to spell out: say what it adds up
-            return (f"Σ({len(v.parents)} terms)" if op == "sum" else
-                    f"Σ({len(v.parents) // 2} products)"), _ATOM
+            n = len(v.parents)
+            return (f"Σ({n} term{'s' if n > 1 else ''})" if op == "sum" else
+                    f"Σ({n // 2} products)"), _ATOM
         return None
 
     if op in _INFIX and len(inner) == 2:

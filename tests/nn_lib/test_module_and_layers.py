@@ -130,10 +130,12 @@ def test_model_repr_shows_its_config():
                                        "output_activation='linear', fused=True, dropout=0.0)")
 
 
-def test_step_table_speaks_the_models_language():
+def test_step_table_speaks_the_courses_language():
     model = nn.MLP(2, [1], seed=0)
     steps = list(autograd.backward_steps(model([1.0, 2.0])))
-    assert any("layers.0.neurons.0.w.1" in str(s) for s in steps)
+    # layers.0.neurons.0.w.1 is w₁,₂⁽¹⁾, as in explain, drawings and the network diagram
+    assert any(str(s).startswith("∂a₁⁽¹⁾/∂w₁,₂⁽¹⁾ += ") for s in steps)
+    assert not any("layers." in str(s) for s in steps)
 
 
 def test_mlp_dropout_trains_noisily_and_evaluates_deterministically():
