@@ -203,6 +203,8 @@ def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int]
                                                                        inner[half:])]
         return " + ".join(terms) + (" + …" if len(v.parents) > 4 else ""), 1
     if op == "sum":
+        if len(inner) == 1:  # a sum of one term is not the term: name it apart from it
+            return f"Σ({inner[0][0]})", _ATOM
         return " + ".join(_wrapped(x, 1) for x in inner), 1
     return f"{op_text(v.op)}({', '.join(x[0] for x in inner)})", _ATOM
 

@@ -69,7 +69,8 @@ def plot_history(history: History, path: str | Path | None = None):
 
 def plot_decision_boundary(model: Module, X: Sequence[Sequence[float]], y: Sequence,
                            decision: Callable[[Any], Any], path: str | Path | None = None, *,
-                           resolution: int = 60, title: str = "Decision boundary"):
+                           resolution: int = 60, title: str = "Decision boundary",
+                           ax: Any = None):
     """The model's predicted class over the plane, with the samples on top (2 features).
 
     Args:
@@ -78,8 +79,10 @@ def plot_decision_boundary(model: Module, X: Sequence[Sequence[float]], y: Seque
         decision: output → class (e.g. ``lambda out: int(out.data >= 0)`` for logits).
         path: where to save the picture; optional.
         resolution: grid points per axis.
+        ax: a matplotlib ``Axes`` to draw into (e.g. one of several side by side);
+            default: a new figure.
     Returns:
-        The matplotlib ``Figure``.
+        The matplotlib ``Figure`` (the one holding ``ax`` when given).
     """
     if any(len(row) != 2 for row in X):
         raise ValueError("plot_decision_boundary draws two features; project the data first")
@@ -97,8 +100,11 @@ def plot_decision_boundary(model: Module, X: Sequence[Sequence[float]], y: Seque
     index = {c: i for i, c in enumerate(classes)}
     zz = [[index[labels[j * resolution + i]] for i in range(resolution)]
           for j in range(resolution)]
-    fig = _figure(5.5, 4.5)
-    ax = fig.subplots()
+    if ax is None:
+        fig = _figure(5.5, 4.5)
+        ax = fig.subplots()
+    else:
+        fig = ax.figure
     ax.contourf(gx, gy, zz, levels=len(classes) - 1 or 1, cmap="coolwarm", alpha=0.35)
     ax.scatter(xs, ys, c=[index[t] for t in y], cmap="coolwarm", edgecolors="black", s=25)
     ax.set(xlabel="x₁", ylabel="x₂", title=title)  # the course's 1-based inputs

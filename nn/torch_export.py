@@ -36,6 +36,9 @@ def to_torch(model: MLP | Layer | Neuron, *, dtype: Any = None) -> Any:
     ``to_torch(model)(torch.tensor(x))`` equals ``model(x)`` and, for the same loss, every
     parameter's gradient equals tracegrad's (to rounding: float64 by default).
 
+    Feed it tensors of its dtype: ``net(torch.tensor(x, dtype=torch.float64))`` (a tensor
+    made from Python floats is float32 by default, which a float64 network refuses).
+
     Args:
         model: an ``nn.MLP``, ``nn.Layer`` or ``nn.Neuron`` with named activations.
         dtype: the torch dtype of the parameters (default ``torch.float64``, tracegrad's
