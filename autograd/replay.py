@@ -52,7 +52,17 @@ from .errors import DataDependentGraphError
 from .graph import topological_order
 from .modes import enable_grad, ieee_arithmetic
 from .ops import CONST, Op
-from .schedule import LITERAL, NODE, PARAM, Elementwise, Generic, MatVec, Operand, Sum
+from .schedule import (
+    LITERAL,
+    NODE,
+    PARAM,
+    Elementwise,
+    Generic,
+    MatVec,
+    Operand,
+    ParamDot,
+    Sum,
+)
 from .value import Value
 
 REDUCTIONS = ("mean", "sum")
@@ -193,6 +203,8 @@ class Replay:
             xs = v.parents[n:]
             if all(k == PARAM for k in kinds[:n]) and all(k == NODE for k in kinds[n:]):
                 return (depth, "matvec", tuple(map(id, xs)))
+            if all(k == PARAM for k in kinds):
+                return (depth, "paramdot", id(v))
             return (depth, "generic", id(v))
         if op.inputs != "each":
             return (depth, "generic", id(v))
@@ -217,6 +229,11 @@ class Replay:
             weights = np.array([[where[id(p)][1] for p in v.parents[:n]] for v in members],
                                dtype=np.intp)
             return MatVec(start, stop, weights, operand(list(members[0].parents[n:])))
+        if kind == "paramdot":
+            (v,) = members
+            n = len(v.parents) // 2
+            refs = np.array([where[id(p)][1] for p in v.parents], dtype=np.intp)
+            return ParamDot(start, refs[:n], refs[n:])
         if kind == "generic":
             return Generic([(v.op, start + i, [operand([p]) for p in v.parents])
                             for i, v in enumerate(members)])

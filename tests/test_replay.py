@@ -189,3 +189,24 @@ def test_bad_calls_say_what_to_do():
     vector = trace(lambda xs: w * xs[0] + xs[1], [1.0, 2.0])
     with pytest.raises(ValueError, match=r"argument 0 has shape \(2, 3\)"):
         vector(np.zeros((2, 3)))
+
+
+def test_a_dot_of_parameters_only_replays_as_the_scalar_engine():
+    """An L2 term Σ w·w (a dot whose both halves are parameters) runs as one vectorised
+    group; its gradient 2w·u is summed over the samples like any other."""
+    ws = [Value(v, label=f"w{i}") for i, v in enumerate([0.5, -1.0, 2.0])]
+
+    def f(x, t):
+        return (autograd.dot(ws, [x, x, 1.0]) - t) ** 2 + autograd.dot(ws, ws) * 0.1
+
+    xs, ts = np.array([0.3, -1.2, 2.0]), np.array([1.0, 0.0, -1.0])
+    replay = autograd.trace(f, 0.3, 1.0)
+    assert any(isinstance(g, autograd.schedule.ParamDot) for g in replay.groups)
+    loss = replay.backward(xs, ts)
+    got = [w.grad for w in ws]
+    for w in ws:
+        w.grad = 0.0
+    scalar = autograd.sum([f(float(x), float(t)) for x, t in zip(xs, ts)]) / 3
+    scalar.backward()
+    assert loss == pytest.approx(scalar.data, rel=1e-12)
+    assert got == pytest.approx([w.grad for w in ws], rel=1e-12)
