@@ -261,10 +261,13 @@ class Generic:
 
 
 def is_sum(op) -> bool:
+    """Whether ``op`` is the built-in n-ary ``sum`` (its parents' rows add up)."""
     return getattr(op, "inputs", None) == "all" and op == SUM and op.rule is SUM.rule
 
 
 def is_dot(op) -> bool:
+    """Whether ``op`` is the built-in ``dot`` (parents ``w…, x…``; local derivatives
+    ``x…, w…``)."""
     return getattr(op, "inputs", None) == "halves" and op == DOT and op.rule is DOT.rule
 
 
