@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from .errors import GraphTooLargeError
 from .graph import count_nodes, describe, formula, op_text, short_label, topological_order
 from .ops import CONST
 from .value import Value
+from .viewport import asset, framed
 
 # Fill colors by role (color-blind friendly pairs, readable in print).
 COLORS = {
@@ -66,17 +68,6 @@ def find_renderer() -> str:
 
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 _PX_PER_PT = 96 / 72
-
-
-def responsive(svg: str) -> str:
-    """``svg`` resized to fit its container: width 100 % up to its natural width, height by
-    its aspect ratio (the viewBox), so text stays as large as the column allows."""
-    match = _SIZE.search(svg)
-    if match is None:
-        return svg
-    width = float(match.group(1)) * _PX_PER_PT
-    return svg.replace(match.group(0),
-                       f'<svg width="100%" style="max-width: {width:.0f}px; height: auto"', 1)
 
 
 class Drawing:
@@ -129,10 +120,15 @@ class Drawing:
 
     def _repr_html_(self) -> str:
         """Jupyter's display: the SVG inline, so hovering shows every tooltip (full names,
-        exact numbers), as wide as the output column allows and never wider than its natural
-        size — a small graph is not blown up, a wide one scales down."""
-        svg = self.svg()
-        return f'<div class="tracegrad-drawing">{responsive(svg[svg.index("<svg"):])}</div>'
+        exact numbers). It is shown at its natural size, or smaller to fit the column but
+        never below the scale where its smallest text is 11 px on screen; a wider picture
+        pans (scrollbars, drag) and zooms (−, +, fit, 1:1, ctrl+wheel) — see
+        :mod:`autograd.viewport`. Without JavaScript it scrolls at its natural size."""
+        uid = f"tg-drawing-{uuid.uuid4().hex[:10]}"
+        return (f'<div class="tracegrad-drawing" id="{uid}">'
+                f'<style>{asset("viewport.css")}</style>{framed(self.svg())}'
+                f'<script>{asset("viewport.js")}\nwindow.tracegradViewport.setup('
+                f'document.querySelector("#{uid} .tg-view"));</script></div>')
 
     def _repr_svg_(self) -> str:
         """The SVG at its natural size, for front ends that show SVG as an image (JupyterLab
@@ -234,6 +230,8 @@ def draw(
     names = {v: f"n{i}" for i, v in enumerate(order)}
     g = graphviz.Digraph("computation_graph", graph_attr={"rankdir": rankdir, "ranksep": "0.3",
                                                           "nodesep": "0.15"})
+    # 11 pt is 14.7 px at natural size: a name's sub/superscripts (drawn at ~0.6 of it) stay
+    # >= 8 px. Edge numbers, without any, are 9 pt (12 px). See autograd.viewport.
     g.attr("node", fontname="Helvetica", fontsize="11", margin="0.05,0.02", height="0.3")
     g.attr("edge", color="#495057", arrowsize="0.6", fontname="Helvetica")
     step = highlight if isinstance(highlight, StepRecord) else None
@@ -247,7 +245,7 @@ def draw(
             text = _display_name(v)
             text = f"{text} = {_number(v.data)}" if v.label else _number(v.data)
             g.node(name, _escape(text), shape="box", style="filled,rounded",
-                   fillcolor=COLORS["input"], fontsize="10", tooltip=_tooltip(v, None),
+                   fillcolor=COLORS["input"], tooltip=_tooltip(v, None),
                    **{"class": f"tg-{name} tg-constant"})
             continue
         fields = [_escape(_title(v))]
@@ -355,7 +353,7 @@ def _focused(order: list[Value], root: Value, focus: list[Value]) -> list[Value]
 
 def _draw_stubs(g: graphviz.Digraph, name: str, others: list[Value]) -> None:
     """The inputs of a drawn node that lie off the focused paths: small, in grey."""
-    style = {"shape": "plaintext", "fontsize": "9", "fontcolor": "#868e96", "height": "0.2",
+    style = {"shape": "plaintext", "fontcolor": "#868e96", "height": "0.2",
              "margin": "0.02"}
     edge = {"color": "#ced4da", "arrowsize": "0.4"}
     if len(others) > 2:

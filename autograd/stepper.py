@@ -17,14 +17,14 @@ import json
 import os
 import uuid
 from html import escape
-from importlib import resources
 from pathlib import Path
 
 from .backward import backward_steps, start_of_pass
-from .drawing import Drawing, draw, nodes_to_draw, responsive
+from .drawing import Drawing, draw, nodes_to_draw
 from .graph import formula, op_text, topological_order
 from .ops import CONST
 from .value import Number, Value
+from .viewport import asset, framed
 
 SPEEDS = (("0.5×", 1600), ("1×", 800), ("2×", 400), ("4×", 150))  # milliseconds per step
 BUTTONS = (("first", "First step", "Home", "«"), ("prev", "Previous step", "←", "‹"),
@@ -73,26 +73,39 @@ class Stepper:
         """How many steps there are (frames after the first)."""
         return len(self.frames) - 1
 
-    def html(self) -> str:
+    def html(self, *, page: bool = False) -> str:
         """The stepper as an HTML fragment: a ``<div>`` with its style, picture, data and
-        script (what Jupyter shows)."""
+        script (what Jupyter shows).
+
+        The picture sits in a viewport (:mod:`autograd.viewport`): never shrunk below the
+        scale where its smallest text is 11 px, panned and zoomed when wider than the column,
+        and scrolled to keep each step's lit elements in view. Keys go to the stepper that
+        has the focus; until it has it, a hint says to click it first.
+
+        Args:
+            page: the stepper is a whole page's (``save``): it takes the focus on load, and
+                keys pressed while nothing else has the focus step it too.
+        """
         uid = f"tg-stepper-{uuid.uuid4().hex[:10]}"
         data = json.dumps({"frames": self.frames, "initial": self.initial,
                            "pending": self.pending, "keys": self.keys, "hidden": self.hidden,
                            "hideFill": self.hide_fill},
                           ensure_ascii=False, separators=(",", ":"))
         data = data.replace("</", "<\\/")  # never close the <script> early
-        svg = responsive(self.drawing.svg())
-        svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype when inline
+        hint = '<span class="tg-hint" hidden>click the picture, then use ← →</span>'
+        picture = framed(self.drawing.svg(), controls="always", centered=True, note=hint)
         speeds = "".join(f'<option value="{ms}"{" selected" if label == "1×" else ""}>'
                          f"{label}</option>" for label, ms in SPEEDS)
         buttons = "\n".join(f'<button type="button" data-act="{act}" aria-label="{label}" '
                             f'title="{label} ({key})">{icon}</button>'
                             for act, label, key, icon in BUTTONS)
         last = self.steps
+        # data-lm-suppress-shortcuts: JupyterLab leaves the keys to the stepper while it has
+        # the focus (its command mode would take ↑ ↓ space).
         return f"""<div class="tg-stepper" id="{uid}" tabindex="0" data-step="0" \
-data-playing="false" role="group" aria-label="Backpropagation stepper: {escape(self.title)}">
-<style>{_asset("stepper.css")}</style>
+data-playing="false"{' data-page="1"' if page else ""} data-lm-suppress-shortcuts="true" \
+role="group" aria-label="Backpropagation stepper: {escape(self.title)}">
+<style>{asset("viewport.css")}{asset("stepper.css")}</style>
 <div class="tg-bar">
 {buttons}
 <select class="tg-speed" aria-label="Speed" title="Speed">{speeds}</select>
@@ -101,11 +114,12 @@ data-playing="false" role="group" aria-label="Backpropagation stepper: {escape(s
 </div>
 <div class="tg-status" role="status" aria-live="polite">{escape(self.frames[0]["say"])}</div>
 <noscript>This stepper needs JavaScript; the picture shows the graph before the pass.</noscript>
-<div class="tg-picture">{svg}</div>
+<div class="tg-picture">{picture}</div>
 <details class="tg-panel" open><summary>All {last} steps — click one to go there</summary>
 <div class="tg-panel-body"><table class="tg-steps"><tbody></tbody></table></div></details>
 <script type="application/json" class="tg-data">{data}</script>
-<script>{_asset("stepper.js")}
+<script>{asset("viewport.js")}
+{asset("stepper.js")}
 window.tracegradStepper.setup(document.getElementById("{uid}"));</script>
 </div>"""
 
@@ -114,6 +128,7 @@ window.tracegradStepper.setup(document.getElementById("{uid}"));</script>
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write one self-contained page (``.html``): no network access needed to open it.
+        The page's stepper has the keyboard on load: → steps at once, without a click.
 
         Returns:
             The path written.
@@ -125,8 +140,8 @@ window.tracegradStepper.setup(document.getElementById("{uid}"));</script>
         path.parent.mkdir(parents=True, exist_ok=True)
         page = (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-                f"<title>{escape(self.title)}</title>\n</head>\n<body>\n{self.html()}\n"
-                "</body>\n</html>\n")
+                f"<title>{escape(self.title)}</title>\n</head>\n<body>\n"
+                f"{self.html(page=True)}\n</body>\n</html>\n")
         path.write_text(page, encoding="utf-8")
         return path
 
@@ -240,5 +255,3 @@ def _fmt(x: float) -> str:
     return f"{x + 0.0:.4g}"  # as draw shows numbers (−0.0 as 0)
 
 
-def _asset(name: str) -> str:
-    return resources.files("autograd").joinpath("assets", name).read_text(encoding="utf-8")

@@ -28,8 +28,12 @@ ZERO = "#adb5bd"
 GRADIENT = "#862e9c"  # purple: every number that comes from the backward pass
 FILLS = {"input": "#e9ecef", "hidden": "#ffffff", "output": "#ffd8a8", "loss": "#fff3bf"}
 MIN_PEN, MAX_PEN = 0.6, 3.5
-# A notebook column is ~1,000 px: wider drawings are scaled down to 10.4 in (998 px at 96 dpi)
-MAX_WIDTH_INCHES = 10.4
+# Font sizes in points (4/3 px at natural size). A text with a name's sub/superscripts
+# (a₁⁽¹⁾, w₁,₂⁽²⁾ = 0.4) is 11 pt, 14.7 px: its scripts, drawn at ~0.6 of it, stay >= 8 px;
+# headers and the legend, without any, 10 pt (13.3 px). A picture wider than the column is
+# not scaled down in the DOT: the notebook's viewport pans it (autograd.viewport).
+NAME_PT = "11"
+PLAIN_PT = "10"
 COMPACT_WIDTH = "0.85"  # the diameter of a wide layer's neurons, in inches (all alike)
 DETAILED_NEURONS = 6  # layers up to this wide show every number on each neuron
 
@@ -132,11 +136,11 @@ class _Diagram:
         self.fmt: Callable[[float], str] = lambda v: _short(v, digits)
         self.g = graphviz.Digraph("network", graph_attr={
             "rankdir": "LR", "nodesep": "0.12", "ranksep": f"{self._ranksep():.2f}",
-            "fontname": "Helvetica", "fontsize": "10", "labelloc": "b", "labeljust": "l",
-            "pad": "0.15", "size": f"{MAX_WIDTH_INCHES},100",
+            "fontname": "Helvetica", "fontsize": PLAIN_PT, "labelloc": "b", "labeljust": "l",
+            "pad": "0.15",
         })
-        self.g.attr("node", fontname="Helvetica", fontsize="10", margin="0.02")
-        self.g.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.5")
+        self.g.attr("node", fontname="Helvetica", fontsize=NAME_PT, margin="0.02")
+        self.g.attr("edge", fontname="Helvetica", fontsize=NAME_PT, arrowsize="0.5")
 
     def _ranksep(self) -> float:
         """The gap between columns, in inches: 0.5 (labelled edges widen their gap by their
@@ -161,7 +165,8 @@ class _Diagram:
         head = f"head_{names[0]}"
         with self.g.subgraph() as column:
             column.attr(rank="same")
-            column.node(head, header, shape="plaintext", fontsize="10", tooltip=tooltip)
+            column.node(head, header, shape="plaintext", fontsize=PLAIN_PT,
+                        tooltip=tooltip)
             for upper, lower in zip([head, *names], names):
                 column.edge(upper, lower, style="invis")
 

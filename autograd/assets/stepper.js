@@ -3,6 +3,9 @@
 // is the picture after k steps: the initial texts, then each frame's changes ("set"), with the
 // frame's own elements lit. Going to any frame replays the changes from the start (thousands
 // of steps take well under a millisecond each), so every control simply calls show(k).
+// The picture sits in a viewport (viewport.js): each step scrolls its lit elements into view.
+// Keys go to the stepper that has the focus (a hint shows until it has it); a saved page's
+// stepper (data-page) takes the focus on load and also gets keys pressed with nothing focused.
 (function () {
   "use strict";
   if (window.tracegradStepper) return;
@@ -25,6 +28,8 @@
     root.dataset.ready = "1";
     var data = JSON.parse(root.querySelector("script.tg-data").textContent);
     var svg = root.querySelector(".tg-picture svg");
+    var view = window.tracegradViewport && root.querySelector(".tg-view")
+      ? window.tracegradViewport.setup(root.querySelector(".tg-view")) : null;
     var frames = data.frames;
     var last = frames.length - 1;
     var fields = {};
@@ -118,6 +123,7 @@
       lit = (frames[k].lit || []).map(function (key) { return elements[key]; })
         .filter(function (el) { return el; });
       lit.forEach(function (el) { el.classList.add("tg-lit"); });
+      if (view && current >= 0) view.reveal(lit);
       if (current >= 0 && rows[current]) rows[current].classList.remove("tg-row-current");
       rows[k].classList.add("tg-row-current");
       var panel = rows[k].closest(".tg-panel-body");
@@ -162,15 +168,27 @@
     });
     slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
     speed.addEventListener("change", function () { if (timer !== null) { stop(); play(); } });
-    root.addEventListener("keydown", function (event) {
-      if (event.target.tagName === "SELECT") return;
+    function onKey(event) {
+      if (event.target.tagName === "SELECT" || event.ctrlKey || event.metaKey ||
+          event.altKey) return;
       var act = {ArrowRight: "next", ArrowLeft: "prev", Home: "first", End: "last",
                  " ": "play"}[event.key];
       if (!act) return;
       if (event.target === slider && act !== "play") return; // the slider moves by itself
       event.preventDefault();
       actions[act]();
-    });
+    }
+    root.addEventListener("keydown", onKey);
+    var hint = root.querySelector(".tg-hint");
+    if (hint) hint.hidden = false; // shown while the stepper has no focus (stepper.css)
+    if (root.dataset.page) {
+      document.addEventListener("keydown", function (event) {
+        var active = document.activeElement;
+        if (active && active !== document.body && active !== document.documentElement) return;
+        onKey(event);
+      });
+      root.focus({preventScroll: true});
+    }
     root.tracegrad = {show: show, play: play, stop: stop,
                       frame: function () { return current; }};
     show(0);

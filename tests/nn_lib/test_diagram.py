@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import nn
 from autograd import Drawing
+from autograd.viewport import legible_scale
 from nn import losses
 from nn.diagram import NEGATIVE, POSITIVE, draw_network
 from nn.examples import mazur_network
@@ -105,16 +106,20 @@ def test_wide_layers_drop_edge_labels_but_keep_the_numbers_in_tooltips():
     assert "∂L/∂w = " not in source
 
 
-# measured (pt): 630×362, 749×538 and 749×1269; 750 pt is 1,000 px, a notebook column
+# measured (pt): 754×414, 994×734 and 821×1507. Text is never scaled down to fit a column
+# (a notebook's viewport pans a wider picture): at natural size every text is legible, and
+# the bounds keep a layout change from blowing the picture up.
 @pytest.mark.parametrize("widths, max_width_pt, max_height_pt", [
-    ([2, 2], 750, 400), ([4, 4, 1], 750, 600), ([16, 16, 1], 750, 1300)])
-def test_renders_as_svg_within_a_notebook_column(widths, max_width_pt, max_height_pt):
+    ([2, 2], 830, 460), ([4, 4, 1], 1100, 810), ([16, 16, 1], 900, 1660)])
+def test_renders_as_svg_legible_at_its_natural_size(widths, max_width_pt, max_height_pt):
     model = nn.MLP(2, widths, activation="sigmoid", seed=0)
     target = [0.0] * widths[-1] if widths[-1] > 1 else 0.0
     svg = draw_network(model, [0.5, -1.0], target=target, loss="mse").svg()
     width, height = map(float, re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
                                          svg).groups())
     assert width <= max_width_pt and height <= max_height_pt
+    assert 'transform="scale(1 1)' in svg  # drawn at its size, not shrunk by the DOT
+    assert legible_scale(svg) <= 1  # at 1:1 every text >= 11 px, scripts >= 8 px
     assert svg.count("<g id=\"node") >= sum(widths) + 2  # neurons, inputs, loss
     assert 'xlink:title="w₁,₁⁽¹⁾ = layers.0.neurons.0.w.0 = ' in svg  # hover text
 
