@@ -180,7 +180,8 @@
     }
     root.addEventListener("keydown", onKey);
     var hint = root.querySelector(".tg-hint");
-    if (hint) hint.hidden = false; // shown while the stepper has no focus (stepper.css)
+    // shown while the stepper has no focus (stepper.css); a page's stepper gets every key
+    if (hint && !root.dataset.page) hint.hidden = false;
     if (root.dataset.page) {
       document.addEventListener("keydown", function (event) {
         var active = document.activeElement;
