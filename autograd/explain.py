@@ -532,22 +532,31 @@ def _wrap(v: Value) -> str:
     return view.wrapped(_name(v))
 
 
+def _term(node: Value, parent: Value) -> str | None:
+    """The term of a sum or dot ``node`` that carries ``parent`` (``w₁,₄⁽²⁾·a₄⁽¹⁾``), or
+    ``None`` for a node that is not a sum of terms."""
+    if node.op not in (DOT, SUM) or parent not in node.parents:
+        return None
+    k = node.parents.index(parent)
+    if node.op is SUM:
+        return _name(parent)
+    half = len(node.parents) // 2
+    j = k % half
+    return f"{_factor_name(node.parents[j])}·{_factor_name(node.parents[half + j])}"
+
+
 def _reading(node: Value, parent: Value) -> str:
     """``node``'s name where it is differentiated by ``parent``: a long weighted sum whose
     name is cut short (``w₁,₁⁽²⁾·a₁⁽¹⁾ + …``) is named by the term that carries
     ``parent`` (``… + w₁,₄⁽²⁾·a₄⁽¹⁾ + …``), not by a term that does not."""
     name = _name(node)
-    if "…" not in name or node.op not in (DOT, SUM) or parent not in node.parents:
+    term = _term(node, parent)
+    if term is None or term in name or "…" not in name:
         return name
     k = node.parents.index(parent)
-    if node.op is DOT:
-        half = len(node.parents) // 2
-        j = k % half
-        w, x = node.parents[j], node.parents[half + j]
-        term, first, last = f"{_factor_name(w)}·{_factor_name(x)}", j == 0, j == half - 1
-    else:
-        term, first, last = _name(parent), k == 0, k == len(node.parents) - 1
-    return f"{'' if first else '… + '}{term}{'' if last else ' + …'}"
+    terms = len(node.parents) // 2 if node.op is DOT else len(node.parents)
+    j = k % terms
+    return f"{'' if j == 0 else '… + '}{term}{'' if j == terms - 1 else ' + …'}"
 
 
 def _factor_name(v: Value) -> str:
@@ -627,7 +636,10 @@ def _parted_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
     blocks.append(Line((Op("Σc"), D(m, "c"), Op("·"), D("c", s),
                         ", one term per node ", Nm("c"), " that reads ", Nm(s), ":"), 2))
     for g in e.groups:
-        label = (Nm(_reading(g.node, e.split)),)
+        label: tuple = (Nm(_reading(g.node, e.split)),)
+        term = _term(g.node, e.split)
+        if term is not None and term not in label[0].s:  # name the term that carries s
+            label += (", its term ", Nm(term))
         if g.chain is None:
             blocks.append(Line((Nm("c"), Op("="), *label, f":   {g.paths:,} paths from ",
                                 Nm("c"), " to ", Nm(m)), 4))
