@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from . import explain_view as view
 from .backward import contribution, gradients
-from .explain_view import D, Line, Nm, Num, Op, Row, Table
+from .explain_view import Code, D, Line, Nm, Num, Op, Row, Table
 from .graph import formula, topological_order
 from .ops import CONST, DIV, DOT, MUL, SUM
 from .value import Value
@@ -696,5 +696,5 @@ def _samples_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
     blocks.append(Line((D(r, w), Op("="), Nm(f"(1/{n})"), Op("×"), " [", *total, "] ",
                         Op("="), Num(e.total)), 2))
     blocks.append(Line(("Each term's whole chain, every node a factor: ",
-                        Nm(".samples[i].explain()")), hanging=0))
+                        Code(".samples[i].explain()")), hanging=0))
     return blocks

@@ -45,13 +45,19 @@ class Nm(NamedTuple):
     s: str
 
 
+class Code(NamedTuple):
+    """Code to type, such as ``.samples[i].explain()``."""
+
+    s: str
+
+
 class Op(NamedTuple):
     """An operator between math pieces: ``=``, ``×``, ``·``, ``+``; ``Σc`` is Σ over c."""
 
     s: str
 
 
-Piece = str | D | Num | Nm | Op  # a str is prose
+Piece = str | D | Num | Nm | Op | Code  # a str is prose
 
 
 class Line(NamedTuple):
@@ -122,13 +128,16 @@ def _piece_text(p: Piece) -> str:
     return p.s
 
 
-def _flow(pieces: tuple[Piece, ...], render_math, render_prose) -> str:
+def _flow(pieces: tuple[Piece, ...], render_math, render_prose, render_code=None) -> str:
     """Pieces joined: prose as written (it carries its own spaces), a space between two math
     pieces."""
     out = []
     previous_math = False
     for p in pieces:
-        if isinstance(p, str):
+        if isinstance(p, Code):
+            out.append((render_code or render_prose)(p.s))
+            previous_math = False
+        elif isinstance(p, str):
             out.append(render_prose(p))
             previous_math = False
         else:
@@ -243,7 +252,9 @@ def _tex_rows(pieces: tuple[Piece, ...], indent: int, limit: int = 64) -> list[s
     the words of a row's prose in one ``\\text``."""
     items: list[tuple[bool, str, int]] = []  # (is prose, text or TeX, width)
     for p in pieces:
-        if isinstance(p, str):
+        if isinstance(p, Code):
+            items.append((False, f"\\texttt{{{_tex_text(p.s)}}}", width(p.s) + 1))
+        elif isinstance(p, str):
             words = p.split(" ")
             items += [(True, word + (" " if k < len(words) - 1 else ""), width(word) + 1)
                       for k, word in enumerate(words) if word or k < len(words) - 1]
@@ -310,7 +321,8 @@ def _piece_mathml(p: Piece) -> str:
 
 
 def _line_html(pieces: tuple[Piece, ...]) -> str:
-    return _flow(pieces, lambda p: mathml.block(_piece_mathml(p)), escape)
+    return _flow(pieces, lambda p: mathml.block(_piece_mathml(p)), escape,
+                 lambda code: f"<code>{escape(code)}</code>")
 
 
 STYLE = (".tg-explain{font-size:15px;line-height:1.5;max-width:100%;overflow-x:auto;"
@@ -327,8 +339,9 @@ def html(blocks: list[Block]) -> str:
     one ``<math>`` element, never split), factors of a chain in a table, one per row."""
     out = [f'<div class="tg-explain"><style>{STYLE}</style>']
     for block in blocks:
-        pad = f"padding-left:{block.indent * 0.5:g}em"
-        if isinstance(block, Line):
+        if isinstance(block, Line):  # continuation lines indented by `hanging`, as in text
+            pad = (f"padding-left:{(block.indent + block.hanging) * 0.5:g}em;"
+                   f"text-indent:-{block.hanging * 0.5:g}em")
             out.append(f'<div class="tg-line" style="{pad}">{_line_html(block.pieces)}</div>')
             continue
         out.append(f'<table style="margin-left:{block.indent * 0.5:g}em">')
