@@ -76,6 +76,9 @@ class Group(NamedTuple):
             ``None`` when c reaches the meeting node by several.
         branch: ∂meet/∂c · ∂c/∂split, this group's term in the sum between the split and
             the meeting node (``chain.product`` when there is a chain).
+        above: the stretch of path from c up to the meeting node when it is one path, also
+            when c reads the split more than once (``w·w``: then ``chain`` is ``None`` and
+            ∂c/∂split is the sum over c's uses of it).
     """
 
     node: Value
@@ -86,6 +89,7 @@ class Group(NamedTuple):
     via: tuple[Value, ...] = ()
     chain: Path | None = None
     branch: float | None = None
+    above: Path | None = None
 
 
 class SampleTerm(NamedTuple):
@@ -440,18 +444,26 @@ def _with_branches(groups: tuple[Group, ...], split: Value, meet: Value, readers
         into = [(c, local) for p, local in zip(c.parents, c.local_grads) if p is split]
         upward: list[Factor] = []
         node = c
-        while node is not meet and len(into) == 1:
+        while node is not meet:
             edges = readers.get(node, [])
             if len(edges) != 1:
                 break
             reader, local = edges[0]
             upward.append(Factor(reader, node, local))
             node = reader
-        if node is meet and len(into) == 1:
-            factors = (*reversed(upward), Factor(c, split, into[0][1]))
-            nodes = (split, c, *(f.node for f in reversed(factors[:-1])))
-            chain = Path(nodes, factors, _chain_product(factors))
+        above = None
+        if node is meet:
+            factors = tuple(reversed(upward))
+            above = Path((c, *(f.node for f in upward)), factors, _chain_product(factors))
+            g = g._replace(above=above)
+        if above is not None and len(into) == 1:
+            factors = (*above.factors, Factor(c, split, into[0][1]))
+            chain = Path((split, *above.nodes), factors, _chain_product(factors))
             out.append(g._replace(chain=chain, branch=chain.product))
+            continue
+        if above is not None:  # one path up, several edges in: Π(above) · Σ uses
+            local_in = _sum(local for _, local in into)
+            out.append(g._replace(branch=contribution(c.op, local_in, above.product)))
             continue
         if from_meet is None:
             from_meet = gradients(meet) if meet is not root else None
@@ -616,7 +628,7 @@ def _parted_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
                       ". They part ",
                       *(("after ", Nm(s)) if e.split is not e.wrt else ("at ", Nm(w))),
                       f" into {n} node{'s' if n != 1 else ''} ", Nm("c"),
-                      " that read it, and meet "]
+                      f" that read{'s' if n == 1 else ''} it, and meet "]
     if e.meet is not e.root:
         sentence += ["again at ", Nm("m"), Op("="), Nm(_name(e.meet)), ":"]
     else:
@@ -640,15 +652,32 @@ def _parted_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
         term = _term(g.node, e.split)
         if term is not None and term not in label[0].s:  # name the term that carries s
             label += (", its term ", Nm(term))
+        times = g.node.parents.count(e.split)
+        if g.chain is None and g.above is not None:  # c reads s several times
+            blocks.append(Line((Nm("c"), Op("="), *label, f":   reads it {times} times"), 4))
+            uses = [f for f in _uses(g.node, e.split)]
+            names = _product([D(_reading(f.node, f.parent), _name(f.parent))
+                              for f in g.above.factors])
+            sums = _product([D(_reading(f.node, f.parent), s) for f in uses], "+")
+            numbers = _product([Num(f.local) for f in uses], "+")
+            blocks.append(Line((*names, *([Op("×"), " ("] if names else ["("]), *sums, ")"),
+                               6))
+            up = _product([Num(f.local) for f in g.above.factors])
+            blocks.append(Line((Op("="), *up, *([Op("×")] if up else []), " (", *numbers,
+                                ") ", Op("="), Num(g.branch)), 6))
+            continue
         if g.chain is None:
-            blocks.append(Line((Nm("c"), Op("="), *label, f":   {g.paths:,} paths from ",
-                                Nm("c"), " to ", Nm(m)), 4))
+            blocks.append(Line((Nm("c"), Op("="), *label, f":   {g.paths:,} paths lead from it "
+                                "to ", Nm(m)), 4))
             blocks.append(Line((D(m, "c"), Op("·"), D("c", s), Op("="), Num(g.branch)), 6))
             continue
         blocks.append(Line((Nm("c"), Op("="), *label, ":"), 4))
         factors = g.chain.factors
-        blocks.append(Line(tuple(_product([D(_reading(f.node, f.parent), _name(f.parent))
-                                           for f in factors])), 6))
+        names = _product([D(_reading(f.node, f.parent), _name(f.parent)) for f in factors])
+        if len(factors) == 1:
+            blocks.append(Line((*names, Op("="), Num(g.branch)), 6))
+            continue
+        blocks.append(Line(tuple(names), 6))
         blocks.append(Line((Op("="), *_product([Num(f.local) for f in factors]), Op("="),
                             Num(g.branch)), 6))
     between = _sum(g.branch for g in e.groups)
@@ -659,9 +688,15 @@ def _parted_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
         blocks.append(Table(_factor_rows(e.lower.factors, e.lower.product), 4))
     numbers = [x for x, shown in ((e.upper.product, bool(e.upper.factors)), (between, True),
                                   (e.lower.product, bool(e.lower.factors))) if shown]
-    blocks.append(Line((D(r, w), Op("="), *_product([Num(x) for x in numbers]), Op("="),
-                        Num(e.total)), 2))
+    if len(numbers) > 1:
+        blocks.append(Line((D(r, w), Op("="), *_product([Num(x) for x in numbers]), Op("="),
+                            Num(e.total)), 2))
     return blocks
+
+
+def _uses(node: Value, parent: Value) -> list[Factor]:
+    """One factor per time ``node`` reads ``parent`` (``w·w`` reads w twice)."""
+    return [Factor(node, p, g) for p, g in zip(node.parents, node.local_grads) if p is parent]
 
 
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

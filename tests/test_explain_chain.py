@@ -169,7 +169,7 @@ def test_a_group_reached_by_several_paths_gets_its_number_from_the_meeting_node(
     assert e.path_count == 4 and any(g.chain is None for g in e.groups)
     grad = grad_by_backward(loss, w)
     assert close(e.upper.product * sum(g.branch for g in e.groups) * e.lower.product, grad)
-    assert "2 paths from" in str(e)
+    assert "2 paths lead from it to" in flat(str(e))
 
 
 def test_the_html_form_is_mathml_with_a_fraction_per_factor():
@@ -204,3 +204,20 @@ def test_explain_speaks_no_mean_over_a_sum_loss():
     e = explain(loss, model.layers[0].neurons[0].w[0])
     assert e.samples is None and set(e.chain.nodes) == between(loss, e.wrt)
     assert autograd.explain(loss, out).chain.nodes[0] is out
+
+
+def test_a_node_that_reads_the_weight_twice_shows_both_uses():
+    neuron = nn.Neuron(2, activation="sigmoid", seed=0)
+    w1 = neuron.w[0]
+    loss = -neuron([1.0, 2.0]).log() + 0.1 * nn.l2_penalty(neuron.w)  # Σ w·w reads w₁ twice
+    e = explain(loss, w1)
+    assert e.path_count == 3 and len(e.groups) == 2
+    (penalty,) = [g for g in e.groups if g.node.parents.count(w1) == 2]
+    assert penalty.chain is None and penalty.above.nodes[0] is penalty.node
+    uses = [g for p, g in zip(penalty.node.parents, penalty.node.local_grads) if p is w1]
+    assert close(penalty.branch, penalty.above.product * sum(uses))
+    assert close(sum(g.branch for g in e.groups), grad_by_backward(loss, w1))
+    text = flat(str(e))
+    assert "reads it 2 times" in text
+    use = f"∂{wrapped(formula(penalty.node))}/∂{formula(w1)}"
+    assert f"({use} + {use})" in text
