@@ -4,14 +4,16 @@ The chain rule on a graph says::
 
     ∂L/∂w  =  Σ over every path w → … → L   Π over the path's edges  ∂(child)/∂(parent)
 
-and, grouping the paths by the node c right after w (the "gradient arriving from the next
-layer")::
+For one sample through a network, the paths from a weight share a chain near the weight
+(w → its neuron's z → a), part where the next layer reads a, and meet again near the loss;
+:func:`explain` writes this out factor by factor::
 
-    ∂L/∂w  =  Σ_c  ∂L/∂c · ∂c/∂w
+    ∂L/∂w  =  ∂L/∂m · [Σ_c ∂m/∂c · ∂c/∂s] · ∂s/∂w
 
-:func:`explain` computes both from the local derivatives the forward pass stored, lists the
-paths when they are few (and the groups always), and, for a loss that is a mean over N
-samples, the per-sample terms (1/N) Σᵢ ∂ℓᵢ/∂w.
+(s the node where the paths part, c the nodes reading it, m where they meet again), with the
+local derivatives the forward pass stored — one path is one chain, every node between w and L
+a factor. For a loss that is a mean over N > 1 samples it gives the per-sample terms
+(1/N) Σᵢ ∂ℓᵢ/∂w, each term's own chain a method call away.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from . import explain_view as view
 from .backward import contribution, gradients
-from .graph import formula, needs_parentheses, short_label, topological_order
-from .ops import CONST, DIV, MUL, SUM
+from .explain_view import Code, D, Line, Nm, Num, Op, Row, Table
+from .graph import formula, topological_order
+from .ops import CONST, DIV, DOT, MUL, SUM
 from .value import Value
 
 
@@ -33,17 +37,19 @@ class Factor(NamedTuple):
     local: float
 
     def __str__(self) -> str:
-        return f"∂{_wrap(self.node)}/∂{_wrap(self.parent)} = {_fmt(self.local)}"
+        return f"∂{view.wrapped(_reading(self.node, self.parent))}/∂{_wrap(self.parent)} = " \
+               f"{view.fmt(self.local)}"
 
 
 class Path(NamedTuple):
-    """One path from ``wrt`` to the root.
+    """A path (or a stretch of one) from a node up to another, with its local derivatives.
 
     Fields:
-        nodes: the nodes along it, ``wrt`` first, the root last.
-        factors: its local derivatives, the root's end first (as the chain rule is written:
+        nodes: the nodes along it, the lower end (``wrt``) first, the upper end (the root)
+            last.
+        factors: its local derivatives, the upper end first (as the chain rule is written:
             ∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂w).
-        product: their product, the path's share of the gradient.
+        product: their product, the path's share of the gradient (1 for a path of one node).
     """
 
     nodes: tuple[Value, ...]
@@ -65,6 +71,14 @@ class Group(NamedTuple):
         paths: how many paths from ``wrt`` to the root go through c this way.
         via: the chain from ``wrt`` to the node c reads (``wrt`` excluded; empty when c
             reads ``wrt`` itself).
+        chain: the stretch of path from the node c reads (the split) through c up to the
+            node where the paths meet again (:attr:`Explanation.meet`), when it is one path;
+            ``None`` when c reaches the meeting node by several.
+        branch: ∂meet/∂c · ∂c/∂split, this group's term in the sum between the split and
+            the meeting node (``chain.product`` when there is a chain).
+        above: the stretch of path from c up to the meeting node when it is one path, also
+            when c reads the split more than once (``w·w``: then ``chain`` is ``None`` and
+            ∂c/∂split is the sum over c's uses of it).
     """
 
     node: Value
@@ -73,15 +87,32 @@ class Group(NamedTuple):
     product: float
     paths: int
     via: tuple[Value, ...] = ()
+    chain: Path | None = None
+    branch: float | None = None
+    above: Path | None = None
 
 
 class SampleTerm(NamedTuple):
-    """For a mean loss J = (1/N) Σᵢ ℓᵢ: sample i's gradient ∂ℓᵢ/∂wrt, by the node after wrt."""
+    """For a mean loss J = (1/N) Σᵢ ℓᵢ: sample i's gradient ∂ℓᵢ/∂wrt, by the node after wrt.
+
+    Fields:
+        index: i, from 1 as printed.
+        loss: ℓᵢ.
+        groups: ∂ℓᵢ/∂c · ∂c/∂wrt for each node c that reads ``wrt`` in ℓᵢ's graph.
+        gradient: ∂ℓᵢ/∂wrt.
+        wrt: the node differentiated by.
+    """
 
     index: int
     loss: Value
     groups: tuple[Group, ...]
     gradient: float
+    wrt: Value | None = None
+
+    def explain(self, *, max_paths: int = 12) -> Explanation:
+        """This term's whole chain: ``explain(ℓᵢ, wrt)``, every node between ``wrt`` and ℓᵢ a
+        factor (∂ℓᵢ/∂ŷᵢ · ∂ŷᵢ/∂zᵢ · ∂zᵢ/∂w for a neuron)."""
+        return explain(self.loss, self.wrt, max_paths=max_paths)
 
 
 class Explanation:
@@ -92,16 +123,27 @@ class Explanation:
         total: the sum of the paths' products (= of the groups' products).
         engine: ∂root/∂wrt as the backward pass computes it, for comparison.
         path_count: how many paths lead from ``wrt`` to ``root``.
-        groups: one :class:`Group` per edge out of ``wrt`` (the gradient arriving from
-            the next node), always computed.
-        samples: per-sample terms when ``root`` is a mean ``(Σᵢ ℓᵢ) / N``, else ``None``.
-        scale: the mean's factor 1/N (``None`` when ``root`` is not a mean).
+        groups: one :class:`Group` per node c reading the node where the paths part
+            (the gradient arriving from the next layer), always computed.
+        split: the node where the paths from ``wrt`` part (``wrt`` itself when it is read
+            more than once; the node before the root for a single path).
+        meet: the node where they all meet again (the root, or the first node of the chain
+            that leads to it).
+        lower: the chain ``wrt`` → … → ``split`` every path shares (a :class:`Path`);
+            its product is ∂split/∂wrt.
+        upper: the chain ``meet`` → … → ``root`` every path shares; its product is
+            ∂root/∂meet. So ``total = upper.product · Σ_g g.branch · lower.product``.
+        samples: per-sample terms when ``root`` is a mean ``(Σᵢ ℓᵢ) / N`` over N > 1
+            terms, else ``None``.
+        scale: the mean's factor 1/N (``None`` when there is no per-sample view).
     """
 
     def __init__(self, root: Value, wrt: Value, paths: tuple[Path, ...] | None,
                  path_count: int, groups: tuple[Group, ...], total: float, engine: float,
                  samples: tuple[SampleTerm, ...] | None, scale: float | None,
-                 max_paths: int) -> None:
+                 max_paths: int, *, split: Value | None = None, meet: Value | None = None,
+                 lower: Path | None = None, upper: Path | None = None,
+                 single: Path | None = None) -> None:
         self.root, self.wrt = root, wrt
         self._paths = paths
         self.path_count = path_count
@@ -111,6 +153,11 @@ class Explanation:
         self.samples = samples
         self.scale = scale
         self._max_paths = max_paths
+        self.split = split if split is not None else wrt
+        self.meet = meet if meet is not None else root
+        self.lower = lower if lower is not None else Path((wrt,), (), 1.0)
+        self.upper = upper if upper is not None else Path((root,), (), 1.0)
+        self._single = single
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -125,92 +172,46 @@ class Explanation:
             )
         return self._paths
 
+    @property
+    def chain(self) -> Path:
+        """The one path from ``wrt`` to ``root``, every node on it a factor:
+        ∂L/∂ŷ · ∂ŷ/∂z⁽²⁾ · ∂z⁽²⁾/∂a⁽¹⁾ · ∂a⁽¹⁾/∂z⁽¹⁾ · ∂z⁽¹⁾/∂w for a first-layer weight of
+        a network with one output neuron.
+
+        Raises:
+            ValueError: there are several paths (read :attr:`upper`, :attr:`groups`' chains
+                and :attr:`lower`), or none.
+        """
+        if self._single is None:
+            raise ValueError(
+                f"explain: {self.path_count:,} paths lead from {_name(self.wrt)} to "
+                f"{_name(self.root)}, not one, so there is no single chain. Read .upper (the "
+                "chain they share near the root), .groups[k].chain (each branch) and .lower "
+                "(the chain they share near wrt), or .paths."
+            )
+        return self._single
+
     # --- display -------------------------------------------------------------------------
+    def layout(self) -> list[view.Block]:
+        """The explanation as lines and tables (see :mod:`autograd.explain_view`), from which
+        the text, LaTeX and HTML forms are written."""
+        return _layout(self)
+
     def __str__(self) -> str:
-        r, w = _name(self.root), _name(self.wrt)
-        dr, dw = _wrap(self.root), _wrap(self.wrt)  # names after a ∂, parenthesised if needed
-        head = f"∂{dr}/∂{dw} = {_fmt(self.total)}"
-        if self.path_count == 0:
-            return f"{head}: {r} does not depend on {w} (no path leads from {w} to {r})."
-        if self.wrt is self.root:
-            return f"{head}: the derivative of a node by itself (the seed of the backward pass)"
-        lines = [f"{head}   (backward computes {_fmt(self.engine)})"]
-        if self.samples is not None:
-            lines.append(f"{r} is a mean of N = {len(self.samples)} terms ℓᵢ (one per sample, "
-                         f"or per output): ∂{dr}/∂{dw} = (1/N) Σᵢ ∂ℓᵢ/∂{dw}, each by the "
-                         f"node after {w}:")
-            for s in self.samples:
-                parts = " + ".join(f"∂ℓ{s.index}/∂{_wrap(g.node)} · ∂{_wrap(g.node)}/∂{dw} = "
-                                   f"{_fmt(g.upstream)} × {_fmt(g.local)}" for g in s.groups)
-                lines.append(f"  i = {s.index}: {parts or '0'} = {_fmt(s.gradient)}")
-            terms = " + ".join(f"({_fmt(s.gradient)})" for s in self.samples)
-            lines.append(f"  (1/{len(self.samples)}) × [{terms}] = {_fmt(self.total)}")
-            return "\n".join(lines)
-        if self._paths is not None:
-            plural = "path" if self.path_count == 1 else "paths"
-            lines.append(f"Sum over the {self.path_count} {plural} from {w} to {r} of the "
-                         "product of the local derivatives along it:")
-            for k, p in enumerate(self._paths, 1):
-                chain = " ← ".join(_name(v) for v in reversed(p.nodes))
-                factors = " × ".join(_fmt(f.local) for f in p.factors)
-                names = " · ".join(f"∂{_wrap(f.node)}/∂{_wrap(f.parent)}" for f in p.factors)
-                lines.append(f"  path {k}: {chain}\n      {names} = {factors} = "
-                             f"{_fmt(p.product)}")
-            return "\n".join(lines)
-        via = self.groups[0].via if self.groups else ()
-        where = f"after {w} → {' → '.join(_name(v) for v in via)}" if via else f"after {w}"
-        lines.append(f"{self.path_count:,} paths lead from {w} to {r}; grouped where they "
-                     f"part, by the nodes c read {where} (the gradient arriving from the next "
-                     f"layer): ∂{dr}/∂{dw} = Σ_c ∂{dr}/∂c · ∂c/∂{dw}:")
-        for g in self.groups:
-            c, dc = _name(g.node), _wrap(g.node)
-            lines.append(f"  c = {c}: ∂{dr}/∂{dc} × ∂{dc}/∂{dw} = {_fmt(g.upstream)} × "
-                         f"{_fmt(g.local)} = {_fmt(g.product)}   ({_paths(g.paths)})")
-        return "\n".join(lines)
+        return view.text(self.layout())
 
     def __repr__(self) -> str:
-        return (f"<Explanation ∂{_wrap(self.root)}/∂{_wrap(self.wrt)} = {_fmt(self.total)}: "
-                f"{self.path_count:,} paths>")
+        return (f"<Explanation ∂{_wrap(self.root)}/∂{_wrap(self.wrt)} = "
+                f"{view.fmt(self.total)}: {self.path_count:,} paths>")
 
     def _repr_latex_(self) -> str:
-        """Rendered math: the decomposition with its numbers, one line per path (or group,
-        or sample); the nodes' names are in the text form (``print(explanation)``)."""
-        r, w = _tex(self.root), _tex(self.wrt)
-        d = _partial(r, w)
-        if self.path_count == 0:
-            return f"$${d} = 0 \\quad\\text{{(no path from {_text(self.wrt)} to " \
-                   f"{_text(self.root)})}}$$"
-        if self.wrt is self.root:
-            return f"$${d} = {_num(self.total)}$$"
-        rows = []
-        if self.samples is not None:
-            n = len(self.samples)
-            rows.append(f"{d} &= \\frac{{1}}{{N}}\\sum_{{i=1}}^{{N}} "
-                        f"\\frac{{\\partial \\ell_i}}{{\\partial c_i}}\\,"
-                        f"\\frac{{\\partial c_i}}{{\\partial {w}}}"
-                        f"\\qquad N = {n}\\text{{ terms}},\\ c_i = "
-                        f"\\text{{the node after {_text(self.wrt)}}}")
-            for s in self.samples:
-                terms = " + ".join(f"({_num(g.upstream)})({_num(g.local)})"
-                                   for g in s.groups) or "0"
-                rows.append(f"&\\quad i = {s.index}:\\ {terms} = {_num(s.gradient)}")
-            inner = " + ".join(f"({_num(s.gradient)})" for s in self.samples)
-            rows.append(f"&= \\tfrac{{1}}{{{n}}}\\left[{inner}\\right] = {_num(self.total)}")
-        elif self._paths is not None:
-            rows.append(f"{d} &= \\sum_{{\\text{{paths}}}}\\ \\prod_{{\\text{{edges}}}} "
-                        "\\frac{\\partial\\,\\text{child}}{\\partial\\,\\text{parent}}")
-            for k, p in enumerate(self._paths, 1):
-                nums = "".join(f"({_num(f.local)})" for f in p.factors)
-                rows.append(f"&\\quad \\text{{path {k}:}}\\ {nums} = {_num(p.product)}")
-            rows.append(f"&= {_num(self.total)}")
-        else:
-            rows.append(f"{d} &= \\sum_c {_partial(r, 'c')}\\,{_partial('c', w)}"
-                        f"\\qquad \\text{{({self.path_count:,} paths)}}")
-            for g in self.groups:
-                rows.append(f"&\\quad ({_num(g.upstream)})({_num(g.local)}) = {_num(g.product)}"
-                            f" \\quad \\text{{(c = {_text(g.node)}: {_paths(g.paths)})}}")
-            rows.append(f"&= {_num(self.total)}")
-        return "$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$"
+        """Rendered math (LaTeX, for MathJax and PDF export), one line or factor per row."""
+        return view.latex(self.layout())
+
+    def _repr_html_(self) -> str:
+        """Rendered math as HTML with MathML: drawn by the browser itself, offline too, and
+        wrapping between factors in a narrow column."""
+        return view.html(self.layout())
 
 
 def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
@@ -221,16 +222,24 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
 
         \\frac{\\partial L}{\\partial w} = \\sum_{\\text{paths } w \\to L}
         \\prod_{(p \\to c) \\in \\text{path}} \\frac{\\partial c}{\\partial p}
-        = \\sum_{c} \\frac{\\partial L}{\\partial c}\\,\\frac{\\partial c}{\\partial w}
+        = \\frac{\\partial L}{\\partial m} \\Big(\\sum_{c}
+        \\frac{\\partial m}{\\partial c}\\,\\frac{\\partial c}{\\partial s}\\Big)
+        \\frac{\\partial s}{\\partial w}
 
-    The paths are listed (``.paths``) when there are at most ``max_paths``; the groups by the
-    node c right after ``wrt`` (``.groups``, the gradient arriving from the next layer) are
-    always given, with how many paths each holds. When ``root`` is a mean ``(Σᵢ ℓᵢ) / N``
-    (as ``nn.losses`` compute a batch loss), ``.samples`` gives the per-sample terms
-    ∂ℓᵢ/∂w = Σ_c ∂ℓᵢ/∂c · ∂c/∂w: for a sigmoid neuron with cross-entropy this reads
-    (1/N) Σᵢ (ŷᵢ − yᵢ)·xᵢ. ``.total`` equals what ``backward`` computes (``.engine``).
+    One path (one sample through a network whose later layers have one neuron each) is one
+    chain: :attr:`Explanation.chain` lists every node between ``wrt`` and ``root`` as a
+    factor. Several paths share a chain near ``wrt`` (``.lower``, up to the node s where
+    they part) and one near the root (``.upper``, from the node m where they meet again);
+    between them each node c reading s is a group (``.groups``, with its own ``.chain`` when
+    c reaches m by one path). Every path is listed (``.paths``) when there are at most
+    ``max_paths``. When ``root`` is a mean ``(Σᵢ ℓᵢ) / N`` over N > 1 terms (as
+    ``nn.losses`` compute a batch loss), ``.samples`` gives the per-sample terms
+    ∂ℓᵢ/∂w = Σ_c ∂ℓᵢ/∂c · ∂c/∂w — for a sigmoid neuron with cross-entropy
+    (1/N) Σᵢ (ŷᵢ − yᵢ)·xᵢ — and ``.samples[i].explain()`` each term's own chain.
+    ``.total`` equals what ``backward`` computes (``.engine``).
 
-    Prints as text; shows as rendered math in Jupyter. Touches no ``.grad``.
+    Prints as text of at most 80 columns; shows as rendered math (MathML) in Jupyter.
+    Touches no ``.grad``.
 
     Args:
         root: the output (usually a loss).
@@ -250,6 +259,9 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
         >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
         >>> e = explain(y, x); e.total, len(e.paths), [p.product for p in e.paths]
         (6.0, 2, [3.0, 3.0])
+        >>> z = (x * 2.0).sigmoid(); z.label = "z"
+        >>> [(f.node.label or f.node.op, round(f.local, 4)) for f in explain(z, x).chain.factors]
+        [('z', 0.0025), ('*', 2.0)]
     """
     for name, v in (("root", root), ("wrt", wrt)):
         if not isinstance(v, Value):
@@ -273,13 +285,23 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
     grads = gradients(root)
     engine = grads.get(wrt, 0.0) if wrt is not root else grads[root]
     count = through.get(root, 0)
-    groups = _groups(root, wrt, order, grads, at_split=True)
+    down = _paths_to(root, order)
+    readers = _readers(order, through, down)
+    groups = _groups(root, wrt, readers, down, grads, at_split=True)
     paths = None
     if count <= max_paths:
         paths = tuple(_enumerate_paths(root, wrt, through))
         total = _sum(p.product for p in paths)
     else:
         total = _sum(g.product for g in groups)
+    single = meet = upper = None
+    split = groups[0].via[-1] if groups and groups[0].via else wrt
+    if count == 1:
+        single = paths[0] if paths else next(_enumerate_paths(root, wrt, through))
+    elif count > 1:
+        meet, upper = _upper(root, wrt, through)
+        groups = _with_branches(groups, split, meet, readers, root)
+    lower = _lower(wrt, split, groups)
     samples, scale = None, None
     mean = _mean_terms(root)
     if mean is not None and count and wrt is not root and wrt not in root.parents \
@@ -290,9 +312,11 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
                             rel_tol=1e-9, abs_tol=1e-300):
             samples, scale = None, None  # not a plain mean of independent terms
     return Explanation(root, wrt, paths, count, groups, total, engine, samples, scale,
-                       max_paths)
+                       max_paths, split=split, meet=meet, lower=lower, upper=upper,
+                       single=single)
 
 
+# --- the graph between wrt and root ---------------------------------------------------------
 def _paths_from(wrt: Value, order: list[Value]) -> dict[Value, int]:
     """How many paths lead from ``wrt`` to each node reachable from it (by edge, so an
     input used twice counts twice), through nodes that get gradients."""
@@ -320,35 +344,133 @@ def _paths_to(root: Value, order: list[Value]) -> dict[Value, int]:
     return down
 
 
-def _groups(root: Value, wrt: Value, order: list[Value], grads: dict, *,
+def _readers(order: list[Value], through: dict, down: dict) -> dict[Value, list]:
+    """For each node on a path from ``wrt`` to the root, the edges out of it along such
+    paths: ``[(reader, local derivative), …]``, one entry per edge (a node read twice by
+    the same reader has two)."""
+    readers: dict[Value, list] = {}
+    for c in order:
+        if c in down and c in through:
+            for p, local in zip(c.parents, c.local_grads):
+                if p in through:
+                    readers.setdefault(p, []).append((c, local))
+    return readers
+
+
+def _chain_product(factors) -> float:
+    """A chain's product, multiplied from the upper end as backward does."""
+    partial = 1.0
+    for f in factors:
+        partial = contribution(f.node.op, f.local, partial)
+    return partial
+
+
+def _groups(root: Value, wrt: Value, readers: dict, down: dict, grads: dict, *,
             at_split: bool) -> tuple[Group, ...]:
     """The paths grouped by the node after ``wrt`` — or, ``at_split``, after the single
     chain ``wrt`` feeds, where the paths part."""
     if wrt is root or wrt not in grads:
         return ()
-    down = _paths_to(root, order)
-    readers: dict[Value, list[Value]] = {}
-    for c in order:
-        if c in down:
-            for p in dict.fromkeys(c.parents):
-                readers.setdefault(p, []).append(c)
     via: list[Value] = []
     start, chain_local = wrt, 1.0
     while at_split:
-        nxt = readers.get(start, [])
-        if len(nxt) != 1 or nxt[0] is root or nxt[0].parents.count(start) != 1:
+        edges = readers.get(start, [])
+        if len(edges) != 1 or edges[0][0] is root:
             break
-        node = nxt[0]
-        chain_local *= node.local_grads[node.parents.index(start)]
+        node, local = edges[0]
+        chain_local *= local
         via.append(node)
         start = node
     groups = []
-    for c in readers.get(start, []):
+    for c in _in_reading_order(root, dict.fromkeys(c for c, _ in readers.get(start, []))):
         local = _sum(g for p, g in zip(c.parents, c.local_grads) if p is start) * chain_local
         upstream = grads[c]
         groups.append(Group(c, upstream, local, contribution(c.op, local, upstream),
                             down[c] * c.parents.count(start), tuple(via)))
     return tuple(groups)
+
+
+def _in_reading_order(root: Value, nodes: dict) -> list[Value]:
+    """``nodes`` in the order the root reads them, first parent first (a layer's neurons
+    1, 2, …): a depth-first walk from the root, stopped once every node is found."""
+    if len(nodes) < 2:
+        return list(nodes)
+    found: list[Value] = []
+    seen = {root}
+    stack = [root]
+    while stack and len(found) < len(nodes):
+        node = stack.pop()
+        if node in nodes:
+            found.append(node)
+        for p in reversed(node.parents):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return found + [c for c in nodes if c not in set(found)]
+
+
+def _upper(root: Value, wrt: Value, through: dict) -> tuple[Value, Path]:
+    """The chain every path from ``wrt`` ends with: down from the root while a node has one
+    edge from ``wrt``'s side; where that stops the paths meet."""
+    node, nodes, factors = root, [root], []
+    while node is not wrt:
+        edges = [(p, g) for p, g in zip(node.parents, node.local_grads) if p in through]
+        if len(edges) != 1:
+            break
+        parent, local = edges[0]
+        factors.append(Factor(node, parent, local))
+        nodes.append(parent)
+        node = parent
+    return node, Path(tuple(reversed(nodes)), tuple(factors), _chain_product(factors))
+
+
+def _lower(wrt: Value, split: Value, groups: tuple[Group, ...]) -> Path:
+    """The chain every path starts with, ``wrt`` → … → the split (the groups' ``via``)."""
+    nodes = (wrt, *(groups[0].via if groups else ()))
+    factors = tuple(Factor(child, parent, child.local_grads[child.parents.index(parent)])
+                    for parent, child in zip(reversed(nodes[:-1]), reversed(nodes[1:])))
+    assert nodes[-1] is split
+    return Path(nodes, factors, _chain_product(factors))
+
+
+def _with_branches(groups: tuple[Group, ...], split: Value, meet: Value, readers: dict,
+                   root: Value) -> tuple[Group, ...]:
+    """Each group with its stretch of path from the split through c to the meeting node
+    (when it is one path) and its term ∂meet/∂c · ∂c/∂split."""
+    out = []
+    from_meet = None
+    for g in groups:
+        c = g.node
+        into = [(c, local) for p, local in zip(c.parents, c.local_grads) if p is split]
+        upward: list[Factor] = []
+        node = c
+        while node is not meet:
+            edges = readers.get(node, [])
+            if len(edges) != 1:
+                break
+            reader, local = edges[0]
+            upward.append(Factor(reader, node, local))
+            node = reader
+        above = None
+        if node is meet:
+            factors = tuple(reversed(upward))
+            above = Path((c, *(f.node for f in upward)), factors, _chain_product(factors))
+            g = g._replace(above=above)
+        if above is not None and len(into) == 1:
+            factors = (*above.factors, Factor(c, split, into[0][1]))
+            chain = Path((split, *above.nodes), factors, _chain_product(factors))
+            out.append(g._replace(chain=chain, branch=chain.product))
+            continue
+        if above is not None:  # one path up, several edges in: Π(above) · Σ uses
+            local_in = _sum(local for _, local in into)
+            out.append(g._replace(branch=contribution(c.op, local_in, above.product)))
+            continue
+        if from_meet is None:
+            from_meet = gradients(meet) if meet is not root else None
+        upstream = g.upstream if from_meet is None else from_meet.get(c, 0.0)
+        local_in = _sum(local for _, local in into)
+        out.append(g._replace(branch=contribution(c.op, local_in, upstream)))
+    return tuple(out)
 
 
 def _enumerate_paths(root: Value, wrt: Value, through: dict[Value, int]):
@@ -378,13 +500,14 @@ def _enumerate_paths(root: Value, wrt: Value, through: dict[Value, int]):
 
 
 def _mean_terms(root: Value) -> tuple[tuple[Value, ...], float] | None:
-    """``(terms, 1/N)`` when root is ``sum(terms) / N`` or ``sum(terms) * (1/N)``."""
+    """``(terms, 1/N)`` when root is ``sum(terms) / N`` or ``sum(terms) * (1/N)`` with
+    N > 1 (a mean of one term is that term's own chain, shown whole)."""
     if len(root.parents) != 2 or root.op not in (DIV, MUL):
         return None
     a, b = root.parents
     if root.op is MUL and a.op is CONST:
         a, b = b, a
-    if a.op is not SUM or b.op is not CONST or not a.parents:
+    if a.op is not SUM or b.op is not CONST or len(a.parents) < 2:
         return None
     scale = 1.0 / b.data if root.op is DIV else b.data
     if not math.isclose(scale * len(a.parents), 1.0, rel_tol=1e-12):
@@ -394,13 +517,13 @@ def _mean_terms(root: Value) -> tuple[tuple[Value, ...], float] | None:
 
 def _sample_term(index: int, term: Value, wrt: Value) -> SampleTerm:
     if term.op is CONST:
-        return SampleTerm(index, term, (), 0.0)
-    groups = _groups(term, wrt, topological_order(term), gradients(term), at_split=False)
-    return SampleTerm(index, term, groups, _sum(g.product for g in groups))
-
-
-def _paths(n: int) -> str:
-    return f"{n:,} path" if n == 1 else f"{n:,} paths"
+        return SampleTerm(index, term, (), 0.0, wrt)
+    order = topological_order(term)
+    through = _paths_from(wrt, order)
+    down = _paths_to(term, order)
+    groups = _groups(term, wrt, _readers(order, through, down), down, gradients(term),
+                     at_split=False)
+    return SampleTerm(index, term, groups, _sum(g.product for g in groups), wrt)
 
 
 def _sum(values) -> float:
@@ -410,39 +533,203 @@ def _sum(values) -> float:
     return total
 
 
+# --- names ----------------------------------------------------------------------------------
 def _name(v: Value) -> str:
-    return short_label(v.label) if v.label else formula(v)
+    """A node's name, as the graph module names it (its label, else how it was computed)."""
+    return formula(v)
 
 
 def _wrap(v: Value) -> str:
     """The name after a ∂: ``∂(w0·x0 + b)``, ``∂ŷ``."""
+    return view.wrapped(_name(v))
+
+
+def _term(node: Value, parent: Value) -> str | None:
+    """The term of a sum or dot ``node`` that carries ``parent`` (``w₁,₄⁽²⁾·a₄⁽¹⁾``), or
+    ``None`` for a node that is not a sum of terms."""
+    if node.op not in (DOT, SUM) or parent not in node.parents:
+        return None
+    k = node.parents.index(parent)
+    if node.op is SUM:
+        return _name(parent)
+    half = len(node.parents) // 2
+    j = k % half
+    return f"{_factor_name(node.parents[j])}·{_factor_name(node.parents[half + j])}"
+
+
+def _reading(node: Value, parent: Value) -> str:
+    """``node``'s name where it is differentiated by ``parent``: a long weighted sum whose
+    name is cut short (``w₁,₁⁽²⁾·a₁⁽¹⁾ + …``) is named by the term that carries
+    ``parent`` (``… + w₁,₄⁽²⁾·a₄⁽¹⁾ + …``), not by a term that does not."""
+    name = _name(node)
+    term = _term(node, parent)
+    if term is None or term in name or "…" not in name:
+        return name
+    k = node.parents.index(parent)
+    terms = len(node.parents) // 2 if node.op is DOT else len(node.parents)
+    j = k % terms
+    return f"{'' if j == 0 else '… + '}{term}{'' if j == terms - 1 else ' + …'}"
+
+
+def _factor_name(v: Value) -> str:
     name = _name(v)
-    return f"({name})" if needs_parentheses(name) else name
+    return f"({name})" if view.needs_parentheses(name) or name.startswith("-") else name
 
 
-def _fmt(x: float) -> str:
-    return f"{x + 0.0:.6g}"  # + 0.0: −0.0 shows as 0
+# --- the layout -----------------------------------------------------------------------------
+def _product(items: list, op: str = "×") -> list:
+    """Pieces ``a × b × c``; a negative number after the first in parentheses."""
+    out: list = []
+    for k, item in enumerate(items):
+        if k:
+            out.append(Op(op))
+            if isinstance(item, Num):
+                item = item._replace(paren=True)
+        out.append(item)
+    return out
 
 
-def _num(x: float) -> str:
-    """A number for LaTeX: 1.5e-07 as 1.5 × 10⁻⁷, inf as ∞."""
-    if not math.isfinite(x):
-        return "\\text{NaN}" if math.isnan(x) else ("-" if x < 0 else "") + "\\infty"
-    text = f"{x + 0.0:.6g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return f"{mantissa}\\times 10^{{{int(exponent)}}}"
-    return text
+def _factor_rows(factors: tuple[Factor, ...], product: float) -> tuple[Row, ...]:
+    rows = [Row("" if k == 0 else "×",
+                (D(_reading(f.node, f.parent), _name(f.parent)),), f.local)
+            for k, f in enumerate(factors)]
+    rows.append(Row("=", (Num(product),)))
+    return tuple(rows)
 
 
-def _text(v: Value) -> str:
-    name = _name(v).replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
-    return name.replace("$", "\\$")
+def _layout(e: Explanation) -> list[view.Block]:
+    r, w = _name(e.root), _name(e.wrt)
+    head = (D(r, w), Op("="), Num(e.total))
+    if e.path_count == 0:
+        return [Line((*head, ": ", Nm(r), " does not depend on ", Nm(w), " (no path leads "
+                      "from ", Nm(w), " to ", Nm(r), ")."))]
+    if e.wrt is e.root:
+        return [Line((*head, ": the derivative of a node by itself (the seed of the backward "
+                      "pass)"))]
+    blocks: list[view.Block] = [Line((*head, "   (backward computes ", Num(e.engine), ")"))]
+    if e.samples is not None:
+        return blocks + _samples_layout(e, r, w)
+    if e._single is not None:
+        blocks.append(Line(("One path leads from ", Nm(w), " to ", Nm(r), ", so ", D(r, w),
+                            " is the product of the local derivatives along it, from ", Nm(r),
+                            " down to ", Nm(w), ":"), hanging=0))
+        blocks.append(Table(_factor_rows(e.chain.factors, e.chain.product), 2))
+        return blocks
+    return blocks + _parted_layout(e, r, w)
 
 
-def _tex(v: Value) -> str:
-    return f"\\text{{{_text(v)}}}"
+def _parted_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
+    """Several paths: the chain shared near the root, the groups where they part, the chain
+    shared near ``wrt``."""
+    s = _name(e.split)
+    m = "m" if e.meet is not e.root else r
+    n = len(e.groups)
+    sentence: list = [f"{e.path_count:,} paths lead from ", Nm(w), " to ", Nm(r),
+                      ". They part ",
+                      *(("after ", Nm(s)) if e.split is not e.wrt else ("at ", Nm(w))),
+                      f" into {n} node{'s' if n != 1 else ''} ", Nm("c"),
+                      f" that read{'s' if n == 1 else ''} it, and meet "]
+    if e.meet is not e.root:
+        sentence += ["again at ", Nm("m"), Op("="), Nm(_name(e.meet)), ":"]
+    else:
+        sentence += ["at ", Nm(r), ":"]
+    blocks: list[view.Block] = [Line(tuple(sentence), hanging=0)]
+    pieces: list = [D(r, w), Op("=")]
+    if e.upper.factors:
+        pieces += [D(r, m), Op("·")]
+    pieces += [Op("Σc"), D(m, "c"), Op("·"), D("c", s)]
+    if e.lower.factors:
+        pieces += [Op("·"), D(s, w)]
+    blocks.append(Line(tuple(pieces), 2))
+    if e.upper.factors:
+        blocks.append(Line((D(r, m), ", the chain they share from ", Nm(r), " down to ", Nm(m),
+                            ":"), 2))
+        blocks.append(Table(_factor_rows(e.upper.factors, e.upper.product), 4))
+    blocks.append(Line((Op("Σc"), D(m, "c"), Op("·"), D("c", s),
+                        ", one term per node ", Nm("c"), " that reads ", Nm(s), ":"), 2))
+    for g in e.groups:
+        label: tuple = (Nm(_reading(g.node, e.split)),)
+        term = _term(g.node, e.split)
+        if term is not None and term not in label[0].s:  # name the term that carries s
+            label += (", its term ", Nm(term))
+        times = g.node.parents.count(e.split)
+        if g.chain is None and g.above is not None:  # c reads s several times
+            blocks.append(Line((Nm("c"), Op("="), *label, f":   reads it {times} times"), 4))
+            uses = [f for f in _uses(g.node, e.split)]
+            names = _product([D(_reading(f.node, f.parent), _name(f.parent))
+                              for f in g.above.factors])
+            sums = _product([D(_reading(f.node, f.parent), s) for f in uses], "+")
+            numbers = _product([Num(f.local) for f in uses], "+")
+            blocks.append(Line((*names, *([Op("×"), " ("] if names else ["("]), *sums, ")"),
+                               6))
+            up = _product([Num(f.local) for f in g.above.factors])
+            blocks.append(Line((Op("="), *up, *([Op("×")] if up else []), " (", *numbers,
+                                ") ", Op("="), Num(g.branch)), 6))
+            continue
+        if g.chain is None:
+            blocks.append(Line((Nm("c"), Op("="), *label, f":   {g.paths:,} paths lead from it "
+                                "to ", Nm(m)), 4))
+            blocks.append(Line((D(m, "c"), Op("·"), D("c", s), Op("="), Num(g.branch)), 6))
+            continue
+        blocks.append(Line((Nm("c"), Op("="), *label, ":"), 4))
+        factors = g.chain.factors
+        names = _product([D(_reading(f.node, f.parent), _name(f.parent)) for f in factors])
+        if len(factors) == 1:
+            blocks.append(Line((*names, Op("="), Num(g.branch)), 6))
+            continue
+        blocks.append(Line(tuple(names), 6))
+        blocks.append(Line((Op("="), *_product([Num(f.local) for f in factors]), Op("="),
+                            Num(g.branch)), 6))
+    between = _sum(g.branch for g in e.groups)
+    blocks.append(Line((Op("Σc"), Op("="), Num(between)), 4))
+    if e.lower.factors:
+        blocks.append(Line((D(s, w), ", the chain they share from ", Nm(s), " down to ", Nm(w),
+                            ":"), 2))
+        blocks.append(Table(_factor_rows(e.lower.factors, e.lower.product), 4))
+    numbers = [x for x, shown in ((e.upper.product, bool(e.upper.factors)), (between, True),
+                                  (e.lower.product, bool(e.lower.factors))) if shown]
+    if len(numbers) > 1:
+        blocks.append(Line((D(r, w), Op("="), *_product([Num(x) for x in numbers]), Op("="),
+                            Num(e.total)), 2))
+    return blocks
 
 
-def _partial(top: str, bottom: str) -> str:
-    return f"\\frac{{\\partial {top}}}{{\\partial {bottom}}}"
+def _uses(node: Value, parent: Value) -> list[Factor]:
+    """One factor per time ``node`` reads ``parent`` (``w·w`` reads w twice)."""
+    return [Factor(node, p, g) for p, g in zip(node.parents, node.local_grads) if p is parent]
+
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _samples_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
+    """A mean over N > 1 terms: each term's ∂ℓᵢ/∂c · ∂c/∂w, then the mean."""
+    n = len(e.samples)
+    blocks: list[view.Block] = [Line((
+        Nm(r), f" is a mean of N = {n} terms ℓᵢ (one per sample, or per output): ", D(r, w),
+        Op("="), Nm("(1/N)"), Op("Σi"), D("ℓᵢ", w), ", each term through the nodes ", Nm("c"),
+        " that read ", Nm(w), ":"), hanging=0)]
+    for term in e.samples:
+        ell = f"ℓ{str(term.index).translate(_SUBSCRIPT)}"
+        names: list = []
+        numbers: list = []
+        for g in term.groups:
+            c = _reading(g.node, e.wrt)
+            names.append([D(ell, c), Op("·"), D(c, w)])
+            numbers.append(_product([Num(g.upstream), Num(g.local)]))
+        pieces: list = [f"i = {term.index}: "]
+        for k, part in enumerate(names):
+            pieces += [Op("+")] if k else []
+            pieces += part
+        pieces.append(Op("="))
+        for k, part in enumerate(numbers):
+            pieces += [Op("+")] if k else []
+            pieces += part
+        pieces += [Op("="), Num(term.gradient)]
+        blocks.append(Line(tuple(pieces), 2))
+    total = _product([Num(t.gradient) for t in e.samples], "+")
+    blocks.append(Line((D(r, w), Op("="), Nm(f"(1/{n})"), Op("×"), " [", *total, "] ",
+                        Op("="), Num(e.total)), 2))
+    blocks.append(Line(("Each term's whole chain, every node a factor: ",
+                        Code(".samples[i].explain()")), hanging=0))
+    return blocks

@@ -3,7 +3,8 @@
 ``tracegrad demo`` walks through one neuron's backward pass (its step table, why ∂L/∂w0 has
 its value, its graph, a page to step through it in a browser), Matt Mazur's 2-2-2 network
 (layer by layer, its network diagram and stepper), then trains an MLP on the two moons and
-draws its loss curve and decision boundary.
+draws its loss curve and decision boundary. ``tracegrad export-lesson NOTEBOOK OUT.html``
+writes a lesson as one HTML page whose formulas show offline (MathML).
 """
 
 
@@ -24,7 +25,10 @@ DESCRIPTION = """tracegrad: backpropagation you can watch.
 'tracegrad demo' steps through one neuron's backward pass (the step table, why dL/dw0 has its
 value, the graph, backprop.html to step through in a browser), Matt Mazur's 2-2-2 network
 (layer by layer, its diagram, network.html), then trains an MLP on the two moons and draws
-its loss curve and decision boundary."""
+its loss curve and decision boundary.
+
+'tracegrad export-lesson NOTEBOOK OUT.html' writes a lesson as one HTML page whose formulas
+show with no network (MathML)."""
 
 
 def sigmoid_neuron_bce(w: Sequence[float], x: Sequence[float], b: float, y: float) -> dict:
@@ -183,6 +187,30 @@ def output_folder_problem(out: Path) -> str | None:
     return None
 
 
+def export_lesson_command(notebook: Path, out: Path, *, execute: bool, timeout: int) -> int:
+    """``tracegrad export-lesson``: :func:`nn.export.export_lesson`, its errors on one line.
+
+    Returns:
+        0 once the page is written (its path printed).
+    """
+    from nn.export import MathConversionError, export_lesson
+
+    problem = output_folder_problem(out.parent) if str(out.parent) not in ("", ".") else None
+    if problem:
+        _fail(problem.replace("--out", "out's folder"))
+    try:
+        written = export_lesson(notebook, out, execute=execute, timeout=timeout)
+    except ModuleNotFoundError as exc:
+        _fail(f"export-lesson needs the package {exc.name}; install it with "
+              "pip install -e \".[export]\"")
+    except (FileNotFoundError, ValueError) as exc:  # MathConversionError is a ValueError
+        _fail(str(exc), status=1 if isinstance(exc, MathConversionError) else 2)
+    except OSError as exc:
+        _fail(f"could not write {out}: {exc.strerror or exc}", status=1)
+    print(f"Wrote {written} (formulas in MathML: it shows offline, no MathJax)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tracegrad`` command.
 
@@ -199,7 +227,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo_cmd.add_argument("--out", type=Path, default=Path("demo-output"),
                           help="folder for the pictures (default: demo-output)")
     demo_cmd.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    export_cmd = commands.add_parser(
+        "export-lesson", help="write a lesson notebook as an HTML page whose formulas show "
+                              "offline (MathML, no MathJax)")
+    export_cmd.add_argument("notebook", type=Path, help="the lesson, e.g. "
+                                                        "notebooks/03_backprop_step_by_step.ipynb")
+    export_cmd.add_argument("out", type=Path, help="the .html file to write")
+    export_cmd.add_argument("--no-execute", action="store_true",
+                            help="export the notebook as saved, without running it first")
+    export_cmd.add_argument("--timeout", type=int, default=600,
+                            help="seconds a cell may run (default: 600)")
     args = parser.parse_args(argv)
+    if args.command == "export-lesson":
+        return export_lesson_command(args.notebook, args.out, execute=not args.no_execute,
+                                     timeout=args.timeout)
     if args.command == "demo":
         problem = output_folder_problem(args.out)
         if problem:

@@ -1,4 +1,7 @@
-"""Pictures of training: loss curves and decision boundaries (matplotlib, no screen needed)."""
+"""Pictures of training: loss curves and decision boundaries (matplotlib, no screen needed).
+
+In a notebook a figure shows exactly once, however the cell ends: as its last expression,
+with ``;``, with ``plt.show()``, or with the call on an earlier line (see :func:`_figure`)."""
 
 from __future__ import annotations
 
@@ -11,32 +14,123 @@ from .training import History, predict
 
 
 def _figure(width: float = 6.0, height: float = 4.0):
-    from matplotlib.figure import Figure  # a Figure without pyplot: works headless
+    """A new figure for ``nn.plots``.
 
-    _show_figures_in_notebooks(Figure)
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def _show_figures_in_notebooks(figure_type: type) -> None:
-    """In IPython/Jupyter, make a returned ``Figure`` display as a PNG on its own.
-
-    Without pyplot, IPython shows ``<Figure size 900x400 with 2 Axes>`` until something
-    activates matplotlib's inline support; registering the PNG formatter here (as that
-    support does) makes a figure from ``nn.plots`` show the first time, exactly once.
+    Inside IPython/Jupyter it is made through pyplot, as a :class:`NotebookFigure`: the
+    notebook's backend shows it when the cell ends, however the cell ends (``;``,
+    ``plt.show()``, the call not on the last line), and it does not show a second time when it
+    is the cell's last expression. Elsewhere (scripts, the CLI, tests) it is a bare
+    ``Figure``: no pyplot state, no screen needed.
     """
+    shell = _ipython()
+    if shell is None:
+        from matplotlib.figure import Figure
+
+        return Figure(figsize=(width, height), layout="constrained")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(width, height), layout="constrained",
+                     FigureClass=_notebook_figure_class())
+    fig.made_in_cell = shell.execution_count
+    return fig
+
+
+def _ipython():
+    """The running IPython shell, or ``None`` (not in IPython, or IPython not installed)."""
     try:
         from IPython import get_ipython
-        from IPython.core.pylabtools import print_figure
-    except ImportError:  # not in IPython: nothing to display
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-    formatter = shell.display_formatter.formatters["image/png"]
-    try:
-        formatter.lookup_by_type(figure_type)
-    except KeyError:
-        formatter.for_type(figure_type, lambda fig: print_figure(fig, "png", dpi=100))
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+_NOTEBOOK_FIGURE: list[type] = []  # the class, made once matplotlib is imported
+
+
+def _notebook_figure_class() -> type:
+    """:class:`NotebookFigure`, defined on first use so that importing ``nn`` does not
+    import matplotlib."""
+    if _NOTEBOOK_FIGURE:
+        return _NOTEBOOK_FIGURE[0]
+    from matplotlib.figure import Figure
+
+    class NotebookFigure(Figure):
+        """A pyplot figure that IPython shows once, however its cell ends.
+
+        matplotlib-inline shows every open figure when a cell ends (and on ``plt.show()``)
+        by displaying it, then closes it; a cell's last expression is displayed too, so a
+        plain Figure returned there shows twice. This one, whenever it is displayed, shows
+        itself and leaves pyplot at once (closed), so the backend does not show it again; a
+        figure already shown and closed in the running cell is not shown a second time. Asked
+        for in a later cell (``fig`` on its own), it shows again.
+        """
+
+        made_in_cell: int | None = None
+
+        def _ipython_display_(self) -> None:
+            from matplotlib._pylab_helpers import Gcf
+
+            shell = _ipython()
+            cell = shell.execution_count if shell is not None else None
+            is_open = any(m.canvas.figure is self for m in Gcf.get_all_fig_managers())
+            if is_open and "inline" not in _backend():
+                return  # a window or widget backend shows its own figures
+            if not is_open and cell == self.made_in_cell:
+                return  # shown and closed in this cell already (plt.show(), cell end)
+            _display_figure(self)
+            if is_open:
+                import matplotlib.pyplot as plt
+
+                plt.close(self)  # shown now: not again when the cell ends
+
+    _NOTEBOOK_FIGURE.append(NotebookFigure)
+    return NotebookFigure
+
+
+def _backend() -> str:
+    import matplotlib
+
+    return matplotlib.get_backend()
+
+
+def _display_figure(fig) -> None:
+    """Show ``fig`` as the notebook's backend would: in the formats its figure formatters
+    produce (PNG by default), else as a PNG."""
+    import base64
+
+    from IPython.core.pylabtools import print_figure
+    from IPython.display import display
+    from matplotlib.figure import Figure
+
+    bundle = {}
+    for mime, formatter in _ipython().display_formatter.formatters.items():
+        if mime == "text/plain":
+            continue
+        try:
+            formatter.lookup_by_type(Figure)
+        except KeyError:
+            continue
+        data = formatter(fig)
+        if data is not None:
+            bundle[mime] = data
+    if not bundle:
+        png = print_figure(fig, "png", bbox_inches="tight")
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    bundle["text/plain"] = repr(fig)
+    display(bundle, raw=True)
+
+
+def _shown_once(fig):
+    """A figure ``nn.plots`` drew into (the caller's ``ax``): inside IPython, a plain pyplot
+    Figure becomes a :class:`NotebookFigure`, so returning it as a cell's last expression
+    does not show it twice. The class only adds that display rule."""
+    from matplotlib.figure import Figure
+
+    shell = _ipython()
+    if shell is not None and type(fig) is Figure:
+        fig.__class__ = _notebook_figure_class()
+        fig.made_in_cell = shell.execution_count
+    return fig
 
 
 def plot_history(history: History, path: str | Path | None = None):
@@ -104,7 +198,7 @@ def plot_decision_boundary(model: Module, X: Sequence[Sequence[float]], y: Seque
         fig = _figure(5.5, 4.5)
         ax = fig.subplots()
     else:
-        fig = ax.figure
+        fig = _shown_once(ax.figure)
     ax.contourf(gx, gy, zz, levels=len(classes) - 1 or 1, cmap="coolwarm", alpha=0.35)
     ax.scatter(xs, ys, c=[index[t] for t in y], cmap="coolwarm", edgecolors="black", s=25)
     ax.set(xlabel="x₁", ylabel="x₂", title=title)  # the course's 1-based inputs
