@@ -17,6 +17,7 @@ SLOW_FILES = {
     "tests/test_cli.py",  # runs the demo, and the console script in a subprocess
     "tests/oracle/test_against_torch.py",  # imports PyTorch
     "tests/oracle/test_to_torch.py",  # imports PyTorch
+    "tests/oracle/test_fuzz_torch.py",  # imports PyTorch; thousands of programs (4-9 s a test)
     "tests/test_lessons.py",  # executes every lesson
 }
 

@@ -4,6 +4,11 @@
 float. Called inside another ``grad`` (its arguments are then Values), it records its own
 backward pass instead (``create_graph=True``), so ``grad(grad(f))(x)`` is f''(x) and
 ``grad(grad(f, 0), 1)(x, y)`` is ∂²f/∂y∂x.
+
+Like ``torch.func.grad``, a ``grad`` is a function transform: its result does not depend on
+a ``no_grad()`` block around the call. Inside one it records ``f``'s graph for its own
+computation (``no_grad()`` written *inside* ``f`` is respected), restores the caller's mode
+and returns data: floats, or constants when it was given Values.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backward import gradients
-from .modes import current, grad_level
+from .modes import current, enable_grad, grad_level
 from .value import Value, constant
 
 
@@ -29,7 +34,9 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
             the gradient is then a tuple in the same order).
     Returns:
         A function with ``f``'s signature. At top level it returns floats; inside another
-        ``grad`` it returns Values so the derivative can be differentiated again.
+        ``grad`` it returns Values so the derivative can be differentiated again. Inside
+        ``no_grad()`` it still differentiates (the graph is recorded for this computation
+        only) and returns data: floats, or constant Values when called with Values.
 
     Example::
 
@@ -49,40 +56,65 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
                     f"argument(s), so there is no argument {i} to differentiate by"
                 )
         nested = current.grad_depth > 0 or any(isinstance(a, Value) for a in args)
-        # Numbers not differentiated by become constants, so f may use Value methods on them.
-        chosen = {i % len(args) for i in positions}
-        args_list = [constant(a) if _is_number(a) and i not in chosen else a
-                     for i, a in enumerate(args)]
-        inputs = []
-        for i in positions:
-            a = args_list[i]
-            # A fresh node per level, so an inner grad never confuses its variable with an
-            # outer one that has the same value (perturbation confusion).
-            # A constant's identity would be a constant (no gradient): start a fresh leaf.
-            if isinstance(a, Value):
-                x = a.identity() if a.requires_grad else Value(a.data)
-            else:
-                x = Value(a)
-            args_list[i] = x
-            inputs.append(x)
-        with grad_level():
-            out = f(*args_list, **kwargs)
-        if not isinstance(out, Value):
-            if _is_number(out):
-                zeros = tuple(0.0 for _ in inputs)
-                return float(out), (zeros[0] if single else zeros)
-            raise TypeError(
-                f"grad: f must return one Value or number (a scalar), got {type(out).__name__}; "
-                "reduce a list first, e.g. with autograd.sum(...)"
-            )
-        grads = gradients(out, 1.0, create_graph=nested)
-        found = tuple(grads.get(x, 0.0) for x in inputs)
-        value = out if nested else out.data
-        return value, (found[0] if single else found)
+        if current.recording:
+            return _evaluate(f, args, kwargs, positions, single, nested)
+        # Inside no_grad(), as torch.func.grad: record f's graph for this computation only
+        # (the caller's mode is back on exit), and hand back data, not a graph.
+        with enable_grad():
+            value, found = _evaluate(f, args, kwargs, positions, single, nested,
+                                     create_graph=False)
+        if nested:
+            value = constant(_data(value))
+            found = constant(_data(found)) if single else tuple(constant(_data(g))
+                                                                 for g in found)
+        return value, found
 
     evaluate.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     evaluate.__doc__ = f.__doc__
     return evaluate
+
+
+def _data(x: Value | float) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _evaluate(f: Callable[..., Any], args: tuple, kwargs: dict, positions: tuple[int, ...],
+              single: bool, nested: bool, *, create_graph: bool | None = None) -> tuple:
+    """``(f(*args), ∂f/∂args[positions])``; Values with their graph when ``create_graph``
+    (default: when ``nested``), else floats."""
+    if create_graph is None:
+        create_graph = nested
+    # Numbers not differentiated by become constants, so f may use Value methods on them.
+    chosen = {i % len(args) for i in positions}
+    args_list = [constant(a) if _is_number(a) and i not in chosen else a
+                 for i, a in enumerate(args)]
+    inputs = []
+    for i in positions:
+        a = args_list[i]
+        # A fresh node per level, so an inner grad never confuses its variable with an
+        # outer one that has the same value (perturbation confusion).
+        # A constant's identity would be a constant (no gradient): start a fresh leaf, as
+        # when no graph is handed back (a Value argument inside no_grad()).
+        if isinstance(a, Value):
+            x = a.identity() if a.requires_grad and create_graph else Value(a.data)
+        else:
+            x = Value(a)
+        args_list[i] = x
+        inputs.append(x)
+    with grad_level():
+        out = f(*args_list, **kwargs)
+    if not isinstance(out, Value):
+        if _is_number(out):
+            zeros = tuple(0.0 for _ in inputs)
+            return float(out), (zeros[0] if single else zeros)
+        raise TypeError(
+            f"grad: f must return one Value or number (a scalar), got {type(out).__name__}; "
+            "reduce a list first, e.g. with autograd.sum(...)"
+        )
+    grads = gradients(out, 1.0, create_graph=create_graph)
+    found = tuple(grads.get(x, 0.0) for x in inputs)
+    value = out if create_graph else out.data
+    return value, (found[0] if single else found)
 
 
 def _is_number(x: object) -> bool:

@@ -29,6 +29,7 @@ import inspect
 import math
 import numbers
 import operator
+import sys
 from collections.abc import Callable, Sequence
 
 from .errors import DerivativeRuleError
@@ -218,7 +219,21 @@ def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error) -> 
 
 
 def _short(x: float) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
+    if isinstance(x, float):
+        return f"{x:g}"
+    return number_text(x)
+
+
+def number_text(x: float) -> str:
+    """``repr(x)``, except that an int too long to print in full (Python refuses ints of more
+    than 4,300 digits) or to read is shown as ``1e+400``."""
+    if x.__class__ is not int or -10**15 < x < 10**15:
+        return repr(x)
+    digits = int(math.log10(abs(x)))  # math.log10 takes ints of any size
+    mantissa = abs(x) / 10 ** digits
+    if mantissa >= 10:  # log10 rounded up to the next power of ten
+        digits, mantissa = digits + 1, mantissa / 10
+    return f"{'-' if x < 0 else ''}{mantissa:.6g}e+{digits}"
 
 
 # --- helpers a rule may use: the same call on floats, Values and numpy arrays ------------
@@ -293,7 +308,7 @@ def ieee_locals(op: Op, out, data: Sequence) -> tuple:
     values = [as64(v) for v in data]
     with np.errstate(all="ignore"):
         result = op.rule(as64(out), *op.arguments(values))
-    return tuple(float(r) for r in result)
+    return tuple(r if r.__class__ is UndefinedDerivative else float(r) for r in result)
 
 
 def ieee_forward(op: Op, data: Sequence) -> float:
@@ -303,7 +318,50 @@ def ieee_forward(op: Op, data: Sequence) -> float:
         return math.nan
     function = op.ieee if callable(op.ieee) else getattr(np, op.ieee)
     with np.errstate(all="ignore"):
-        return float(function(*(np.float64(v) for v in op.arguments(data))))
+        return float(function(*(_float64(v) for v in op.arguments(data))))
+
+
+def _float64(x):
+    """``numpy.float64(x)``; an int beyond the float range becomes ±inf, as IEEE rounds it."""
+    np = _numpy()
+    try:
+        return np.float64(x)
+    except OverflowError:
+        return np.float64(math.inf if x > 0 else -math.inf)
+
+
+class UndefinedDerivative(float):
+    """A local derivative with no real value, stored where PyTorch stores NaN: the exponent's
+    ∂(aᵇ)/∂b = aᵇ·ln a for a negative base a (``Value(-2.0) ** Value(3.0)`` is −8, its base's
+    derivative b·aᵇ⁻¹ = 12, but ln(−2) is not a real number).
+
+    It is a NaN float, so the node can be drawn and printed; multiplying it — the chain rule's
+    product, which a backward pass computes only for an input that gets a gradient — raises a
+    ``ValueError`` that says why and what to do. So the error comes exactly when that gradient
+    is needed (a constant exponent gets none: ``x ** autograd.constant(3.0)`` backpropagates
+    to x), and never as a silent NaN. It costs nothing elsewhere: no loop checks for it.
+    """
+
+    __slots__ = ("base", "exponent")
+
+    def __new__(cls, base: float = math.nan, exponent: float = math.nan) -> UndefinedDerivative:
+        self = super().__new__(cls, math.nan)
+        self.base, self.exponent = base, exponent
+        return self
+
+    def __reduce__(self):
+        return (UndefinedDerivative, (self.base, self.exponent))
+
+    def _refuse(self, other) -> float:
+        raise ValueError(
+            f"the gradient of ({self.base!r}) ** {self.exponent!r} with respect to its exponent, "
+            f"∂(aᵇ)/∂b = aᵇ·ln a, has no real value: the base {self.base!r} is negative "
+            "(PyTorch gives NaN). The base's gradient b·aᵇ⁻¹ is defined: if the exponent is "
+            "not learned, make it a constant — a plain number (x ** 3) or "
+            "autograd.constant(3.0) — or differentiate by the base only (autograd.grad(f, "
+            "argnums=0)); otherwise keep the base positive.")
+
+    __mul__ = __rmul__ = _refuse
 
 
 def check_parameter(value: object, name: str, where_: str) -> float:
@@ -333,12 +391,31 @@ def _power(a: float, n: float) -> float:
             raise ValueError("math domain error")
         if a == 0 and n < 0:  # Python gives inf for 0 ** -inf but raises for 0 ** -1
             raise ZeroDivisionError("0.0 cannot be raised to a negative power")
-    return a ** n
+    try:
+        return a ** n
+    except OverflowError:  # the result, or an int exponent too large for a float
+        if n.__class__ is not int or -_LARGEST_FLOAT_INT <= n <= _LARGEST_FLOAT_INT:
+            raise
+        return _power_beyond_floats(a, n)
+
+
+_LARGEST_FLOAT_INT = int(sys.float_info.max)
+
+
+def _power_beyond_floats(a: float, n: int) -> float:
+    """``a ** n`` for an int n too large to be a float (10 ** 400): 1.0 ** n is 1.0, ±1 by
+    parity for a = −1, 0.0 inside (−1, 1); outside, an overflow (an error)."""
+    magnitude = abs(a) ** (math.inf if n > 0 else -math.inf)
+    if magnitude == math.inf and math.isfinite(a):
+        raise OverflowError("Numerical result out of range")
+    return -magnitude if a < 0 and n & 1 else magnitude
 
 
 def _power_of_value(a: float, b: float) -> float:
-    if a < 0:  # ∂(aᵇ)/∂b = aᵇ·ln a has no real value
-        raise ValueError("math domain error")
+    if a < 0:  # real only for an integral exponent, as (−2) ** 3 = −8
+        if not b.is_integer():
+            raise ValueError("math domain error")
+        return _power(a, int(b))
     return _power(a, b)
 
 
@@ -388,7 +465,32 @@ def _power_rule(out, x, n: float) -> tuple:
         return (2 * x,)
     if n == 1 or n == 0:
         return (float(n),)
-    return (n * x ** (n - 1),)
+    try:
+        return (n * x ** (n - 1),)
+    except OverflowError:
+        if n.__class__ is not int or -_LARGEST_FLOAT_INT <= n <= _LARGEST_FLOAT_INT:
+            raise
+        # n beyond every float: n·xⁿ⁻¹ = n·out/x is ±inf where out = ±1 (|x| = 1), else 0
+        big = math.inf if n > 0 else -math.inf
+        return (where(is_zero(out), 0.0, big * sign(out) * sign(x)),)
+
+
+def _power_of_value_rule(out, a, b) -> tuple:
+    """∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0); ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0), which has
+    no real value for a < 0 (an integral b): an :class:`UndefinedDerivative` there for a float
+    or a Value, NaN (PyTorch's value) in a replayed batch."""
+    base = b * a ** (b - 1)
+    negative = a < 0
+    if getattr(negative, "ndim", 0) == 0 and negative:  # a float's or a Value's comparison
+        return (base, UndefinedDerivative(_as_number(a), _as_number(b)))
+    return (where(is_zero(a) & is_zero(b), 0.0, base),
+            where(is_zero(a) & (b >= 0), 0.0, out * log(a)))
+
+
+def _as_number(x) -> float:
+    """The number of a float, a numpy scalar or a Value (whose float() is refused while a
+    rule is recorded)."""
+    return x.data if hasattr(x, "local_grads") else float(x)
 
 
 def _relu_rule(out, x) -> tuple:
@@ -407,23 +509,18 @@ def _division_error(exc, data, names):
 
 def _power_error(exc, data, names):
     a, n = data
-    value_exponent = len(names) > 1
-    if a < 0 and value_exponent:
+    shown = number_text(n)
+    if a < 0 and not (n.__class__ is int or n.is_integer()):
         return ValueError(
-            f"power: negative base {a!r}{names[0]} with a Value exponent: the exponent's "
-            "gradient a**b·ln(a) needs a > 0. Use a number exponent if it is not learned "
-            "(x ** 2), or make the base positive.")
-    if a < 0 and n.__class__ is not int:
-        return ValueError(
-            f"power: negative base {a!r}{names[0]} with non-integer exponent {n!r} has no real "
-            "result. Use an integer exponent, or make the base positive first, e.g. abs(x) ** p "
-            "or (x * x + 1e-12) ** (p / 2).")
+            f"power: negative base {a!r}{names[0]} with non-integer exponent {shown} has no "
+            "real result. Use an integer exponent, or make the base positive first, e.g. "
+            "abs(x) ** p or (x * x + 1e-12) ** (p / 2).")
     if isinstance(exc, OverflowError):
         return OverflowError(
-            f"power overflow: {a!r} ** {n!r}{names[0]} is larger than the largest float (about "
-            "1.8e308). Scale the base or the exponent down.")
+            f"power overflow: {a!r} ** {shown}{names[0]} is larger than the largest float "
+            "(about 1.8e308). Scale the base or the exponent down.")
     return ZeroDivisionError(
-        f"power: 0.0 ** {n!r}{names[0]} is a division by zero (a negative power of zero). "
+        f"power: 0.0 ** {shown}{names[0]} is a division by zero (a negative power of zero). "
         "Keep the base away from zero, e.g. (x + 1e-12) ** n.")
 
 
@@ -469,8 +566,7 @@ POW = Op("**", _power_rule, params=(2,), forward=_power,
          masks=lambda params: params[0] == 0,
          math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
          ieee="power", error=_power_error)
-POW_VALUE = Op("**", lambda out, a, b: (where(is_zero(a) & is_zero(b), 0.0, b * a ** (b - 1)),
-                                         where(is_zero(a) & (b >= 0), 0.0, out * log(a))),
+POW_VALUE = Op("**", _power_of_value_rule,
                forward=_power_of_value, ieee="power", error=_power_error,
                math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)")
 ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x", ieee="absolute",

@@ -293,7 +293,23 @@ class Value:
 
     def __pow__(self, exponent: Value | Number) -> Value:
         """``self ** exponent``: a number exponent is part of the op (``** 2``); a Value
-        exponent is an input that gets a gradient too (``∂(aᵇ)/∂b = aᵇ·ln a``)."""
+        exponent is an input that gets a gradient too (``∂(aᵇ)/∂b = aᵇ·ln a``).
+
+        A negative base takes integral exponents only, a number or a Value: ``Value(-2.0) **
+        Value(3.0)`` is −8 and its base's gradient b·aᵇ⁻¹ is 12, as in PyTorch. The
+        exponent's gradient aᵇ·ln a has no real value there (PyTorch gives NaN): a backward
+        pass that needs it raises a ``ValueError`` saying so, and a constant exponent
+        (``autograd.constant(3.0)``, or ``grad`` by the base only) needs none. A fractional
+        exponent of a negative base raises at once (no real result). An int exponent too
+        large for a float still gives the exact limit: ``Value(1.0) ** 10**400`` is 1.0.
+
+        Example::
+
+            >>> from autograd import Value, constant
+            >>> x = Value(-2.0); y = x ** constant(3.0)
+            >>> y.backward(); (y.data, x.grad)
+            (-8.0, 12.0)
+        """
         if isinstance(exponent, Value):
             return _power_of_value(self, exponent)
         n = exponent
@@ -362,6 +378,8 @@ class Value:
             >>> y.backward(); x.grad
             6.0
         """
+        if not isinstance(self, Value):  # Value.backward([y1, y2]), as torch.autograd.backward
+            raise TypeError(_several_roots("Value.backward(...)", self))
         if self.op is CONST:
             raise RuntimeError(
                 f"backward: {describe(self)} = {self.data!r} has no graph: it is a constant (a "
@@ -373,7 +391,22 @@ class Value:
         if create_graph is not True and create_graph is not False:
             raise TypeError(f"backward: create_graph must be True or False, got "
                             f"{create_graph!r}")
+        if isinstance(grad, (list, tuple)):
+            raise TypeError(_several_roots("backward(grad)", grad))
         run_backward(self, seed(grad, "backward(grad)"), create_graph=create_graph)
+
+
+def _several_roots(where: str, got: object) -> str:
+    return (f"{where}: got a {type(got).__name__} {_short_repr(got)}; backward takes one "
+            "number, the seed gradient ∂L/∂self (1.0 by default), and runs from the Value it "
+            "is called on: y.backward(). To backpropagate several outputs, sum them first "
+            "(autograd.sum([y1, y2]).backward()) or call backward on each (y1.backward(); "
+            "y2.backward(): gradients add up).")
+
+
+def _short_repr(x: object, limit: int = 80) -> str:
+    text = repr(x)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # --- applying an op ----------------------------------------------------------------------
@@ -569,7 +602,13 @@ def as_float(x: object, where: str) -> float:
             f"{where}: got a numpy array of shape {x.shape}; a Value holds one number: pass "
             "float(a) or a.item() for a single element, or one Value per element."
         )
-    if hasattr(x, "data") and not isinstance(x, Value):
+    if isinstance(x, Value):
+        raise TypeError(
+            f"{where}: got the Value {describe(x)} = {x.data!r} where a plain number goes. "
+            "Pass its number, v.data (Value(v.data) is a new leaf, cut from v's graph), or "
+            "use the Value itself (v.identity() makes a new node still connected to it)."
+        )
+    if hasattr(x, "data"):
         raise TypeError(
             f"{where}: got a {kind} ({x!r}), which is not tracegrad's autograd.Value: values "
             "from another library cannot join a tracegrad graph. Use autograd.Value "

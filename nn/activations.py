@@ -20,6 +20,7 @@ softmax        eˣⁱ / Σⱼ eˣʲ (stable: subtract max)     sᵢ(δᵢⱼ −
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from numbers import Real
 
 import autograd
 from autograd import Value
@@ -54,14 +55,28 @@ def softmax(xs: Sequence[Value]) -> list[Value]:
     """Probabilities ``exp(xᵢ) / Σ exp(xⱼ)``, computed as ``exp(xᵢ − max x)`` so no exp
     overflows (the shift cancels in the ratio and changes no gradient).
 
+    Raises:
+        TypeError: ``xs`` is not a list (or array), or an item is neither a Value nor a
+            number (the item is named by index).
+        ValueError: ``xs`` is empty.
+
     Example::
 
         >>> from autograd import Value
         >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(1000.0)])]
         [0.0, 0.0, 1.0]
     """
-    if not xs:
+    if isinstance(xs, (Value, str, bytes)) or not hasattr(xs, "__len__"):
+        raise TypeError(f"softmax: xs must be a list of Values or numbers (a layer's outputs, "
+                        f"the logits), got {type(xs).__name__} {xs!r}; e.g. "
+                        "softmax([Value(1.0), Value(2.0)])")
+    if len(xs) == 0:
         raise ValueError("softmax of an empty list: give at least one value")
+    for i, x in enumerate(xs):
+        if not isinstance(x, (Value, Real)):
+            raise TypeError(f"softmax: xs[{i}] is {type(x).__name__} {x!r}, not a Value or a "
+                            "number; softmax takes the logits, e.g. softmax([Value(1.0), "
+                            "Value(2.0)]) (convert text first: float(text))")
     shift = max(x.data if isinstance(x, Value) else float(x) for x in xs)
     exps = [(x - shift).exp() if isinstance(x, Value) else autograd.constant(x - shift).exp()
             for x in xs]

@@ -341,6 +341,27 @@ class _BaseMLP:
         return len(self.model_.layers) + 1
 
 
+def _sorted_classes(labels: list) -> list:
+    """The distinct labels in order (their order fixes ``classes_`` and the output columns).
+
+    Raises:
+        TypeError: labels of types that cannot be ordered together (``[0, "a", 1]``); the
+            message names the types found.
+    """
+    distinct = set(labels)
+    try:
+        return sorted(distinct)
+    except TypeError:
+        kinds = sorted({type(c).__name__ for c in distinct})
+        examples = ", ".join(repr(next(c for c in distinct if type(c).__name__ == k))
+                             for k in kinds)
+        raise TypeError(
+            f"MLPClassifier.fit: y mixes label types ({', '.join(kinds)}: e.g. {examples}), "
+            "which cannot be put in one order for classes_. Give every label the same type: "
+            "all numbers, or all strings, e.g. y = [str(label) for label in y]."
+        ) from None
+
+
 class MLPClassifier(_BaseMLP):
     """A multi-layer perceptron classifier, scikit-learn compatible.
 
@@ -371,7 +392,7 @@ class MLPClassifier(_BaseMLP):
         if any(isinstance(t, list) for t in labels):
             raise ValueError("MLPClassifier.fit: y must hold one label per sample, not lists "
                              "(multi-label classification is not supported)")
-        self.classes_ = sorted(set(labels))
+        self.classes_ = _sorted_classes(labels)
         if len(self.classes_) < 2:
             raise ValueError(f"y has a single class {self.classes_}; a classifier needs two "
                              "or more")

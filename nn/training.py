@@ -197,19 +197,31 @@ def predict(model: Module, X: Sequence[Sequence[float]],
     return [[v.data for v in out] if isinstance(out, list) else out.data for out in outputs]
 
 
-def evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable,
+def evaluate(model: Module, X: Sequence, y: Sequence, loss: str | Callable,
              decision: Callable | None = None) -> tuple[float, float | None]:
-    """``(loss, accuracy)`` on a dataset, in eval mode and without a graph.
+    """``(loss, accuracy)`` on a dataset, in eval mode and without a graph:
+    ``loss([model(x) for x in X], y)`` and the share of samples whose ``decision(output)``
+    equals their target.
 
+    Args:
+        model, X, y: as for :func:`fit`.
+        loss: a name from ``nn.losses`` (``"mse"``, ``"bce_with_logits"``...), looked up as
+            :func:`fit` does, or ``loss(outputs, targets) -> Value``.
+        decision: output → class label for the accuracy (default: from the loss's name, as
+            :func:`fit`; ``None`` for a function or a regression loss: no accuracy).
     Raises:
-        ValueError: ``X`` or ``y`` hold NaN/inf (named by index), or their lengths differ.
+        ValueError: ``X`` or ``y`` hold NaN/inf (named by index), their lengths differ, or
+            ``loss`` is an unknown name (the message lists the known ones).
     """
     _check_model(model, "evaluate")
+    loss_fn = losses.get(loss)
+    if decision is None and isinstance(loss, str):
+        decision = _DECISIONS.get(loss)
     X, y = checks.samples(X, "evaluate"), checks.targets(y, "evaluate")
     checks.same_length(X, y, "evaluate")
     outputs = _outputs_in_eval_mode(model, X)
     with autograd.no_grad():
-        value = loss(outputs, y).data
+        value = loss_fn(outputs, y).data
     acc = accuracy(y, [decision(o) for o in outputs]) if decision else None
     return value, acc
 

@@ -1,6 +1,7 @@
 """Gradient checking, and property tests of random graphs over every op."""
 
 import math
+import re
 
 import pytest
 from hypothesis import assume, given
@@ -109,3 +110,52 @@ def test_expression_repr_reads_as_a_formula():
     expr = Expression(2, (("mul", (0, 1)), ("tanh", (2,))))
     assert repr(expr) == "Expression(tanh(mul(x0, x1)) + x0 + x1)"
     assert expr(Value(1.0), Value(2.0)).data == pytest.approx(math.tanh(2.0) + 3.0)
+
+
+# --- checking functions that differentiate, and probes outside the domain ----------------------
+def test_gradcheck_of_a_derivative_function_checks_the_second_derivative():
+    cube_slope = autograd.grad(lambda v: v ** 3)  # 3v², whose derivative is 6v
+    assert numerical_grad(cube_slope, [2.0]) == pytest.approx([12.0], rel=1e-6)
+    assert gradcheck(cube_slope, [2.0])
+
+
+def test_gradcheck_fails_relu_second_derivative_at_its_kink_as_pytorch_does():
+    # relu' jumps from 0 to 1 at 0: central differences see (1 - 0) / 2ε, backprop sees 0
+    relu_slope = autograd.grad(lambda v: v.relu())
+    eps = 1e-6
+    assert numerical_grad(relu_slope, [0.0], eps) == pytest.approx([1 / (2 * eps)])
+    with pytest.raises(GradcheckError, match=r"(?m)^\s+0\s+0\s+0\s+500000\s"):
+        gradcheck(relu_slope, [0.0], eps=eps)
+    assert gradcheck(relu_slope, [0.5])  # away from the kink the derivative is flat, and 0
+
+
+def test_gradcheck_and_numerical_grad_work_inside_no_grad():
+    f = lambda x: x.tanh() * x  # noqa: E731
+    outside = numerical_grad(f, [0.3])
+    with autograd.no_grad():
+        assert numerical_grad(f, [0.3]) == outside
+        assert autograd.analytic_grad(f, [0.3]) == pytest.approx(outside, rel=1e-8)
+        assert gradcheck(f, [0.3])
+        assert not autograd.is_grad_enabled()  # the caller's mode is left as it was
+
+
+def test_a_probe_outside_the_domain_is_named_with_the_point_and_eps():
+    with pytest.raises(ValueError) as info:
+        gradcheck(lambda x: x.sqrt(), [1e-7])
+    message = str(info.value)
+    for part in ("gradcheck", "x = 1e-07", "eps = 1e-06", "x - eps = -9e-07", "smaller eps",
+                 "farther from the edge", "sqrt of -9e-07"):
+        assert part in message, part
+    # the smaller eps the message suggests does pass
+    suggested = float(re.search(r"e\.g\. eps=([0-9.e+-]+)\)", message).group(1))
+    assert suggested < 1e-7 and gradcheck(lambda x: x.sqrt(), [1e-7], eps=suggested)
+
+
+def test_a_probe_past_an_edge_above_the_point_is_named_too():
+    with pytest.raises(ValueError, match=r"numerical_grad: .*x \+ eps = 1\.0000009"):
+        numerical_grad(lambda x: (1 - x).sqrt(), [1.0 - 1e-7])
+
+
+def test_a_function_failing_at_the_point_itself_raises_its_own_error():
+    with pytest.raises(ValueError, match=r"^sqrt of -0\.99"):
+        numerical_grad(lambda x: x.sqrt(), [-1.0])

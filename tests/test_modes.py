@@ -78,3 +78,39 @@ def test_anomaly_mode_gives_the_same_gradients():
         x2, y2 = build()
         y2.backward()
     assert x1.grad == x2.grad
+
+
+# --- grad is a function transform: a no_grad() around the call does not change its result ----
+def test_grad_and_value_and_grad_differentiate_inside_no_grad():
+    f = lambda x, y: (x * y).tanh() + x ** 3  # noqa: E731
+    expected = autograd.value_and_grad(f, argnums=(0, 1))(0.4, -1.3)
+    numeric = autograd.numerical_grad(f, [0.4, -1.3])
+    with no_grad():
+        got = autograd.value_and_grad(f, argnums=(0, 1))(0.4, -1.3)
+        slope = autograd.grad(f)(0.4, -1.3)
+        curvature = autograd.grad(autograd.grad(f))(0.4, -1.3)
+        assert not autograd.is_grad_enabled()  # restored after each call
+    assert got == expected
+    assert got[1] == pytest.approx(numeric, rel=1e-8)
+    assert slope == expected[1][0]
+    assert curvature == autograd.grad(autograd.grad(f))(0.4, -1.3)
+    assert autograd.is_grad_enabled()
+
+
+def test_grad_inside_no_grad_given_values_returns_constants():
+    x = Value(2.0)
+    with no_grad():
+        value, slope = autograd.value_and_grad(lambda v: v ** 3)(x)
+    assert (value.data, slope.data) == (8.0, 12.0)
+    assert value.is_constant and slope.is_constant and x.grad == 0.0
+
+
+def test_no_grad_inside_the_function_is_respected():
+    def f(x):
+        with no_grad():
+            frozen = x * x  # a constant: no gradient flows through it
+        return frozen * x
+
+    with no_grad():
+        assert autograd.grad(f)(3.0) == 9.0
+    assert autograd.grad(f)(3.0) == 9.0

@@ -11,7 +11,7 @@ import pytest
 
 import nn
 from autograd import Value
-from nn import data, init, losses, optim, schedulers
+from nn import activations, data, init, losses, optim, schedulers
 
 NAN, INF = math.nan, math.inf
 X2 = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
@@ -107,6 +107,12 @@ CASES = [
      r"predict: X\[0\]\[0\] \(sample 0, feature 0\) is nan"),
     ("evaluate-y-inf", lambda: nn.evaluate(model(), X2, [0, 1, INF, 0], losses.mse), ValueError,
      r"evaluate: y\[2\] \(sample 2\) is inf"),
+    ("evaluate-loss-name", lambda: nn.evaluate(model(), X2, Y2, loss="mse2"), ValueError,
+     r"unknown loss 'mse2'; use one of mse, "),
+    ("softmax-str", lambda: activations.softmax(["a"]), TypeError,
+     r"softmax: xs\[0\] is str 'a', not a Value or a number"),
+    ("softmax-one-value", lambda: activations.softmax(Value(1.0)), TypeError,
+     r"softmax: xs must be a list of Values or numbers"),
     # --- metrics -------------------------------------------------------------------------------
     ("accuracy-lengths", lambda: nn.accuracy([0, 1], [0]), ValueError,
      r"2 labels in y_true but 1 predictions in y_pred"),
@@ -169,6 +175,8 @@ CASES = [
      r"X must be a list of samples, each a list of features"),
     ("clf-predict-nan", lambda: clf().predict([[INF, 0.0]]), ValueError,
      r"MLPClassifier.predict: X\[0\]\[0\] .* is inf"),
+    ("clf-mixed-labels", lambda: nn.MLPClassifier().fit(X2[:3], [0, "a", 1]), TypeError,
+     r"MLPClassifier.fit: y mixes label types \(int, str: e\.g\. 0, 'a'\).*same type"),
     ("clf-single-class", lambda: nn.MLPClassifier().fit([[0.0], [1.0]], [1, 1]), ValueError,
      r"y has a single class"),
     ("clf-lengths", lambda: nn.MLPClassifier().fit([[0.0], [1.0]], [0, 1, 1]), ValueError,
@@ -619,3 +627,12 @@ def test_load_refuses_a_negative_running_variance(tmp_path):
     path.write_text(json.dumps(document))
     with pytest.raises(nn.ModelFileError, match=r"running_var.0 is a variance and must be ≥ 0"):
         nn.load(path)
+
+
+def test_evaluate_takes_a_loss_name_as_fit_does():
+    net = model()
+    by_name = nn.evaluate(net, X2, Y2, loss="bce_with_logits")
+    by_function = nn.evaluate(net, X2, Y2, losses.get("bce_with_logits"),
+                              decision=lambda out: int(out.data >= 0.0))
+    assert by_name == by_function  # the loss, and the accuracy from the name's decision
+    assert nn.evaluate(net, X2, Y2, loss="mse") == (nn.evaluate(net, X2, Y2, losses.mse)[0], None)

@@ -304,3 +304,60 @@ def test_training_an_mlp_matches_torch_step_for_step():
         assert ours_w == pytest.approx(linear.weight.flatten().tolist(), rel=1e-9, abs=1e-12)
         assert [n.b.data for n in layer.neurons] == pytest.approx(linear.bias.tolist(),
                                                                   rel=1e-9, abs=1e-12)
+
+
+# --- verdicts and edge cases found by running other projects' checks ------------------------------
+def _torch_derivative(fn):
+    """x ↦ d fn/dx at x, as a differentiable torch function (torch.func.grad's role)."""
+    def derivative(x):
+        (g,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
+        return g
+    return derivative
+
+
+def _torch_verdict(fn, x: float, eps: float = 1e-6) -> bool:
+    t = torch.tensor([x], requires_grad=True)
+    return torch.autograd.gradcheck(fn, (t,), eps=eps, raise_exception=False)
+
+
+def _our_verdict(fn, x: float, eps: float = 1e-6) -> bool:
+    try:
+        return autograd.gradcheck(fn, [x], eps=eps)
+    except autograd.GradcheckError:
+        return False
+
+
+@pytest.mark.parametrize("name, ours, theirs, x", [
+    ("(x³)' at 2", lambda v: v ** 3, lambda t: t ** 3, 2.0),
+    ("tanh' at 0.3", Value.tanh, torch.tanh, 0.3),
+    ("relu' at 0", Value.relu, torch.relu, 0.0),  # a jump from 0 to 1: both fail
+    ("relu' at 0.5", Value.relu, torch.relu, 0.5),
+    ("abs' at 0", abs, torch.abs, 0.0),  # sign jumps from -1 to 1: both fail
+    ("sigmoid' at -1", Value.sigmoid, torch.sigmoid, -1.0),
+])
+def test_gradcheck_of_a_derivative_gives_torchs_verdict(name, ours, theirs, x):
+    verdict = _torch_verdict(_torch_derivative(theirs), x)
+    assert _our_verdict(autograd.grad(ours), x) is verdict, name
+
+
+def test_gradcheck_of_a_derivative_inside_no_grad_gives_the_same_verdicts():
+    with autograd.no_grad():
+        assert _our_verdict(autograd.grad(lambda v: v ** 3), 2.0)
+        assert not _our_verdict(autograd.grad(Value.relu), 0.0)
+
+
+@pytest.mark.parametrize("base, exponent", [(-2.0, 3.0), (-2.0, 2.0), (-1.5, -3.0),
+                                            (-3.0, 0.0), (-0.5, 5.0)])
+def test_negative_base_with_an_integral_value_exponent_matches_torch(base, exponent):
+    a = torch.tensor(base, requires_grad=True)
+    b = torch.tensor(exponent, requires_grad=True)
+    out = a ** b
+    out.backward()
+    y = Value(base) ** Value(exponent)
+    assert y.data == pytest.approx(out.item(), rel=1e-15)
+    assert autograd.grad(lambda p, q: p ** q)(base, exponent) == pytest.approx(
+        a.grad.item(), rel=1e-13)
+    # torch's exponent gradient is NaN (ln of a negative base); ours refuses to give it
+    assert math.isnan(b.grad.item())
+    with pytest.raises(ValueError, match="exponent"):
+        y.backward()

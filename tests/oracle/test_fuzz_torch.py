@@ -13,8 +13,10 @@ when both are NaN, both are the same infinity, or they are within a relative 1e-
 Conventions where tracegrad intentionally differs from torch (asserted, not counted as
 mismatches): where torch returns nan/inf, tracegrad raises a clear error for
 
-* ``log(x <= 0)``, ``sqrt(x < 0)``, a negative base with a fractional exponent (or with a
-  Value exponent, whose gradient needs ``ln(base)``) → ``ValueError``;
+* ``log(x <= 0)``, ``sqrt(x < 0)``, a negative base with a fractional exponent → ``ValueError``;
+* a negative base with an integral Value exponent: the value and the base's gradient are
+  torch's, but the exponent's gradient ``aᵇ·ln a`` (torch's NaN) → ``ValueError`` from the
+  backward pass that needs it (the program is then counted as stopped by a convention);
 * ``a / 0`` and ``0 ** negative`` → ``ZeroDivisionError``;
 * ``exp`` past the float range, and a power whose *result* overflows → ``OverflowError``.
 
@@ -187,10 +189,9 @@ def convention(op: str, data: list[float], param) -> type[Exception] | None:
     if op in ("pow_value", "pow_number", "number_pow"):
         base, exponent = {"pow_value": (data[0], data[-1]), "pow_number": (data[0], param),
                           "number_pow": (param, data[0])}[op]
-        value_exponent = op != "pow_number"
         if math.isnan(base):
             return None
-        if base < 0 and (value_exponent or not float(exponent).is_integer()):
+        if base < 0 and not float(exponent).is_integer():
             return ValueError
         if math.isnan(exponent):
             return None
@@ -490,6 +491,11 @@ def compare_program(program: Program, findings: Findings) -> None:
             findings.add(("requires_grad",), f"ours is a constant, torch's requires grad\n"
                          f"           {program}")
         return
+    if _needs_an_undefined_exponent_gradient(root):
+        with pytest.raises(ValueError, match="exponent"):
+            root.backward()
+        findings.by_convention += 1
+        return
     root.backward()
     scale: list[float] = []
     before = len(findings.groups), sum(map(len, findings.groups.values()))
@@ -594,6 +600,13 @@ def hessian_by_create_graph(program: Program) -> list[list[float]]:
     return rows
 
 
+def _needs_an_undefined_exponent_gradient(root: Value) -> bool:
+    """Whether ``root``'s graph holds ``a ** b`` with a negative base and a Value exponent
+    that gets a gradient (aᵇ·ln a: torch's NaN, a ValueError here, see the top)."""
+    return any(str(node.op) == "**" and len(node.parents) == 2 and node.parents[0].data < 0
+               and node.parents[1].requires_grad for node in autograd.topological_order(root))
+
+
 def _forward_hits_convention(program: Program) -> bool:
     slots = [Value(x) for x in program.inputs]
     for ins in program.instructions:
@@ -605,7 +618,7 @@ def _forward_hits_convention(program: Program) -> bool:
         except Exception:
             return False  # not a convention: the comparison reports it
         slots.extend(out if isinstance(out, list) else [out])
-    return False
+    return _needs_an_undefined_exponent_gradient(slots[-1])
 
 
 def second_derivative_findings(seed: int, graphs: int, *, edge: bool) -> Findings:
