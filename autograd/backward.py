@@ -256,7 +256,7 @@ class StepRecord(NamedTuple):
             up, local = _fmt(self.upstream_grad, digits), _fmt(self.local_grad, digits)
             rule = rule_text(self.node, self._index())
         shown = f"{up} × {local}"
-        if rule is not None and rule.strip("()") != local:
+        if rule is not None and not _says(rule, local):
             shown = f"{up} × {_factor(rule)} = {shown}"
         text = f"∂{r}/∂{p} += ∂{r}/∂{n} × ∂{n}/∂{p} = {shown} = " \
                f"{_fmt(self.contribution, digits)}"
@@ -277,6 +277,11 @@ class _NamedStepRecord(StepRecord):
 
 def _no_display() -> bool:
     return not displaying()
+
+
+def _says(rule: str, number: str) -> bool:
+    """Whether a rule's text is just the number (``−1``, ``(-0.5)``): then it is not shown."""
+    return rule.strip("()").replace("−", "-") == number
 
 
 def _factor(rule: str) -> str:
@@ -394,7 +399,7 @@ def steps_table(steps: Iterable[StepRecord], *, max_rows: int = 10_000,
             for i, s in enumerate(records, 1):
                 local = _fmt(s.local_grad)
                 rule = rule_text(s.node, s._index())
-                if rule is not None and rule.strip("()") != local:
+                if rule is not None and not _says(rule, local):
                     local = f"{rule} = {local}"
                 rows.append((str(i), formula(s.node), formula(s.parent), local,
                              _fmt(s.upstream_grad), _fmt(s.contribution), _fmt(s.parent_grad)))

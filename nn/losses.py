@@ -314,7 +314,7 @@ def _detached_max_array(xs):
 SHIFT = autograd.Op("max", lambda out, xs: (0.0,) * len(xs), inputs="all",
                     forward=_detached_max_forward, masks=True, ieee=_detached_max_array,
                     math="the largest input, passing no gradient (log-sum-exp's shift, as "
-                         "the number max(z.data) in log_softmax)")
+                         "the number max(z.data) in log_softmax)", derivative=("0",))
 
 
 def _clamped_log_forward(x, low):
@@ -335,7 +335,8 @@ def _clamped_log_rule(out, x, low):
 
 CLAMPED_LOG = autograd.Op("log", _clamped_log_rule, params=(LOG_CLAMP,),
                           forward=_clamped_log_forward, masks=True, ieee=_clamped_log_array,
-                          math="max(ln x, −100) as _clamped_log: ∂/∂x = 1/x, 0 where clamped")
+                          math="max(ln x, −100) as _clamped_log: ∂/∂x = 1/x, 0 where clamped",
+                          derivative=("1/{x} if {x} > exp({p0}) else 0",))
 
 
 def _items(v) -> list:
