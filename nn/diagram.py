@@ -258,6 +258,10 @@ class _Diagram:
                 rows.append(("δ", fmt(rec.z.grad), GRADIENT))
         cells = [f'<TR><TD COLSPAN="2"><B>{html.escape(symbol)}</B></TD></TR>']
         for name, value, colour in rows:
+            if name == "b":  # one text "b = 0.35", which an update step rewrites
+                cells.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT">b = {html.escape(value)}'
+                             '</TD></TR>')
+                continue
             label_colour = "black" if colour == VALUE else colour  # hidden: the number only
             cells.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{label_colour}">'
                          f'{html.escape(name)}&#160;</FONT></TD><TD ALIGN="RIGHT">'

@@ -106,8 +106,9 @@ def network_stepper(drawing: Drawing, recorded: NetworkPass, gradient_fill: str,
 
 def _update_frames(recorded: NetworkPass, lr: float, digits: int, into) -> tuple[list, dict]:
     """One frame per parameter, layer by layer, neuron by neuron (its weights, then its
-    bias): ``w ← w − η·∂L/∂w`` with the pass's gradient; a weight's new value is written on
-    its edge (the edge's text ``w… = value``, when the layer's edges are labelled)."""
+    bias): ``w ← w − η·∂L/∂w`` with the pass's gradient; the new value is written where the
+    picture shows it (an edge's ``w… = value`` when the layer's edges are labelled, a
+    neuron's ``b = value``)."""
     frames, initial = [], {}
 
     def fmt(v: float) -> str:
@@ -125,9 +126,9 @@ def _update_frames(recorded: NetworkPass, lr: float, digits: int, into) -> tuple
                 frame = {"phase": "update", "lit": [edge],
                          "say": f"update: {symbol} ← {w.data:.4g} − {lr:g} × {step} = "
                                 f"{new:.4g}   (w ← w − η·∂L/∂w)"}
-                if w is not neuron.b:  # the edge's label reads "w… = value"
-                    initial[edge] = {symbol: f"= {fmt(w.data)}"}
-                    frame["set"] = {edge: {symbol: f"= {fmt(new)}"}}
+                field = "b" if w is neuron.b else symbol  # the texts "b = …", "w… = …"
+                initial.setdefault(edge, {})[field] = f"= {fmt(w.data)}"
+                frame["set"] = {edge: {field: f"= {fmt(new)}"}}
                 frames.append(frame)
     return frames, initial
 

@@ -322,8 +322,8 @@ def test_the_network_stepper_updates_every_parameter_and_hides_values_until_comp
         p = next(q for q in model.parameters() if nn.notation.parameter_symbol(q) == name)
         new = p.data - 0.5 * table.row(f"∂L/∂{name}").value
         assert frame["say"].endswith(f"= {new:.4g}   (w ← w − η·∂L/∂w)")
-        if "set" in frame:  # a weight: its edge's text
-            assert list(frame["set"].values()) == [{name: f"= {new:.4g}"}]
+        field = "b" if name.startswith("b") else name  # a neuron's "b = …", an edge's "w… = …"
+        assert list(frame["set"].values()) == [{field: f"= {new:.4g}"}]
     assert made.value_fill == nn.diagram.VALUE  # z, a and the loss wait for their step
     svg = drawing.svg()
     assert f'fill="{nn.diagram.VALUE}">0.5933<' in svg  # a₁⁽¹⁾'s value, in that colour

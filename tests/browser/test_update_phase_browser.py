@@ -31,7 +31,7 @@ def test_network_values_appear_when_computed_and_the_update_rewrites_the_weights
     made = nn.draw_network(model, x, target=target, loss="mse").stepper(lr=0.5)
     root = open_page(page, tmp_path, made)
     assert "0.5933" not in shown_texts(page, "tg-n0_0")  # a₁⁽¹⁾ not computed yet
-    assert "a₁⁽¹⁾" in shown_texts(page, "tg-n0_0") and "b" in shown_texts(page, "tg-n0_0")
+    assert "a₁⁽¹⁾" in shown_texts(page, "tg-n0_0") and "b = 0.35" in shown_texts(page, "tg-n0_0")
     assert "0.05" not in shown_texts(page, "tg-x0")  # the sample has not entered
     assert "0.2984" not in shown_texts(page, "tg-loss")
     page.keyboard.press("ArrowRight")  # the sample enters
@@ -48,6 +48,8 @@ def test_network_values_appear_when_computed_and_the_update_rewrites_the_weights
     assert root.get_attribute("data-step") == str(made.steps)
     grad = nn.backprop_by_layer(model, x, target, "mse").row("∂L/∂w₁,₁⁽¹⁾").value
     assert f"w₁,₁⁽¹⁾ = {0.15 - 0.5 * grad:.4g}" in shown_texts(page, "tg-x0-n0_0")
+    b_grad = nn.backprop_by_layer(model, x, target, "mse").row("∂L/∂b₁⁽¹⁾").value
+    assert f"b = {0.35 - 0.5 * b_grad:.4g}" in shown_texts(page, "tg-n0_0")  # its bias too
     assert model.parameters()[0].data == 0.15  # the model itself is unchanged
     assert page.errors == []
 
