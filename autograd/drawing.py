@@ -196,6 +196,7 @@ def draw(
     show_local_grads: bool = False,
     grads: Mapping[Value, float] | None = None,
     namer: Namer | None = None,
+    data: Mapping[Value, float] | None = None,
 ) -> Drawing:
     """Draw ``root``'s computation graph: one box per Value, its op written in it.
 
@@ -225,6 +226,8 @@ def draw(
             backward pass); nodes missing from it show their ``.grad``.
         namer: a function ``v -> str | None`` naming nodes, asked before the registered
             namers (see :mod:`autograd.naming`).
+        data: numbers to show instead of the nodes' ``.data`` (e.g. after an update);
+            nodes missing from it show their ``.data``.
     Returns:
         A :class:`Drawing` (``.source``, ``.save(path)``, SVG in Jupyter scaled to the column).
     Raises:
@@ -245,7 +248,7 @@ def draw(
                          f"{rankdir!r}")
     with showing(root, namer):
         source = _source(root, focus, show_data, show_grad, highlight, rankdir, max_nodes,
-                         show_local_grads, grads)
+                         show_local_grads, grads, data)
 
     def step_through(lr: float | None = None):
         from .stepper import stepper  # the stepper draws with this module
@@ -257,7 +260,7 @@ def draw(
 
 
 def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, rankdir: str,
-            max_nodes: int, show_local_grads: bool, grads) -> str:
+            max_nodes: int, show_local_grads: bool, grads, data) -> str:
     """The DOT text of :func:`draw` (its nodes named within one :func:`naming.showing`)."""
     order = nodes_to_draw(root, focus=focus, max_nodes=max_nodes)
     kept = set(order)
@@ -288,7 +291,7 @@ def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, ran
         grad = grads.get(v, v.grad) if grads is not None else v.grad
         grad = grad.data if isinstance(grad, Value) else grad
         if show_data:
-            fields.append(f"data {_number(v.data)}")
+            fields.append(f"data {_number(data.get(v, v.data) if data else v.data)}")
         if show_grad:
             fields.append(f"grad {_number(grad)}")
         attrs = {"shape": "record", "style": "filled", "fillcolor": COLORS[role],

@@ -214,8 +214,10 @@ def _stepper(root: Value, focus, show_local_grads: bool, grad: Number, max_nodes
     keys = {v: f"tg-n{i}" for i, v in enumerate(order)}
     records, start = _run_backward(root, grad)
     after = {**start, **{r.parent: r.parent_grad for r in records}}
+    updated = {} if lr is None else _updated(order, after, lr)
+    shown = {v: new for v, new in updated.items() if len(_fmt(new)) > len(_fmt(v.data))}
     drawing = draw(root, focus=focus, show_local_grads=show_local_grads, max_nodes=max_nodes,
-                   grads=after, namer=namer)
+                   grads=after, namer=namer, data=shown)  # boxes wide enough for either
 
     initial = {keys[v]: ({} if v.op is CONST else {"data": "?", "grad": "·"}) for v in order}
     frames = [{"phase": "start", "say": "Before the forward pass: press → (or ▶) to compute "
@@ -241,21 +243,29 @@ def _stepper(root: Value, focus, show_local_grads: bool, grad: Number, max_nodes
                        "lit": [edge, keys[r.node], keys[r.parent]],
                        "set": {keys[r.parent]: {"grad": _fmt(r.parent_grad)}}})
     if lr is not None:
-        frames += _update_frames(order, keys, after, lr)
+        frames += _update_frames(updated, keys, after, lr)
     return Stepper(drawing, frames, title=f"backprop of {formula(root)}", initial=initial,
                    pending=list(keys.values()), keys=list(edges))
 
 
-def _update_frames(order: list[Value], keys: dict, grads: dict, lr: Number) -> list[dict]:
-    """One frame per parameter (a leaf that is not data), in reading order:
-    ``w ← w − η·∂L/∂w``, the new value written in its box; the Value is not changed."""
-    frames = []
+def _updated(order: list[Value], grads: dict, lr: Number) -> dict[Value, float]:
+    """Each parameter's (a leaf that is not data) value after ``w ← w − η·∂L/∂w``, in
+    reading order; no Value is changed."""
+    found = {}
     for v in order:
-        if v.parents or v.op is CONST:
-            continue
+        if not v.parents and v.op is not CONST:
+            g = grads.get(v, 0.0)
+            found[v] = v.data - lr * (g.data if isinstance(g, Value) else g)
+    return found
+
+
+def _update_frames(updated: dict[Value, float], keys: dict, grads: dict,
+                   lr: Number) -> list[dict]:
+    """One frame per parameter: ``w ← w − η·∂L/∂w``, the new value written in its box."""
+    frames = []
+    for v, new in updated.items():
         g = grads.get(v, 0.0)
         g = g.data if isinstance(g, Value) else g
-        new = v.data - lr * g
         frames.append({"phase": "update", "lit": [keys[v]],
                        "say": f"update: {formula(v)} ← {_fmt(v.data)} − {lr:g} × "
                               f"{_signed(g)} = {_fmt(new)}   (w ← w − η·∂L/∂w)",

@@ -304,6 +304,8 @@ def test_the_update_phase_applies_w_minus_lr_grad_and_leaves_the_model_as_it_was
         assert f"= {new:.4g} " in frame["say"]
         (key, texts), = frame["set"].items()
         assert texts == {"data": f"{new:.4g}"} and frame["lit"] == [key]
+        if len(f"{new:.4g}") > len(f"{p.data:.4g}"):  # its box is drawn wide enough for it
+            assert f"data {new:.4g}" in made.drawing.source
     with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         stepper(loss, lr=0.0)
 
