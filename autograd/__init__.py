@@ -2,7 +2,8 @@
 
 Every number is a :class:`Value` that remembers how it was computed; ``backward()`` applies
 the chain rule over that graph; ``backward_steps`` shows each product; ``draw`` pictures it;
-``gradcheck`` proves it against finite differences.
+``gradcheck`` proves it against finite differences. What nodes are called where they are
+shown is :mod:`autograd.naming`'s (labels, formulas, and namers libraries register).
 
     >>> from autograd import Value
     >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
@@ -12,6 +13,7 @@ the chain rule over that graph; ``backward_steps`` shows each product; ``draw`` 
     (-3.0, 2.0)
 """
 
+from . import naming
 from .backward import StepRecord, backward_steps, gradients, steps_table, zero_grad
 from .checking import analytic_grad, gradcheck, numerical_grad
 from .drawing import Drawing, RendererNotFoundError, draw, find_renderer
@@ -24,8 +26,9 @@ from .errors import (
 )
 from .explain import Explanation, explain
 from .functional import grad, value_and_grad
-from .graph import short_label, topological_order
+from .graph import reading_order, short_label, topological_order
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
+from .naming import register_namer, unregister_namer
 from .ops import Op
 from .reductions import dot, matvec, sum
 from .replay import Replay, trace
@@ -63,14 +66,18 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "matvec",
+    "naming",
     "no_grad",
     "numerical_grad",
+    "reading_order",
+    "register_namer",
     "short_label",
     "stepper",
     "steps_table",
     "sum",
     "topological_order",
     "trace",
+    "unregister_namer",
     "value_and_grad",
     "zero_grad",
 ]

@@ -29,7 +29,17 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import modes
 from .errors import AnomalyError, DerivativeRuleError, GraphTooLargeError
-from .graph import describe, formula, needs_parentheses, op_text, topological_order
+from .graph import topological_order
+from .naming import (
+    Namer,
+    describe,
+    displaying,
+    formula,
+    needs_parentheses,
+    op_text,
+    rule_text,
+    showing,
+)
 from .ops import CONST
 
 if TYPE_CHECKING:
@@ -207,16 +217,85 @@ class StepRecord(NamedTuple):
     parent_grad: float
     root: Value
 
+    @property
+    def rule(self) -> str | None:
+        """The local derivative ∂node/∂parent as its op's math, the operands named
+        (``a₁⁽¹⁾(1 − a₁⁽¹⁾)``, ``1/ŷ``, ``x₁``); ``None`` for an op without a derivative
+        text (``Op(..., derivative=...)``)."""
+        with showing(self.root, getattr(self, "namer", None)) if _no_display() \
+                else nullcontext():
+            return rule_text(self.node, self._index())
+
+    def _index(self) -> int:
+        """Which input of ``node`` the parent is (a node may take it twice: ``x·x``)."""
+        parents, locals_ = self.node.parents, self.node.local_grads
+        matches = [i for i, p in enumerate(parents) if p is self.parent]
+        for i in matches:
+            if locals_[i] is self.local_grad or locals_[i] == self.local_grad:
+                return i
+        return matches[0]
+
+    def text(self, digits: int = 6, *, namer: Namer | None = None) -> str:
+        """The step as a sentence, its local derivative as the op's rule and its value::
+
+            ∂L/∂z₁⁽¹⁾ += ∂L/∂a₁⁽¹⁾ × ∂a₁⁽¹⁾/∂z₁⁽¹⁾ = -0.0172 × a₁⁽¹⁾(1 − a₁⁽¹⁾)
+                                                    = -0.0172 × 0.2473 = -0.004243
+
+        (one line) — and, when the parent already had a gradient from other paths, what it
+        is now (``; now -0.03432``). Names as :mod:`autograd.naming` gives them (``namer``
+        asked first).
+
+        Args:
+            digits: significant digits of the numbers.
+            namer: a function ``v -> str | None`` naming nodes, before the registered ones.
+        """
+        namer = namer if namer is not None else getattr(self, "namer", None)
+        with showing(self.root, namer) if namer is not None or _no_display() \
+                else nullcontext():
+            r, n, p = (_after_partial(formula(v)) for v in (self.root, self.node, self.parent))
+            up, local = _fmt(self.upstream_grad, digits), _fmt(self.local_grad, digits)
+            rule = rule_text(self.node, self._index())
+        shown = f"{up} × {local}"
+        if rule is not None and not _says(rule, local):
+            shown = f"{up} × {_factor(rule)} = {shown}"
+        text = f"∂{r}/∂{p} += ∂{r}/∂{n} × ∂{n}/∂{p} = {shown} = " \
+               f"{_fmt(self.contribution, digits)}"
+        total = _fmt(self.parent_grad, digits)
+        if total != _fmt(self.contribution, digits):  # added to what other paths brought
+            text += f"; now {total}"
+        return text
+
     def __str__(self) -> str:
-        r, n, p = (_after_partial(formula(v)) for v in (self.root, self.node, self.parent))
-        return (
-            f"∂{r}/∂{p} += ∂{r}/∂{n} × ∂{n}/∂{p} = {_fmt(self.upstream_grad)} × "
-            f"{_fmt(self.local_grad)} = {_fmt(self.contribution)}"
-            f"   (∂{r}/∂{p} is now {_fmt(self.parent_grad)})"
-        )
+        return self.text()
 
 
-def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
+class _NamedStepRecord(StepRecord):
+    """A step record that names its nodes with the namer ``backward_steps`` was given."""
+
+    namer: Namer | None = None
+
+
+def _no_display() -> bool:
+    return not displaying()
+
+
+def _says(rule: str, number: str) -> bool:
+    """Whether a rule's text is just the number (``−1``, ``(-0.5)``): then it is not shown."""
+    return rule.strip("()").replace("−", "-") == number
+
+
+def _factor(rule: str) -> str:
+    """A rule as a factor of a product: parenthesised when it is a sum or a condition."""
+    depth = 0
+    for ch in rule:
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch == " ":
+            return f"({rule})"
+    return rule
+
+
+def backward_steps(root: Value, grad: Number = 1.0, *,
+                   namer: Namer | None = None) -> Iterator[StepRecord]:
     """Run ``root.backward(grad)`` one chain-rule product at a time — the reference loop.
 
     Yields a :class:`StepRecord` per (node, parent) edge, in the order backprop performs
@@ -224,16 +303,25 @@ def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
     ``node.grad``, complete by then. Exhausting the generator leaves exactly the gradients
     ``root.backward(grad)`` would (``backward`` is this loop without the records).
 
+    Args:
+        root: the output.
+        grad: the seed ∂L/∂root.
+        namer: a function ``v -> str | None`` that names nodes in the records' text, asked
+            before the registered namers (see :mod:`autograd.naming`).
+
     Example::
 
         >>> from autograd import Value
         >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
         >>> c = a * b; c.label = "c"
         >>> for step in backward_steps(c): print(step)
-        ∂c/∂a += ∂c/∂c × ∂c/∂a = 1 × -3 = -3   (∂c/∂a is now -3)
-        ∂c/∂b += ∂c/∂c × ∂c/∂b = 1 × 2 = 2   (∂c/∂b is now 2)
+        ∂c/∂a += ∂c/∂c × ∂c/∂a = 1 × b = 1 × -3 = -3
+        ∂c/∂b += ∂c/∂c × ∂c/∂b = 1 × a = 1 × 2 = 2
     """
     seed = _checked_seed(root, grad, "backward_steps", values_allowed=False)
+    if namer is not None and not callable(namer):
+        raise TypeError(f"backward_steps: namer must be a function v -> str | None, got "
+                        f"{type(namer).__name__} {namer!r}")
     if root.op is CONST:
         raise RuntimeError(
             f"backward_steps: {describe(root)} = {root.data!r} is a constant (data, a result "
@@ -256,16 +344,26 @@ def backward_steps(root: Value, grad: Number = 1.0) -> Iterator[StepRecord]:
             if check:
                 _check_finite(product, node, parent, local, upstream)
             parent.grad = accumulate(parent.grad, product)
-            yield StepRecord(node, parent, local, upstream, product, parent.grad, root)
+            if namer is None:
+                yield StepRecord(node, parent, local, upstream, product, parent.grad, root)
+            else:
+                record = _NamedStepRecord(node, parent, local, upstream, product, parent.grad,
+                                          root)
+                record.namer = namer
+                yield record
 
 
-def steps_table(steps: Iterable[StepRecord], *, max_rows: int = 10_000) -> str:
-    """A whole backward pass as a text table, one row per chain-rule product.
+def steps_table(steps: Iterable[StepRecord], *, max_rows: int = 10_000,
+                namer: Namer | None = None) -> str:
+    """A whole backward pass as a text table, one row per chain-rule product; the local
+    derivative as its op's rule and its value (``1/ŷ = 2.16494``).
 
     Args:
         steps: step records, e.g. ``backward_steps(loss)`` (consumed, so it runs the pass).
         max_rows: refuse passes with more steps than this (a table that long is unreadable);
             the steps are counted as they arrive and the rest are never taken.
+        namer: a function ``v -> str | None`` naming the nodes, asked before the registered
+            namers (see :mod:`autograd.naming`).
     Returns:
         The table as a string.
     Raises:
@@ -279,7 +377,10 @@ def steps_table(steps: Iterable[StepRecord], *, max_rows: int = 10_000) -> str:
     if isinstance(steps, StepRecord) or not isinstance(steps, Iterable):
         raise TypeError(f"steps_table: steps must be an iterable of StepRecords, e.g. "
                         f"backward_steps(loss), got {type(steps).__name__}")
-    rows = []
+    if namer is not None and not callable(namer):
+        raise TypeError(f"steps_table: namer must be a function v -> str | None, got "
+                        f"{type(namer).__name__} {namer!r}")
+    records = []
     for i, s in enumerate(steps, 1):
         if not isinstance(s, StepRecord):
             raise TypeError(f"steps_table: step {i} is a {type(s).__name__}, not a StepRecord; "
@@ -290,8 +391,18 @@ def steps_table(steps: Iterable[StepRecord], *, max_rows: int = 10_000) -> str:
                 "too many to read as a table. Step through a smaller graph (one sample's "
                 "loss, one neuron), or pass a larger max_rows to print it anyway."
             )
-        rows.append((str(i), formula(s.node), formula(s.parent), _fmt(s.local_grad),
-                     _fmt(s.upstream_grad), _fmt(s.contribution), _fmt(s.parent_grad)))
+        records.append(s)
+    rows = []
+    if records:
+        namer = namer if namer is not None else getattr(records[0], "namer", None)
+        with showing(records[0].root, namer):
+            for i, s in enumerate(records, 1):
+                local = _fmt(s.local_grad)
+                rule = rule_text(s.node, s._index())
+                if rule is not None and not _says(rule, local):
+                    local = f"{rule} = {local}"
+                rows.append((str(i), formula(s.node), formula(s.parent), local,
+                             _fmt(s.upstream_grad), _fmt(s.contribution), _fmt(s.parent_grad)))
     widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
 
     def line(cells):
@@ -306,10 +417,10 @@ def _after_partial(name: str) -> str:
     return f"({name})" if needs_parentheses(name) else name
 
 
-def _fmt(x) -> str:
+def _fmt(x, digits: int = 6) -> str:
     if hasattr(x, "data"):
         x = x.data
-    return f"{x + 0.0:.6g}"  # + 0.0: −0.0 shows as 0
+    return f"{x + 0.0:.{digits}g}"  # + 0.0: −0.0 shows as 0
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:

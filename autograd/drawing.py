@@ -21,7 +21,18 @@ import graphviz
 
 from .backward import StepRecord
 from .errors import GraphTooLargeError
-from .graph import count_nodes, describe, formula, op_text, short_label, topological_order
+from .graph import count_nodes, reading_order
+from .naming import (
+    Namer,
+    describe,
+    formula,
+    full_formula,
+    given_name,
+    needs_parentheses,
+    op_text,
+    rule_text,
+    showing,
+)
 from .ops import CONST
 from .value import Value
 from .viewport import asset, framed
@@ -81,9 +92,10 @@ class Drawing:
         self.source = source
         self._stepper = stepper
 
-    def stepper(self) -> Any:
+    def stepper(self, **options: Any) -> Any:
         """The same picture as a page to step through the pass it shows, one step at a time
-        (an :class:`autograd.Stepper`; see :func:`autograd.stepper`).
+        (an :class:`autograd.Stepper`; see :func:`autograd.stepper`). ``options`` go to the
+        stepper: ``lr=0.1`` adds the update phase ``w ← w − η·∂L/∂w``.
 
         Raises:
             ValueError: this drawing was made from DOT text, not from a graph or a network.
@@ -92,7 +104,7 @@ class Drawing:
             raise ValueError("this Drawing was built from DOT text alone, so it has no pass to "
                              "step through; use autograd.draw(root).stepper() or "
                              "nn.draw_network(model, x, target=..., loss=...).stepper()")
-        return self._stepper()
+        return self._stepper(**options)
 
     def pipe(self, format: str = "svg") -> bytes:
         """Render to ``format`` (``"svg"`` or ``"png"``) and return the bytes."""
@@ -179,13 +191,18 @@ def draw(
     max_nodes: int = 250,
     show_local_grads: bool = False,
     grads: Mapping[Value, float] | None = None,
+    namer: Namer | None = None,
+    data: Mapping[Value, float] | None = None,
 ) -> Drawing:
     """Draw ``root``'s computation graph: one box per Value, its op written in it.
 
     Colours: blue for leaves you made (parameters, variables), grey for constants and data
     (no gradient: data gets none), white for intermediate results, orange for the output.
-    Parameters show a short name in the course's notation (``w₂,₁⁽¹⁾``); hover over a box
-    for its full name and numbers, over an edge for its local derivative.
+    Nodes are named by :mod:`autograd.naming` (a registered namer — ``nn`` writes a
+    network's ``x₁, w₂,₁⁽¹⁾, z₁⁽¹⁾, a₁⁽¹⁾, ŷ`` — else the label); hover over a box for its
+    formula and numbers, over an edge for its local derivative, rule and value. Boxes are
+    placed in reading order (:func:`autograd.graph.reading_order`: a network's inputs, then
+    layer by layer, neuron by neuron, the loss last).
 
     Args:
         root: the output node.
@@ -203,6 +220,10 @@ def draw(
             ∂node/∂parent (stored at forward time, so visible before ``backward()``).
         grads: gradients to show instead of the nodes' ``.grad`` (e.g. part-way through a
             backward pass); nodes missing from it show their ``.grad``.
+        namer: a function ``v -> str | None`` naming nodes, asked before the registered
+            namers (see :mod:`autograd.naming`).
+        data: numbers to show instead of the nodes' ``.data`` (e.g. after an update);
+            nodes missing from it show their ``.data``.
     Returns:
         A :class:`Drawing` (``.source``, ``.save(path)``, SVG in Jupyter scaled to the column).
     Raises:
@@ -221,6 +242,22 @@ def draw(
     if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
         raise ValueError(f"draw: rankdir must be 'auto', 'LR', 'TB', 'RL' or 'BT', got "
                          f"{rankdir!r}")
+    with showing(root, namer):
+        source = _source(root, focus, show_data, show_grad, highlight, rankdir, max_nodes,
+                         show_local_grads, grads, data)
+
+    def step_through(lr: float | None = None):
+        from .stepper import stepper  # the stepper draws with this module
+
+        return stepper(root, focus=focus, show_local_grads=show_local_grads,
+                       max_nodes=max_nodes, namer=namer, lr=lr)
+
+    return Drawing(source, stepper=step_through)
+
+
+def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, rankdir: str,
+            max_nodes: int, show_local_grads: bool, grads, data) -> str:
+    """The DOT text of :func:`draw` (its nodes named within one :func:`naming.showing`)."""
     order = nodes_to_draw(root, focus=focus, max_nodes=max_nodes)
     kept = set(order)
     stubs = {} if focus is None else \
@@ -242,8 +279,8 @@ def draw(
         name = names[v]
         role = _role(v, root)
         if role == "input":
-            text = _display_name(v)
-            text = f"{text} = {_number(v.data)}" if v.label else _number(v.data)
+            given = given_name(v)
+            text = f"{given} = {_number(v.data)}" if given else _number(v.data)
             g.node(name, _escape(text), shape="box", style="filled,rounded",
                    fillcolor=COLORS["input"], tooltip=_tooltip(v, None),
                    **{"class": f"tg-{name} tg-constant"})
@@ -252,7 +289,7 @@ def draw(
         grad = grads.get(v, v.grad) if grads is not None else v.grad
         grad = grad.data if isinstance(grad, Value) else grad
         if show_data:
-            fields.append(f"data {_number(v.data)}")
+            fields.append(f"data {_number(data.get(v, v.data) if data else v.data)}")
         if show_grad:
             fields.append(f"grad {_number(grad)}")
         attrs = {"shape": "record", "style": "filled", "fillcolor": COLORS[role],
@@ -266,7 +303,9 @@ def draw(
         for p, local in locals_by_parent.items():
             if p not in names:
                 continue
-            edge = {"tooltip": f"∂{_plain_name(v)}/∂{_plain_name(p)} = "
+            rules = [rule_text(v, i) for i, q in enumerate(v.parents) if q is p]
+            rule = " + ".join(r for r in rules if r) + " = " if all(rules) else ""
+            edge = {"tooltip": f"∂{_wrapped(v)}/∂{_wrapped(p)} = {rule}"
                                + " + ".join(_number(x) for x in local),
                     "class": f"tg-{names[p]}-{name}"}
             if p.op is CONST:
@@ -279,20 +318,14 @@ def draw(
                             label=_escape(_step_text(step)), fontsize="10")
             g.edge(names[p], name, **edge)
         _draw_stubs(g, name, stubs.get(v, ()))
-
-    def step_through():
-        from .stepper import stepper  # the stepper draws with this module
-
-        return stepper(root, focus=focus, show_local_grads=show_local_grads,
-                       max_nodes=max_nodes)
-
-    return Drawing(g.source, stepper=step_through)
+    return g.source
 
 
 def nodes_to_draw(root: Value, *, focus: Value | Iterable[Value] | None = None,
                   max_nodes: int = 250) -> list[Value]:
-    """The Values ``draw(root, focus=focus)`` draws, in topological order: every node of the
-    graph, or with ``focus`` those on a path from a focus node to ``root``.
+    """The Values ``draw(root, focus=focus)`` draws, in reading order (each after its
+    inputs: :func:`autograd.graph.reading_order`): every node of the graph, or with ``focus``
+    those on a path from a focus node to ``root``.
 
     Raises:
         GraphTooLargeError: more than ``max_nodes`` of them (the message says what to do).
@@ -309,7 +342,7 @@ def nodes_to_draw(root: Value, *, focus: Value | Iterable[Value] | None = None,
             "nn.draw_network(model, x, target=..., loss=...) draws one circle per neuron. Or "
             "pass a larger max_nodes to draw it all anyway (layout may take minutes)."
         )
-    order = topological_order(root)
+    order = reading_order(root)
     if not focus_nodes:
         return order
     order = _focused(order, root, focus_nodes)
@@ -362,7 +395,7 @@ def _draw_stubs(g: graphviz.Digraph, name: str, others: list[Value]) -> None:
         g.edge(f"{name}_others", name, **edge)
         return
     for k, p in enumerate(others):
-        text = f"{_display_name(p)} = {_number(p.data)}" if p.label or p.parents \
+        text = f"{_display_name(p)} = {_number(p.data)}" if given_name(p) or p.parents \
             else _number(p.data)
         g.node(f"{name}_in{k}", _escape(text),
                tooltip=_tooltip(p, None if p.op is CONST else p.grad), **style)
@@ -370,38 +403,63 @@ def _draw_stubs(g: graphviz.Digraph, name: str, others: list[Value]) -> None:
 
 
 def _orientation(order: list[Value]) -> str:
-    """Left to right when the graph's depth fits a ~1,000 px column, else the narrower way."""
-    depth: dict[Value, int] = {}
+    """Left to right when that fits a narrow notebook column (700 px), else whichever way
+    is narrower: top to bottom for a small network's graph (inputs on top, the loss at the
+    bottom), left to right for a wide one.
+
+    The width is estimated from the ranks dot will use: a computed node one rank after its
+    deepest input, a leaf one rank before its first reader."""
+    rank: dict[Value, int] = {}
+    for v in order:  # reading order: inputs first
+        if v.parents:
+            rank[v] = 1 + max((rank.get(p, 0) for p in v.parents), default=0)
     for v in order:
-        depth[v] = 1 + max((depth.get(p, 0) for p in v.parents), default=0)
-    levels = max(depth.values())
-    widest = max(list(depth.values()).count(d) for d in set(depth.values()))
-    if levels * _COLUMN_PX <= 1000 or levels <= widest:
+        for p in v.parents:
+            if not p.parents:
+                rank[p] = min(rank.get(p, rank[v] - 1), rank[v] - 1)
+    for v in order:
+        rank.setdefault(v, 0)  # a lone leaf
+    counts: dict[int, int] = {}
+    for r in rank.values():
+        counts[r] = counts.get(r, 0) + 1
+    across = len(counts) * _COLUMN_PX  # left to right: one column per rank
+    down = max(counts.values()) * _ROW_PX  # top to bottom: the most crowded rank
+    if across <= NARROW_PX or across <= down:
         return "LR"
     return "TB"
 
 
+NARROW_PX = 700  # a notebook column with JupyterLab's file browser open
 _COLUMN_PX = 110  # about one box and one edge, in a left-to-right drawing
+_ROW_PX = 105  # about one box and the gap beside it, in a top-to-bottom drawing
 
 
 def _title(v: Value) -> str:
-    """A box's first line: its name and op (``ŷ · sigmoid``), or either alone."""
+    """A box's first line: its name and op (``ŷ · sigmoid``), or either alone (a name that
+    shows its operation, ``w₁⁽²⁾ᵀa⁽¹⁾``, alone)."""
     op = op_text(v.op) if v.parents else ""
-    name = _display_name(v) if v.label else ""
-    if name and op:
+    name = given_name(v) or ""
+    if name and op and not needs_parentheses(name):
         return f"{name} · {op}"
     return name or op or _plain_name(v)
 
 
 def _display_name(v: Value) -> str:
-    return short_label(v.label) if v.label else _plain_name(v)
+    return given_name(v) or _plain_name(v)
+
+
+def _wrapped(v: Value) -> str:
+    """The name after a ∂: ``∂(ŷ − 1)``, ``∂ŷ``."""
+    name = _plain_name(v)
+    return f"({name})" if needs_parentheses(name) else name
 
 
 def _plain_name(v: Value) -> str:
-    """A node's name without the global ids ``describe`` adds, so drawings are the same
-    for the same graph."""
-    if v.label:
-        return v.label
+    """A node's name (a namer's, its label, its formula) without the global ids
+    ``describe`` adds, so drawings are the same for the same graph."""
+    given = given_name(v)
+    if given:
+        return given
     if not v.parents:
         return _number(v.data)
     name = formula(v)  # how it was computed, as step tables and explain name it
@@ -410,7 +468,12 @@ def _plain_name(v: Value) -> str:
 
 def _tooltip(v: Value, grad: float | None) -> str:
     parts = [_plain_name(v)]
+    if v.label and v.label != parts[0]:  # a namer's name: the label in full on hover
+        parts[0] += f" = {v.label}"
     if v.parents:
+        how = full_formula(v)
+        if how != parts[0]:
+            parts[0] += f" = {how}"
         parts.append(f"op {op_text(v.op)}")
     parts.append(f"data {v.data!r}")
     if grad is not None:

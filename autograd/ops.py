@@ -63,6 +63,14 @@ class Op(str):
             ``forward`` itself, which must then work on arrays (an expression like ``a * b``).
         error: ``error(exc, data, names) -> Exception``: the clear error user code gets when
             ``forward`` fails (``names`` describe the inputs, e.g. ``" of 'x'"``).
+        derivative: the local derivatives as text, for step records and steppers: one short
+            template per input, in order, naming the inputs ``{x}`` (one input) or ``{a}``,
+            ``{b}`` (two), the result ``{out}`` and the parameters ``{p0}``, ``{p1}``…:
+            ``("{b}", "{a}")`` for ``a·b``, ``("{out}(1 − {out})",)`` for σ. An ``"all"`` op
+            gives one template for every input ``{x}``; a ``"halves"`` op (``dot``) two, for
+            ``wᵢ`` and for ``xᵢ``, naming the pair ``{w}``, ``{x}``. Or a function of the
+            parameters returning the templates (``x ** n``). Without it a step shows the
+            derivative's number alone.
 
     Example — a custom op that is differentiable to any order::
 
@@ -82,11 +90,14 @@ class Op(str):
     math: str
     ieee: str | Callable | None
     error: Callable[..., Exception] | None
+    derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None
 
     def __new__(cls, name: str, rule: Rule | None = None, params: tuple = (),
                 inputs: str = "each", *, forward: Callable[..., float] | None = None,
                 masks: bool = False, math: str = "", ieee: str | None = None,
-                error: Callable[..., Exception] | None = None) -> Op:
+                error: Callable[..., Exception] | None = None,
+                derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None = None
+                ) -> Op:
         if inputs not in ("each", "all", "halves"):
             raise ValueError(f"Op: inputs must be 'each', 'all' or 'halves', got {inputs!r}")
         if rule is not None and not callable(rule):
@@ -117,6 +128,14 @@ class Op(str):
         self.math = math
         self.ieee = ieee
         self.error = error
+        if isinstance(derivative, str):
+            derivative = (derivative,)
+        if derivative is not None and not callable(derivative) and \
+                not all(isinstance(t, str) for t in derivative):
+            raise TypeError(f"Op {name!r}: derivative must be a tuple of texts, one per input "
+                            f"(e.g. ('{{b}}', '{{a}}') for a·b), got {derivative!r}")
+        self.derivative = tuple(derivative) if isinstance(derivative, (list, tuple)) \
+            else derivative
         self._variants: dict = {}
         return self
 
@@ -128,7 +147,8 @@ class Op(str):
                 self._variants.clear()
             variant = Op(str(self), self.rule, params, self.inputs,
                          forward=self.expression or self.forward,
-                         masks=self._masks, math=self.math, ieee=self.ieee, error=self.error)
+                         masks=self._masks, math=self.math, ieee=self.ieee, error=self.error,
+                         derivative=self.derivative)
             self._variants[params] = variant
         return variant
 
@@ -186,7 +206,7 @@ class Op(str):
     def __reduce__(self):  # an Op pickles/copies as itself, not as a bare str
         return (_rebuild, (str(self), self.rule, self.params, self.inputs,
                            self.expression or self.forward,
-                           self._masks, self.math, self.ieee, self.error))
+                           self._masks, self.math, self.ieee, self.error, self.derivative))
 
 
 def _names_used(code) -> set[str]:
@@ -213,9 +233,10 @@ def _forward_from_expression(name: str, expression: str) -> Callable[..., float]
                      f"{sorted(names)}. Give a function instead.")
 
 
-def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error) -> Op:
+def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error,
+             derivative=None) -> Op:
     return Op(name, rule, params, inputs, forward=forward, masks=masks, math=math_,
-              ieee=ieee, error=error)
+              ieee=ieee, error=error, derivative=derivative)
 
 
 def _short(x: float) -> str:
@@ -493,6 +514,21 @@ def _as_number(x) -> float:
     return x.data if hasattr(x, "local_grads") else float(x)
 
 
+_POWERS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _power_text(n: float) -> tuple[str]:
+    """∂(xⁿ)/∂x as text: ``2·x``, ``3·x²``, ``0.5·x^(-0.5)`` (``0`` and ``1`` as numbers)."""
+    if n == 0 or n == 1:
+        return (f"{n:g}",)
+    if n == 2:
+        return ("2·{x}",)
+    if float(n).is_integer():
+        return (f"{n:g}·{{x}}{f'{n - 1:g}'.translate(_POWERS)}",)
+    power = f"{n - 1:g}"
+    return (f"{n:g}·{{x}}^{power if n > 1 else f'({power})'}",)
+
+
 def _relu_rule(out, x) -> tuple:
     if x.__class__ is float:  # the hot case, without a call: (1,) above 0, else (0,)
         return (ONE, ZERO)[x <= 0]
@@ -552,53 +588,62 @@ ONE = (1.0,)
 ONE_ONE = (1.0, 1.0)
 
 ADD = Op("+", lambda out, a, b: ONE_ONE, forward="a + b",
-         math="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
+         math="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1", derivative=("1", "1"))
 SUB = Op("-", lambda out, a, b: (1.0, -1.0), forward="a - b",
-         math="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1")
+         math="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1", derivative=("1", "−1"))
 MUL = Op("*", lambda out, a, b: (b, a), forward="a * b",
-         math="∂(ab)/∂a = b, ∂(ab)/∂b = a")
+         math="∂(ab)/∂a = b, ∂(ab)/∂b = a", derivative=("{b}", "{a}"))
 DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward="a / b",
          math="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b",
-         ieee="divide", error=_division_error)
-NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", ieee="negative", math="∂(−x)/∂x = −1")
-IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1")
+         ieee="divide", error=_division_error, derivative=("1/{b}", "−{a}/{b}²"))
+NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", ieee="negative", math="∂(−x)/∂x = −1",
+         derivative=("−1",))
+IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1", derivative=("1",))
 POW = Op("**", _power_rule, params=(2,), forward=_power,
          masks=lambda params: params[0] == 0,
          math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
-         ieee="power", error=_power_error)
+         ieee="power", error=_power_error, derivative=_power_text)
 POW_VALUE = Op("**", _power_of_value_rule,
                forward=_power_of_value, ieee="power", error=_power_error,
-               math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)")
+               math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)",
+               derivative=("{b}·{a}^({b} − 1)", "{out}·ln({a})"))
 ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x", ieee="absolute",
-         math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)")
+         math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)", derivative=("sign({x})",))
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
-         math="∂eˣ/∂x = eˣ = out")
+         math="∂eˣ/∂x = eˣ = out", derivative=("exp({x})",))
 LOG = Op("log", lambda out, x: (1.0 / x,), forward=math.log, ieee="log", error=_log_error,
-         math="∂ln x/∂x = 1/x")
+         math="∂ln x/∂x = 1/x", derivative=("1/{x}",))
 SQRT = Op("sqrt", lambda out, x: (0.5 / out,), forward=math.sqrt, ieee="sqrt",
-          error=_sqrt_error, math="∂√x/∂x = 1/(2√x) = 0.5/out (inf at 0)")
+          error=_sqrt_error, math="∂√x/∂x = 1/(2√x) = 0.5/out (inf at 0)",
+          derivative=("1/(2√{x})",))
 TANH = Op("tanh", lambda out, x: (1 - out * out,), forward=math.tanh, ieee="tanh",
-          math="∂tanh x/∂x = 1 − tanh² x = 1 − out²")
+          math="∂tanh x/∂x = 1 − tanh² x = 1 − out²", derivative=("1 − {out}²",))
 SIGMOID = Op("sigmoid", lambda out, x: (out * (1 - out),), forward=stable_sigmoid,
              ieee=sigmoid,
-             math="∂σ(x)/∂x = σ(x)(1 − σ(x)) = out·(1 − out)")
+             math="∂σ(x)/∂x = σ(x)(1 − σ(x)) = out·(1 − out)",
+             derivative=("{out}(1 − {out})",))
 SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
               ieee=_array_softplus,
-              math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)")
+              math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)", derivative=("σ({x})",))
 RELU = Op("relu", _relu_rule, forward="0.0 if x <= 0 else x", masks=True,  # NaN stays NaN
           ieee=_array_relu,
-          math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)")
+          math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)",
+          derivative=("1 if {x} > 0 else 0",))
 LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
                 params=(0.01,), forward=_leaky_relu, ieee=_array_leaky_relu,
-                math="∂/∂x = 1 for x > 0, else the slope")
+                math="∂/∂x = 1 for x > 0, else the slope",
+                derivative=("1 if {x} > 0 else {p0}",))
 ELU = Op("elu", lambda out, x, alpha: (where(x < 0, alpha * exp(x), where(x <= 0, alpha, 1.0)),),
          params=(1.0,), forward=_elu, ieee=_array_elu,
-         math="∂/∂x = 1 for x > 0, else α·eˣ (α at 0 and 1 at NaN, flat beyond: PyTorch's)")
+         math="∂/∂x = 1 for x > 0, else α·eˣ (α at 0 and 1 at NaN, flat beyond: PyTorch's)",
+         derivative=("1 if {x} > 0 else {p0}·exp({x})",))
 STEP = Op("step", lambda out, x: (0.0,), forward="1.0 if x >= 0 else (0.0 if x < 0 else x)",
           masks=True, ieee=_array_step,
-          math="the Heaviside step is flat wherever it is differentiable: 0")
+          math="the Heaviside step is flat wherever it is differentiable: 0",
+          derivative=("0",))
 SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",
-         forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1")
+         forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1", derivative=("1",))
 DOT = Op("dot", lambda out, ws, xs: (*xs, *ws), inputs="halves", forward=_dot,
-         math="∂(w·x)/∂wᵢ = xᵢ, ∂(w·x)/∂xᵢ = wᵢ (parents w₀…wₙ₋₁, x₀…xₙ₋₁)")
+         math="∂(w·x)/∂wᵢ = xᵢ, ∂(w·x)/∂xᵢ = wᵢ (parents w₀…wₙ₋₁, x₀…xₙ₋₁)",
+         derivative=("{x}", "{w}"))
 CONST = Op("const")  # a number that entered the graph: no inputs, never a parameter

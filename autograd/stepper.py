@@ -14,6 +14,7 @@ nothing about autograd, so the network diagram steps with the same engine.
 from __future__ import annotations
 
 import json
+import math
 import os
 import uuid
 from html import escape
@@ -21,10 +22,13 @@ from pathlib import Path
 
 from .backward import backward_steps, start_of_pass
 from .drawing import Drawing, draw, nodes_to_draw
-from .graph import formula, op_text, topological_order
+from .graph import topological_order
+from .naming import Namer, formula, needs_parentheses, op_text, showing
 from .ops import CONST
 from .value import Number, Value
 from .viewport import asset, framed
+
+HOW_LENGTH = 48  # a forward step says how a node is computed in at most this many characters
 
 SPEEDS = (("0.5×", 1600), ("1×", 800), ("2×", 400), ("4×", 150))  # milliseconds per step
 BUTTONS = (("first", "First step", "Home", "«"), ("prev", "Previous step", "←", "‹"),
@@ -36,7 +40,8 @@ class Stepper:
     """A picture with frames to step through: ``_repr_html_`` in Jupyter, ``.save(path)``.
 
     Attributes:
-        frames: one dict per frame — ``phase`` ("start", "forward", "backward"), ``say``
+        frames: one dict per frame — ``phase`` ("start", "forward", "backward",
+            "update"), ``say``
             (the sentence announced), ``set`` (texts changed: ``{element: {field: text}}``),
             ``reveal`` (elements shown from this frame on), ``show`` (elements whose hidden
             texts appear from this frame on), ``lit`` (elements highlighted in this frame
@@ -47,7 +52,7 @@ class Stepper:
     def __init__(self, drawing: Drawing, frames: list[dict], *, title: str,
                  initial: dict[str, dict] | None = None, pending: list[str] = (),
                  keys: list[str] = (), hidden: list[str] = (),
-                 hide_fill: str | None = None) -> None:
+                 hide_fill: str | None = None, value_fill: str | None = None) -> None:
         """Args:
             drawing: the picture; its SVG elements carry the classes the frames name.
             frames: see the class docs; frame 0 is the start.
@@ -58,6 +63,8 @@ class Stepper:
             keys: other elements frames light.
             hidden: elements whose ``hide_fill``-coloured texts stay hidden until a frame
                 lists them in ``show`` (the network diagram's gradients).
+            value_fill: texts of this colour stay hidden while their element is pending
+                (the network diagram's forward values, until their forward step).
         """
         self.drawing = drawing
         self.frames = frames
@@ -67,6 +74,7 @@ class Stepper:
         self.keys = list(keys)
         self.hidden = list(hidden)
         self.hide_fill = hide_fill
+        self.value_fill = value_fill
 
     @property
     def steps(self) -> int:
@@ -89,7 +97,7 @@ class Stepper:
         uid = f"tg-stepper-{uuid.uuid4().hex[:10]}"
         data = json.dumps({"frames": self.frames, "initial": self.initial,
                            "pending": self.pending, "keys": self.keys, "hidden": self.hidden,
-                           "hideFill": self.hide_fill},
+                           "hideFill": self.hide_fill, "valueFill": self.value_fill},
                           ensure_ascii=False, separators=(",", ":"))
         data = data.replace("</", "<\\/")  # never close the <script> early
         hint = '<span class="tg-hint" hidden>click the picture, then use ← →</span>'
@@ -151,19 +159,29 @@ window.tracegradStepper.setup(document.getElementById("{uid}"));</script>
 
 def stepper(root: Value, *, focus: Value | list[Value] | None = None,
             show_local_grads: bool = True, grad: Number = 1.0,
-            max_nodes: int = 250) -> Stepper:
+            max_nodes: int = 250, lr: Number | None = None,
+            namer: Namer | None = None) -> Stepper:
     """Step through ``root``'s forward and backward passes in a browser, one node, then one
-    chain-rule product, at a time.
+    chain-rule product, at a time — and, given a learning rate, the update of every
+    parameter.
 
-    The forward pass reveals each node's value in topological order; the backward pass then
-    lights one edge per step and announces its product, as ``backward_steps`` records it::
+    The forward pass reveals each node's value in reading order (a network's inputs, then
+    layer by layer, neuron by neuron, the loss last: :func:`autograd.graph.reading_order`);
+    the backward pass then lights one edge per step and announces its product, the local
+    derivative as its op's rule and its value, as ``backward_steps`` records it::
 
-        ∂L/∂parent += ∂L/∂node × ∂node/∂parent = upstream × local = contribution
+        ∂L/∂z₁⁽²⁾ += ∂L/∂ŷ × ∂ŷ/∂z₁⁽²⁾ = -2.165 × ŷ(1 − ŷ) = -2.165 × 0.2485 = -0.5381
 
-    with every node's gradient as it stands after that step. Controls: first, previous,
-    next, last, play/pause with a speed, a slider, the keyboard (←, →, Home, End, space) and
-    a list of every step (click one to jump). Each step is announced in an ``aria-live``
-    region; the stepper's root element carries the current step in ``data-step``.
+    With ``lr`` an update phase follows, one step per parameter (each leaf that gets a
+    gradient, in reading order)::
+
+        w ← w − η·∂L/∂w:   w₁,₁⁽¹⁾ ← 0.8437 − 0.1 × (-0.002121) = 0.8439
+
+    shown on the picture; the parameters themselves are not changed. Controls: first,
+    previous, next, last, play/pause with a speed, a slider, the keyboard (←, →, Home, End,
+    space) and a list of every step (click one to jump). Each step is announced in an
+    ``aria-live`` region; the stepper's root element carries the current step in
+    ``data-step``.
 
     The pass shown is this root's alone, from zero gradients (as after ``zero_grad()``); it
     runs on the side: every ``.grad`` is as it was afterwards.
@@ -175,8 +193,14 @@ def stepper(root: Value, *, focus: Value | list[Value] | None = None,
         show_local_grads: write each edge's local derivative on it.
         grad: the seed ∂L/∂root.
         max_nodes: refuse pictures with more Values (see :func:`autograd.draw`).
+        lr: the learning rate η of an update phase ``w ← w − η·∂L/∂w`` (``None``: none).
+        namer: a function ``v -> str | None`` naming nodes, asked before the registered
+            namers (see :mod:`autograd.naming`).
     Returns:
         A :class:`Stepper` (shows in Jupyter; ``.save("backprop.html")``).
+    Raises:
+        TypeError: ``root`` is not a Value, ``namer`` not a function.
+        ValueError: ``lr`` is not a finite number > 0.
 
     Example::
 
@@ -184,27 +208,43 @@ def stepper(root: Value, *, focus: Value | list[Value] | None = None,
         >>> w = Value(0.5, label="w"); L = (w * 3.0).tanh(); L.label = "L"
         >>> s = stepper(L); s.steps  # 4 nodes revealed, the seed, 2 products
         7
-        >>> w.grad  # untouched
-        0.0
+        >>> stepper(L, lr=0.1).steps  # and the update of w
+        8
+        >>> w.grad, w.data  # untouched
+        (0.0, 0.5)
     """
     if not isinstance(root, Value):
         raise TypeError(f"stepper: root must be a Value, got {type(root).__name__} {root!r}")
+    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))
+                           or not math.isfinite(lr) or lr <= 0):
+        raise ValueError(f"stepper: lr must be a finite number > 0 (the learning rate η of "
+                         f"w ← w − η·∂L/∂w), got {lr!r}; e.g. lr=0.1, or None for no update")
+    with showing(root, namer):
+        return _stepper(root, focus, show_local_grads, grad, max_nodes, lr, namer)
+
+
+def _stepper(root: Value, focus, show_local_grads: bool, grad: Number, max_nodes: int,
+             lr: Number | None, namer: Namer | None) -> Stepper:
     order = nodes_to_draw(root, focus=focus, max_nodes=max_nodes)
     keys = {v: f"tg-n{i}" for i, v in enumerate(order)}
     records, start = _run_backward(root, grad)
+    after = {**start, **{r.parent: r.parent_grad for r in records}}
+    updated = {} if lr is None else _updated(order, after, lr)
+    shown = {v: new for v, new in updated.items() if len(_fmt(new)) > len(_fmt(v.data))}
     drawing = draw(root, focus=focus, show_local_grads=show_local_grads, max_nodes=max_nodes,
-                   grads={**start, **{r.parent: r.parent_grad for r in records}})
+                   grads=after, namer=namer, data=shown)  # boxes wide enough for either
 
     initial = {keys[v]: ({} if v.op is CONST else {"data": "?", "grad": "·"}) for v in order}
     frames = [{"phase": "start", "say": "Before the forward pass: press → (or ▶) to compute "
-                                        "the values node by node, then backpropagate."}]
+                                        "the values node by node, then backpropagate"
+                                        + (", then update." if lr else ".")}]
     for v in order:
         frames.append({"phase": "forward", "say": _forward_text(v), "lit": [keys[v]],
                        "reveal": [keys[v]],
                        "set": {} if v.op is CONST else {keys[v]: {"data": _fmt(v.data)}}})
-    name = formula(root)
+    name = _after_partial(formula(root))
     frames.append({"phase": "backward", "lit": [keys[root]],
-                   "say": f"Backward pass: start at {name} with ∂{name}/∂{name} = "
+                   "say": f"Backward pass: start at {formula(root)} with ∂{name}/∂{name} = "
                           f"{_fmt(start[root])}; every other gradient starts at 0",
                    "set": {keys[v]: {"grad": _fmt(start[v])}
                            for v in order if v.op is not CONST}})
@@ -214,11 +254,38 @@ def stepper(root: Value, *, focus: Value | list[Value] | None = None,
             continue  # an edge into a stub, off the focused paths
         edge = f"{keys[r.parent]}-{keys[r.node][3:]}"  # draw's class for parent → node
         edges[edge] = None
-        frames.append({"phase": "backward", "say": str(r),
+        frames.append({"phase": "backward", "say": r.text(4),
                        "lit": [edge, keys[r.node], keys[r.parent]],
                        "set": {keys[r.parent]: {"grad": _fmt(r.parent_grad)}}})
-    return Stepper(drawing, frames, title=f"backprop of {name}", initial=initial,
+    if lr is not None:
+        frames += _update_frames(updated, keys, after, lr)
+    return Stepper(drawing, frames, title=f"backprop of {formula(root)}", initial=initial,
                    pending=list(keys.values()), keys=list(edges))
+
+
+def _updated(order: list[Value], grads: dict, lr: Number) -> dict[Value, float]:
+    """Each parameter's (a leaf that is not data) value after ``w ← w − η·∂L/∂w``, in
+    reading order; no Value is changed."""
+    found = {}
+    for v in order:
+        if not v.parents and v.op is not CONST:
+            g = grads.get(v, 0.0)
+            found[v] = v.data - lr * (g.data if isinstance(g, Value) else g)
+    return found
+
+
+def _update_frames(updated: dict[Value, float], keys: dict, grads: dict,
+                   lr: Number) -> list[dict]:
+    """One frame per parameter: ``w ← w − η·∂L/∂w``, the new value written in its box."""
+    frames = []
+    for v, new in updated.items():
+        g = grads.get(v, 0.0)
+        g = g.data if isinstance(g, Value) else g
+        frames.append({"phase": "update", "lit": [keys[v]],
+                       "say": f"update: {formula(v)} ← {_fmt(v.data)} − {lr:g} × "
+                              f"{_signed(g)} = {_fmt(new)}   (w ← w − η·∂L/∂w)",
+                       "set": {keys[v]: {"data": _fmt(new)}}})
+    return frames
 
 
 def _run_backward(root: Value, grad: Number) -> tuple[list, dict]:
@@ -239,11 +306,12 @@ def _run_backward(root: Value, grad: Number) -> tuple[list, dict]:
 def _forward_text(v: Value) -> str:
     name = formula(v)
     if v.op is CONST:
-        what = f"{name} = {_fmt(v.data)}" if v.label else f"the number {_fmt(v.data)}"
+        number = _fmt(v.data)
+        what = f"{name} = {number}" if name.strip("()") != number else f"the number {number}"
         return f"forward: {what} enters (data: it gets no gradient)"
     if not v.parents:
         return f"forward: {name} = {_fmt(v.data)} (a parameter)"
-    how = formula(v, own_label=False)
+    how = formula(v, HOW_LENGTH, own_label=False)
     if "#" in how:  # too long for a formula: the op and its inputs' names
         how = f"{op_text(v.op)}({', '.join(formula(p) for p in v.parents[:4])}"
         how += ", …)" if len(v.parents) > 4 else ")"
@@ -255,3 +323,11 @@ def _fmt(x: float) -> str:
     return f"{x + 0.0:.4g}"  # as draw shows numbers (−0.0 as 0)
 
 
+def _signed(x: float) -> str:
+    """A number as a factor: ``(-0.002121)`` for a negative one."""
+    text = _fmt(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _after_partial(name: str) -> str:
+    return f"({name})" if needs_parentheses(name) else name

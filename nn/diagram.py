@@ -20,12 +20,20 @@ from autograd import Drawing, Stepper, Value
 
 from .network_pass import LossArg, NetworkPass, NeuronRecord, layers_of, nin_of, run_pass
 from .network_stepper import network_stepper
-from .notation import input_symbol, neuron_symbol, parameter_symbol, subscript, superscript
+from .notation import (
+    input_symbol,
+    neuron_symbol,
+    output_symbol,
+    parameter_symbol,
+    subscript,
+    superscript,
+)
 
 POSITIVE = "#1c7ed6"  # blue: w > 0
 NEGATIVE = "#e8590c"  # orange-red: w < 0
 ZERO = "#adb5bd"
 GRADIENT = "#862e9c"  # purple: every number that comes from the backward pass
+VALUE = "#212529"  # near black: the numbers a forward step computes (a stepper hides them)
 FILLS = {"input": "#e9ecef", "hidden": "#ffffff", "output": "#ffd8a8", "loss": "#fff3bf"}
 MIN_PEN, MAX_PEN = 0.6, 3.5
 # Font sizes in points (4/3 px at natural size). A text with a name's sub/superscripts
@@ -110,11 +118,12 @@ def draw_network(model: object, x: object = None, *, target: object = None,
         recorded = run_pass(model, [x], targets, loss, who, batch=False)
     source = _Diagram(model, layers, recorded, max_edge_labels, digits).source()
 
-    def step_through() -> Stepper:
+    def step_through(lr: float | None = None) -> Stepper:
         if recorded is None:
             raise ValueError("draw_network: this diagram has no sample, so there is no pass to "
                              "step through; draw it with x (and target and loss) first")
-        return network_stepper(drawing, recorded, GRADIENT)
+        return network_stepper(drawing, recorded, GRADIENT, value_fill=VALUE, lr=lr,
+                               digits=digits)
 
     drawing = Drawing(source, stepper=step_through)
     return drawing
@@ -180,7 +189,8 @@ class _Diagram:
                 label, tip = symbol, f"input {symbol}"
             else:
                 value = self.sample.x[k]
-                label = f"{symbol}\n{self.fmt(value)}"
+                label = (f'<{html.escape(symbol)}<BR/><FONT COLOR="{VALUE}">'
+                         f"{html.escape(self.fmt(value))}</FONT>>")
                 tip = f"input {symbol} = {value!r} (data: a constant, no gradient)"
             self.g.node(name, label, shape="circle", style="filled", fillcolor=FILLS["input"],
                         tooltip=tip, width="0.45", fixedsize="false", **_classed(name))
@@ -241,21 +251,26 @@ class _Diagram:
             if detailed:
                 rows.append(("b", fmt(neuron.b.data), "black"))
         elif detailed:
-            rows += [("z", fmt(rec.z.data), "black"), ("a", fmt(rec.a.data), "black"),
+            rows += [("z", fmt(rec.z.data), VALUE), ("a", fmt(rec.a.data), VALUE),
                      ("b", fmt(neuron.b.data), "black")]
             if has_grads:
                 rows += [("∂L/∂a", fmt(rec.a.grad), GRADIENT),
                          ("δ = ∂L/∂z", fmt(rec.z.grad), GRADIENT),
                          ("∂L/∂b", fmt(self.pass_.grad(neuron.b)), GRADIENT)]
         else:
-            rows.append(("a", fmt(rec.a.data), "black"))
+            rows.append(("a", fmt(rec.a.data), VALUE))
             if has_grads:
                 rows.append(("δ", fmt(rec.z.grad), GRADIENT))
         cells = [f'<TR><TD COLSPAN="2"><B>{html.escape(symbol)}</B></TD></TR>']
         for name, value, colour in rows:
-            cells.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{colour}">{html.escape(name)}&#160;'
-                         f'</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="{colour}">'
-                         f'{html.escape(value)}</FONT></TD></TR>')
+            if name == "b":  # one text "b = 0.35", which an update step rewrites
+                cells.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT">b = {html.escape(value)}'
+                             '</TD></TR>')
+                continue
+            label_colour = "black" if colour == VALUE else colour  # hidden: the number only
+            cells.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{label_colour}">'
+                         f'{html.escape(name)}&#160;</FONT></TD><TD ALIGN="RIGHT">'
+                         f'<FONT COLOR="{colour}">{html.escape(value)}</FONT></TD></TR>')
         return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
                 + "".join(cells) + "</TABLE>>")
 
@@ -285,7 +300,7 @@ class _Diagram:
         target_text = ", ".join(self.fmt(t) for t in target) \
             if isinstance(target, (list, tuple)) else str(target)
         label = _html_lines([("L", "black"), (p.loss_name, "black"),
-                             (self.fmt(p.loss.data), "black"),
+                             (self.fmt(p.loss.data), VALUE),
                              (f"target {target_text}", "black")], bold_first=True)
         self._column("loss", ["loss"], f"the loss {p.loss_name}, where backprop starts")
         self.g.node("loss", label, shape="box", style="rounded,filled", margin="0.12,0.06",
@@ -298,7 +313,8 @@ class _Diagram:
             symbol = neuron_symbol("a", lnum, j + 1)
             self.g.edge(_node(last, j), "loss", color="#868e96", penwidth="1",
                         **_classed(f"{_node(last, j)}-loss"),
-                        tooltip=_tooltip([f"ŷ{j + 1} = {symbol} = {rec.a.data!r}",
+                        tooltip=_tooltip([f"{output_symbol(j + 1, len(self.sample.layers[last]))}"
+                                          f" = {symbol} = {rec.a.data!r}",
                                           f"∂L/∂{symbol} = {rec.a.grad!r}"]))
 
     def _legend(self) -> str:

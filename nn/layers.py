@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import autograd
 from autograd import Value
 
-from . import activations, checks
+from . import activations, checks, notation
 from . import init as initializers
 from .module import Module
 
@@ -52,6 +52,16 @@ def _as_values(x: Input, expected: int, who: str) -> list[Value]:
                 raise ValueError(f"{who}: input {i} is {x[i]!r}; NaN and infinity cannot be "
                                  "computed with. Fill in or remove missing values first")
     return values
+
+
+def _activation_op(activation: Activation) -> str | None:
+    """The op an activation applies, as the namer recognises it: ``"sigmoid"``, ``"selu"``,
+    ``"linear"`` (a = z); ``None`` for a function of the user's."""
+    try:
+        name = activations.name_of(activation)
+    except ValueError:
+        return None
+    return {"identity": "linear", "logistic": "sigmoid"}.get(name, name)
 
 
 def _rng(rng: random.Random | None, seed: object, who: str) -> random.Random:
@@ -187,10 +197,13 @@ class Neuron(Module):
         self.w = [Value(x) for x in draw(self.nin, fan_out, self.nin, rng)]
         self.b = Value(0.0)
         self.label_parameters()
+        notation.note_neuron(self.b, _activation_op(activation))
 
     def forward(self, x: Input) -> Value:
-        """The neuron's output for one sample ``x`` (a list of ``nin`` numbers or Values),
-        its nodes z and a labelled as the course names them (:meth:`names`)."""
+        """The neuron's output for one sample ``x`` (a list of ``nin`` numbers or Values).
+
+        Its nodes are named as the course names them (z, a, ``w·x``) when they are shown,
+        not here: see :mod:`nn.notation`."""
         xs = _as_values(x, self.nin, "Neuron")
         if self.fused:
             z = autograd.dot(self.w, xs) + self.b
@@ -199,31 +212,23 @@ class Neuron(Module):
             for wi, xi in zip(self.w[1:], xs[1:]):
                 z = z + wi * xi
             z = z + self.b
-        z_name, a_name = self.names()
-        z.label = z_name
-        a = self._act(z)
-        a.label = a_name  # the linear activation returns z itself: then it is named a
-        return a
+        return self._act(z)
 
     def names(self) -> tuple[str, str]:
-        """The labels of this neuron's pre-activation and activation nodes, in the course's
+        """The names of this neuron's pre-activation and activation nodes in the course's
         notation, from its bias's dotted name: ``layers.0.neurons.1.b`` gives ``("z₂⁽¹⁾",
-        "a₂⁽¹⁾")``, a lone Neuron's ``b`` gives ``("z", "a")``. Step tables, ``explain`` and
-        drawings then speak of z₂⁽¹⁾ and a₂⁽¹⁾.
+        "a₂⁽¹⁾")``, a lone Neuron's ``b`` gives ``("z", "a")`` (drawings, step tables and
+        ``explain`` name its nodes so; an MLP's output neuron's ``a`` is shown as ŷ).
 
         Example::
 
             >>> Neuron(2).names()
             ('z', 'a')
         """
-        label = self.b.label
-        cached = self.__dict__.get("_names")
-        if cached is None or cached[0] != label:  # the model was relabelled
-            prefix, _, tail = autograd.short_label(label).rpartition(".")
-            index = tail[1:] if tail.startswith("b") else ""
-            prefix = f"{prefix}." if prefix else ""
-            cached = self._names = (label, f"{prefix}z{index}", f"{prefix}a{index}")
-        return cached[1], cached[2]
+        prefix, _, tail = notation.short_label(self.b.label).rpartition(".")
+        index = tail[1:] if tail.startswith("b") else ""
+        prefix = f"{prefix}." if prefix else ""
+        return f"{prefix}z{index}", f"{prefix}a{index}"
 
     def config(self) -> dict:
         return {"nin": self.nin, "activation": activations.name_of(self.activation),
@@ -262,23 +267,8 @@ class Layer(Module):
         if self._all_neurons(neurons) and all(map(_is_fused, neurons)):
             # One matrix-vector product: the same dot nodes, the inputs read once.
             zs = autograd.matvec([n.w for n in neurons], xs)
-            out = []
-            for n, z, (z_name, a_name) in zip(neurons, zs, self._names(neurons)):
-                z = z + n.b
-                z.label = z_name
-                a = n._act(z)
-                a.label = a_name
-                out.append(a)
-            return out
+            return [n._act(z + n.b) for n, z in zip(neurons, zs)]
         return [n(xs) for n in neurons]
-
-    def _names(self, neurons: list) -> list[tuple[str, str]]:
-        """Each neuron's ``names()``, remembered until a bias is relabelled."""
-        labels = [n.b.label for n in neurons]
-        if labels != self.__dict__.get("_named_for"):
-            self._named_for = labels
-            self._neuron_names = [n.names() for n in neurons]
-        return self._neuron_names
 
     def _all_neurons(self, neurons: list) -> bool:
         """Whether every item is a plain ``Neuron`` (remembered until the list changes)."""
@@ -349,6 +339,7 @@ class MLP(Module):
         self.dropouts = [Dropout(dropout, seed=rng.randrange(2**32)) for _ in range(last)] \
             if dropout else []
         self.label_parameters()
+        notation.note_outputs([n.b for n in self.layers[-1].neurons])  # shown as ŷ
 
     def forward(self, x: Input) -> Value | list[Value]:
         """The network's output for one sample."""

@@ -1,6 +1,8 @@
 """Loss functions over a batch, with PyTorch's formulas, reductions and weights.
 
-Every loss takes the model's outputs for a batch and the targets, and returns one Value.
+Every loss takes the model's outputs for a batch and the targets, and returns one Value,
+named as the course writes it: the loss ``L``, each sample's term ``ℓᵢ`` (1-based), their
+sum ``Σᵢℓᵢ`` (labels a user may overwrite; one per sample, none per neuron).
 
 * ``reduction="mean"`` (default) or ``"sum"``.
 * ``weights`` for imbalanced data: a sequence (one weight per sample) or a dict
@@ -63,6 +65,29 @@ def _check_lengths(preds: list, targets: list, what: str) -> None:
         )
 
 
+def _term_name(i: int) -> str:
+    """``ℓᵢ`` for the 1-based sample ``i`` (remembered: a loss names every sample's term)."""
+    while len(_TERM_NAMES) <= i:
+        _TERM_NAMES.append("ℓ" + str(len(_TERM_NAMES)).translate(_SUBSCRIPTS))
+    return _TERM_NAMES[i]
+
+
+_TERM_NAMES: list[str] = []
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _named(losses: list[Value], total: Value, loss: Value, total_name: str) -> Value:
+    """The loss named as the course writes it: L, its sum Σᵢℓᵢ, each sample's term ℓᵢ
+    (1-based). One label per sample and per batch: nothing per neuron."""
+    for i, term in enumerate(losses, 1):
+        if isinstance(term, Value):  # numbers (a loss of plain numbers) have no name
+            term.label = _term_name(i)
+    if total is not loss:
+        total.label = total_name
+    loss.label = "L"
+    return loss
+
+
 def _reduce(losses: list[Value], targets: list, weights: Weights, reduction: str,
             what: str) -> Value:
     if reduction not in ("mean", "sum"):
@@ -70,7 +95,7 @@ def _reduce(losses: list[Value], targets: list, weights: Weights, reduction: str
     n = len(losses)
     if weights is None:
         total = autograd.sum(losses)
-        return total / n if reduction == "mean" else total
+        return _named(losses, total, total / n if reduction == "mean" else total, "Σᵢℓᵢ")
     if isinstance(weights, Mapping):
         try:
             ws = [checks.real(weights[t], f"weights[{t!r}]", what, low=0) for t in targets]
@@ -87,10 +112,10 @@ def _reduce(losses: list[Value], targets: list, weights: Weights, reduction: str
         denominator = n
     total = autograd.dot(losses, ws)
     if reduction == "sum":
-        return total
+        return _named(losses, total, total, "Σᵢwᵢℓᵢ")
     if denominator == 0:
         raise ValueError(f"{what}: the weights sum to 0, so the weighted mean is undefined")
-    return total / denominator
+    return _named(losses, total, total / denominator, "Σᵢwᵢℓᵢ")
 
 
 def mse(preds, targets, *, reduction: str = "mean", weights: Weights = None) -> Value:
@@ -289,7 +314,7 @@ def _detached_max_array(xs):
 SHIFT = autograd.Op("max", lambda out, xs: (0.0,) * len(xs), inputs="all",
                     forward=_detached_max_forward, masks=True, ieee=_detached_max_array,
                     math="the largest input, passing no gradient (log-sum-exp's shift, as "
-                         "the number max(z.data) in log_softmax)")
+                         "the number max(z.data) in log_softmax)", derivative=("0",))
 
 
 def _clamped_log_forward(x, low):
@@ -310,7 +335,8 @@ def _clamped_log_rule(out, x, low):
 
 CLAMPED_LOG = autograd.Op("log", _clamped_log_rule, params=(LOG_CLAMP,),
                           forward=_clamped_log_forward, masks=True, ieee=_clamped_log_array,
-                          math="max(ln x, −100) as _clamped_log: ∂/∂x = 1/x, 0 where clamped")
+                          math="max(ln x, −100) as _clamped_log: ∂/∂x = 1/x, 0 where clamped",
+                          derivative=("1/{x} if {x} > exp({p0}) else 0",))
 
 
 def _items(v) -> list:

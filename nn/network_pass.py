@@ -30,6 +30,7 @@ from autograd import Value
 from . import losses
 from .layers import MLP, Layer, Neuron
 from .module import Module
+from .notation import input_symbol
 
 LossArg = str | Callable[[Any, Any], Value] | None
 SUPPORTED = "nn.MLP, nn.Layer or nn.Neuron"
@@ -218,7 +219,7 @@ def activation_slope(a: Value, z: Value) -> float:
 
 def _forward(layers: list[list[Neuron]], model: Module, x: list[float],
              who: str) -> SampleRecord:
-    values: list[Value] = [autograd.constant(v, f"x{k}") for k, v in enumerate(x)]
+    values: list[Value] = [autograd.constant(v, input_symbol(k + 1)) for k, v in enumerate(x)]
     records: list[list[NeuronRecord]] = []
     inputs = values
     for li, neurons in enumerate(layers):

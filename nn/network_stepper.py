@@ -4,10 +4,14 @@
 for :class:`autograd.Stepper`: first the inputs, then each neuron's ``z`` and ``a`` layer by
 layer, the loss, and then, from the output layer back, each neuron's ``∂L/∂a``, ``δ`` and
 ``∂L/∂b`` with the gradients of the weights into it — every sentence the layer-by-layer
-table's formula with the engine's numbers.
+table's formula with the engine's numbers. With ``.stepper(lr=0.1)`` an update phase
+follows: ``w ← w − η·∂L/∂w`` for each weight and bias, in the network's order (the model
+itself is not changed). A number appears when its step computes it.
 """
 
 from __future__ import annotations
+
+import math
 
 from autograd import Drawing, Stepper
 
@@ -16,11 +20,26 @@ from .network_pass import NetworkPass
 from .notation import input_symbol, neuron_symbol, parameter_symbol
 
 
-def network_stepper(drawing: Drawing, recorded: NetworkPass, gradient_fill: str) -> Stepper:
+def network_stepper(drawing: Drawing, recorded: NetworkPass, gradient_fill: str, *,
+                    value_fill: str | None = None, lr: float | None = None,
+                    digits: int = 4) -> Stepper:
     """A :class:`autograd.Stepper` over ``drawing`` (made by ``draw_network`` from
-    ``recorded``): the forward pass neuron by neuron, then the backward pass δ by δ; texts in
-    ``gradient_fill`` (the diagram's gradients) stay hidden until their backward step."""
+    ``recorded``): the forward pass neuron by neuron, then the backward pass δ by δ, then
+    (with ``lr``) the update of each parameter; texts in ``gradient_fill`` (the diagram's
+    gradients) stay hidden until their backward step, texts in ``value_fill`` (its forward
+    values) until their forward step.
 
+    Raises:
+        ValueError: ``lr`` is given but not a finite number > 0, or there is no loss.
+    """
+    if lr is not None:
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) \
+                or lr <= 0:
+            raise ValueError(f"stepper: lr must be a finite number > 0 (the learning rate η of "
+                             f"w ← w − η·∂L/∂w), got {lr!r}; e.g. lr=0.1")
+        if recorded.loss is None:
+            raise ValueError("stepper: an update needs gradients; draw the network with "
+                             "target=... and loss=... to step through lr=...")
 
     sample = recorded.samples[0]
     layers = sample.layers
@@ -75,8 +94,43 @@ def network_stepper(drawing: Drawing, recorded: NetworkPass, gradient_fill: str)
             frames.append({"phase": "backward", "say": "backward: " + ";  ".join(said),
                            "show": [neurons[li, j], *into(li, j)],
                            "lit": [neurons[li, j], *out_edges]})
+    initial = {}
+    if lr is not None:
+        update, initial = _update_frames(recorded, lr, digits, into)
+        frames += update
+        keys += [k for k in initial if k not in keys]
     return Stepper(drawing, frames, title="backprop through the network", pending=keys,
-                   keys=keys, hidden=hidden, hide_fill=gradient_fill)
+                   keys=keys, hidden=hidden, hide_fill=gradient_fill, value_fill=value_fill,
+                   initial=initial)
+
+
+def _update_frames(recorded: NetworkPass, lr: float, digits: int, into) -> tuple[list, dict]:
+    """One frame per parameter, layer by layer, neuron by neuron (its weights, then its
+    bias): ``w ← w − η·∂L/∂w`` with the pass's gradient; the new value is written where the
+    picture shows it (an edge's ``w… = value`` when the layer's edges are labelled, a
+    neuron's ``b = value``)."""
+    frames, initial = [], {}
+
+    def fmt(v: float) -> str:
+        return "0" if v == 0 else f"{v:.{digits}g}"
+
+    for li, layer in enumerate(recorded.samples[0].layers):
+        for j, rec in enumerate(layer):
+            neuron = rec.neuron
+            edges = into(li, j)
+            for w, edge in [*zip(neuron.w, edges), (neuron.b, f"tg-n{li}_{j}")]:
+                g = recorded.grad(w)
+                new = w.data - lr * g
+                symbol = parameter_symbol(w)
+                step = f"{g:.4g}" if g >= 0 else f"({g:.4g})"
+                frame = {"phase": "update", "lit": [edge],
+                         "say": f"update: {symbol} ← {w.data:.4g} − {lr:g} × {step} = "
+                                f"{new:.4g}   (w ← w − η·∂L/∂w)"}
+                field = "b" if w is neuron.b else symbol  # the texts "b = …", "w… = …"
+                initial.setdefault(edge, {})[field] = f"= {fmt(w.data)}"
+                frame["set"] = {edge: {field: f"= {fmt(new)}"}}
+                frames.append(frame)
+    return frames, initial
 
 
 def _sentence(row) -> str:

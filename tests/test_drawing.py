@@ -177,7 +177,7 @@ def test_one_weight_of_a_16_16_network_is_a_readable_focused_drawing(no_system_d
     # w, its dot, +b, relu; 16 × (dot, +b, relu) in layer 2; the output dot, +b, −1, **2
     assert len(boxes) == 4 + 16 * 3 + 4
     assert "+ 31 inputs" in src and "w₄,₂⁽¹⁾" in src
-    assert 'tooltip="layers.0.neurons.3.w.1' in src  # the full name on hover
+    assert 'tooltip="w₄,₂⁽¹⁾ = layers.0.neurons.3.w.1;' in src  # the full name on hover
     assert f"grad {w.grad:.4g}" in src
     assert_valid_svg(picture.svg())
     width, height = picture.size

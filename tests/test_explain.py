@@ -145,11 +145,15 @@ def test_formulas_name_nodes_with_the_right_parentheses():
     assert formula((a * 2.0).sigmoid()) == "sigmoid(a·2)"
     assert formula((a - 1.0) ** 2) == "(a − 1)²"
     assert formula(a * -1.5) == "a·(-1.5)"
-    p = Value(0.5, label="layers.0.neurons.1.w.0")
-    assert formula(p * 2.0) == "w₂,₁⁽¹⁾·2" and formula(p) == "w₂,₁⁽¹⁾"
+    import nn  # noqa: F401  (registers the namer of the course's notation)
+
+    p = Value(0.5, label="layers.1.neurons.1.w.0")
+    assert formula(p * 2.0) == "w₂,₁⁽²⁾·2" and formula(p) == "w₂,₁⁽²⁾"
+    first = Value(0.5, label="layers.0.neurons.1.w.0")  # a first-layer weight reads input 1
+    assert formula(first * 2.0) == "w₂,₁⁽¹⁾·x₁" and formula(first) == "w₂,₁⁽¹⁾"
     s3 = autograd.sum([a, b, c])
     long = s3 * s3 * s3 * s3
-    assert "#" in formula(long)  # longer than 36 characters: op and id
+    assert "#" in formula(long)  # longer than 24 characters: op and id
     assert needs_parentheses("w·x + b") and not needs_parentheses("log(1 − ŷ)")
 
 

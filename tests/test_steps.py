@@ -65,11 +65,15 @@ def test_order_matches_backward_and_is_stepwise():
 
 
 def test_text_of_a_step_uses_labels():
-    _, _, out = build()
-    first = next(backward_steps(out))
+    a, _, out = build()
+    steps = list(backward_steps(out))
+    first = steps[0]
     text = str(first)
-    assert text.startswith("∂L/∂d += ∂L/∂L × ∂L/∂d = 1 × ")
-    assert f"= {first.contribution:.6g}" in text and "is now" in text
+    assert text.startswith("∂L/∂d += ∂L/∂L × ∂L/∂d = 1 × (1 − L²) = 1 × ")  # tanh's rule
+    assert text.endswith(f"= {first.contribution:.6g}")  # d's first gradient: nothing to add
+    into_a = [s for s in steps if s.parent is a]
+    assert len(into_a) == 2 and "now" not in str(into_a[0])
+    assert str(into_a[1]).endswith(f"; now {a.grad:.6g}")  # added to what d's path brought
 
 
 def test_unlabelled_nodes_are_named_by_their_formula_or_by_op_and_id():

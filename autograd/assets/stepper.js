@@ -85,6 +85,12 @@
       if (!el) return;
       if (shownPending[key] !== isPending) {
         el.classList.toggle("tg-pending", isPending);
+        if (data.valueFill) {
+          // texts of this colour (the numbers a forward step computes) wait for that step
+          el.querySelectorAll('text[fill="' + data.valueFill + '"]').forEach(function (t) {
+            t.style.visibility = isPending ? "hidden" : "";
+          });
+        }
         shownPending[key] = isPending;
       }
       if (data.hideFill && shownHidden[key] !== isHidden) {

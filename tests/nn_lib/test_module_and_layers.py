@@ -133,8 +133,10 @@ def test_model_repr_shows_its_config():
 def test_step_table_speaks_the_courses_language():
     model = nn.MLP(2, [1], seed=0)
     steps = list(autograd.backward_steps(model([1.0, 2.0])))
-    # layers.0.neurons.0.w.1 is w₁,₂⁽¹⁾, as in explain, drawings and the network diagram
-    assert any(str(s).startswith("∂a₁⁽¹⁾/∂w₁,₂⁽¹⁾ += ") for s in steps)
+    # layers.0.neurons.0.w.1 is w₁,₂⁽¹⁾, as in explain, drawings and the network diagram;
+    # the output (linear: z itself) is ŷ, its w·x is w₁⁽¹⁾ᵀx, the inputs x₁ and x₂
+    assert any(str(s).startswith("∂ŷ/∂w₁,₂⁽¹⁾ += ∂ŷ/∂(w₁⁽¹⁾ᵀx) × ∂(w₁⁽¹⁾ᵀx)/∂w₁,₂⁽¹⁾ = "
+                                 "1 × x₂ = 1 × 2 = 2") for s in steps)
     assert not any("layers." in str(s) for s in steps)
 
 
@@ -212,17 +214,28 @@ def test_inputs_of_the_right_values_pass_through_unchanged_and_bad_ones_are_name
 
 
 def test_a_networks_nodes_are_named_as_the_course_names_them():
+    name = autograd.naming.name
     model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
     out = model([1.0, 2.0])
-    assert out.label == "a₁⁽²⁾"  # a linear output: z itself, named a
     nodes = autograd.topological_order(out)
-    assert {v.label for v in nodes if v.label.startswith("a")} == {"a₁⁽¹⁾", "a₂⁽¹⁾", "a₃⁽¹⁾",
-                                                                   "a₁⁽²⁾"}
-    assert {v.label for v in nodes if v.label.startswith("z")} == {"z₁⁽¹⁾", "z₂⁽¹⁾", "z₃⁽¹⁾"}
-    tanh = next(v for v in nodes if v.label == "a₂⁽¹⁾")
-    assert tanh.op == "tanh" and tanh.parents[0].label == "z₂⁽¹⁾"
-    assert nn.Neuron(2)([1.0, 1.0]).label == "a"
+    assert all(not v.label for v in nodes if v.parents)  # nothing is labelled at forward time
+    with autograd.naming.showing(out):
+        names = {v: name(v) for v in nodes}
+    assert names[out] == "ŷ"  # a linear output: z itself, the network's output
+    assert {n for n in names.values() if n.startswith("a")} == {"a₁⁽¹⁾", "a₂⁽¹⁾", "a₃⁽¹⁾"}
+    assert {n for n in names.values() if n.startswith("z")} == {"z₁⁽¹⁾", "z₂⁽¹⁾", "z₃⁽¹⁾"}
+    assert {n for n in names.values() if n.startswith("x")} == {"x₁", "x₂"}
+    tanh = next(v for v in nodes if names[v] == "a₂⁽¹⁾")
+    assert tanh.op == "tanh" and names[tanh.parents[0]] == "z₂⁽¹⁾"
+    dot = tanh.parents[0].parents[0]
+    assert dot.op == "dot" and names[dot] == "w₂⁽¹⁾ᵀx" and names[out.parents[0]] == "w₁⁽²⁾ᵀa⁽¹⁾"
+    assert name(nn.Neuron(2)([1.0, 1.0])) == "a"
     layer = nn.Layer(2, 2)
-    assert [v.label for v in layer([1.0, 1.0])] == ["a₁", "a₂"]
+    assert [name(v) for v in layer([1.0, 1.0])] == ["a₁", "a₂"]
+    sigmoid = nn.MLP(2, [2, 2], activation="relu", output_activation="sigmoid", seed=0)
+    assert [name(v) for v in sigmoid([1.0, 2.0])] == ["ŷ₁", "ŷ₂"]  # several outputs
     model.layers[1].neurons[0].b.label = "renamed.b"  # a relabelled bias is noticed
-    assert model([1.0, 2.0]).label == "renamed.a"
+    assert name(model([1.0, 2.0])) == "renamed.ŷ"
+    mine = model([1.0, 2.0])
+    mine.label = "score"  # the user's label wins
+    assert name(mine) == "score"
