@@ -27,6 +27,13 @@ estimators, the replay engine, ``draw_network``): ``loss(outputs, targets) -> Va
 ``outputs`` the model's outputs for a batch (one per sample), ``targets`` theirs, and the
 result the batch's *mean* loss, built from Value operations. Or give ℓ of one sample and let
 a record do the rest: ``Loss("quartic", lambda out, y: (out - y) ** 4)``.
+
+**Adding a built-in loss:** write ℓ(output, target) once with Value operations (a choice the
+numbers make — a clamp, a max, an index — must be an op, or taken only when the target is a
+plain number); make its record below with its decision and target check; add it to the
+tuple that builds ``LOSSES`` (and its batch function, with the math in its docstring); add
+its name to the cases of ``tests/nn_lib/test_loss_record.py`` (batch form = replay form) and
+``tests/nn_lib/test_fit_replay.py`` (replay = scalar).
 """
 
 from __future__ import annotations
@@ -85,12 +92,13 @@ def _check_lengths(preds: list, targets: list, what: str) -> None:
 
 
 def _flatten(preds: list, targets: list, what: str) -> tuple[list, list]:
-    """Multi-output predictions (a list per sample) as one list of numbers each."""
+    """Multi-output predictions (a list per sample) as one list of numbers each (a single
+    output's target may be a list of one)."""
     _check_lengths(preds, targets, what)
-    if preds and isinstance(preds[0], (list, tuple)):
+    if isinstance(preds[0], (list, tuple)) or isinstance(targets[0], (list, tuple)):
         flat_p, flat_t = [], []
         for p, t in zip(preds, targets):
-            p, t = list(p), list(t) if isinstance(t, (list, tuple)) else [t]
+            p, t = _items(p), _items(t)
             _check_lengths(p, t, what)
             flat_p += p
             flat_t += t

@@ -15,6 +15,7 @@ the modules (Dropout draws a new mask per sample; BatchNorm couples the samples 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -167,10 +168,13 @@ class ReplayEngine:
             extra, extra_grad = self.penalty_plan.value_and_gradient(self.theta, [0.0])
             value += penalty_scale * extra
             grad += penalty_scale * extra_grad
-        if not np.isfinite(value):
+        if not math.isfinite(value):
             raise FloatingPointError(f"the loss became {value}")
         k = self.trained
-        self.theta[:k] = self.optimizer.step_arrays(self.theta[:k], grad[:k], self.state)
+        if k == len(self.theta):  # every parameter trained: no slices to copy
+            self.theta = self.optimizer.step_arrays(self.theta, grad, self.state)
+        else:
+            self.theta[:k] = self.optimizer.step_arrays(self.theta[:k], grad[:k], self.state)
         self.grad = grad
         return value
 
