@@ -121,8 +121,11 @@ class ReplayEngine:
         self.n_outputs = len(first) if isinstance(first, list) else 1
         self.T = self.loss.encode(y, self.n_outputs, who)
         self.traced = self._trace()
-        if len(self.X) > 1:  # sample 0 is the example itself
-            self.traced.plan.verify(self.X[1:3], self.T[1:3], samples=2)
+        if len(self.X) > 1:  # sample 0 is the example: check the next one and the one whose
+            # target differs most from its (another class), where a branch is likeliest
+            far = np.abs(self.T - self.T[0]).reshape(len(self.T), -1).sum(axis=1).argmax()
+            chosen = [1, int(far)] if far > 1 else [1]
+            self.traced.plan.verify(self.X[chosen], self.T[chosen], samples=len(chosen))
         self.penalty_plan = None
         if penalty is not None:
             self.penalty_plan = autograd.trace(lambda _: penalty(model), 0.0, params=self.params)

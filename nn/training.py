@@ -266,8 +266,10 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
     """
     who = "fit"
     _check_model(model, who)
-    given = X
-    X, y = checks.samples(X, who, "X"), checks.targets(y, who, "y")
+    # replay trains on arrays: an array given is checked as one, with no lists in between
+    X = checks.samples_array(X, who, "X") if engine == "replay" else \
+        checks.samples(X, who, "X")
+    y = checks.targets(y, who, "y")
     checks.same_length(X, y, who)
     epochs = checks.integer(epochs, "epochs", who, low=1, example=100)
     if batch_size is not None:
@@ -275,7 +277,7 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
     seed = checks.seed(seed, who)
     progress = checks.flag(progress, "progress", who)
     if validation is not None:
-        validation = _validation_set(validation, len(X[0]) if isinstance(X[0], list) else None)
+        validation = _validation_set(validation, _width(X))
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise TypeError(f"{who}: optimizer must be an nn.optim optimizer (e.g. "
                         f"nn.optim.Adam(model.parameters())), got {type(optimizer).__name__}")
@@ -305,9 +307,7 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
     rng = random.Random(seed)
     history = History()
     model.train()
-    # replay trains on arrays: an array given stays one (checked above, no list round trip)
-    samples = given if engine == "replay" and isinstance(given, np.ndarray) else X
-    trainer = make_engine(engine, model, loss, optimizer, samples, y, penalty=penalty, who=who)
+    trainer = make_engine(engine, model, loss, optimizer, X, y, penalty=penalty, who=who)
     score = _Scorer(decision, loss, y)
     val_data = None
     if validation is not None:
@@ -392,6 +392,13 @@ def _record_epoch(history: History, trainer: Engine, optimizer: Optimizer,
         history.val_loss.append(val_loss)
         if score.enabled:
             history.val_accuracy.append(score.correct(outputs) / len(outputs))
+
+
+def _width(X: list | np.ndarray) -> int | None:
+    """Features per sample (``None`` for one number per sample)."""
+    if isinstance(X, np.ndarray):
+        return X.shape[1] if X.ndim == 2 else None
+    return len(X[0]) if isinstance(X[0], list) else None
 
 
 def _validation_set(validation: object, width: int | None) -> tuple[list, list]:

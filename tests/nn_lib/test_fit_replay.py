@@ -308,3 +308,30 @@ def test_an_interrupted_replay_leaves_the_model_and_optimizer_current():
     for ours, theirs in zip(opt_replay.state, opt_scalar.state):
         assert ours.keys() == theirs.keys()
         assert all(abs(ours[k] - theirs[k]) <= 1e-10 for k in ours)
+
+
+def test_replay_takes_numpy_arrays_as_it_takes_lists():
+    y = [0, 1, 2, 1, 0, 2, 2, 1, 0]
+    weights = []
+    for data, labels in ((X, np.array(y)), (X.tolist(), y)):
+        model = nn.MLP(3, [4, 3], seed=12)
+        nn.fit(model, data, labels, loss="cross_entropy", epochs=2, batch_size=4, seed=0,
+               progress=False, engine="replay")
+        weights.append([p.data for p in model.parameters()])
+    assert weights[0] == weights[1]
+    bad = X.copy()
+    bad[4, 1] = np.nan
+    with pytest.raises(ValueError, match=r"X\[4\]\[1\] \(sample 4, feature 1\) is nan"):
+        nn.fit(nn.MLP(3, [1]), bad, y, progress=False, engine="replay")
+
+
+def test_a_branch_on_the_target_is_caught_where_the_class_changes():
+    """The trace is checked on the sample whose target differs most from the example's,
+    not only on its neighbours (here of the same class)."""
+    def by_class(outputs, targets):
+        o, t = outputs[0], targets[0]
+        return (o - t) ** 2 if t.data > 0.5 else abs(o - t)
+
+    with pytest.raises(autograd.DataDependentGraphError):
+        nn.fit(nn.MLP(3, [4, 1], seed=0), X.tolist(), [0, 0, 0, 0, 0, 0, 0, 0, 1],
+               loss=by_class, progress=False, engine="replay")
