@@ -156,8 +156,9 @@ class Loss:
         formula: ℓ(output, target) of one sample → Value, built from Value operations. With
             ``elementwise=True``, ℓ of one output number (a multi-output sample averages
             or sums its outputs' terms, as the batch's reduction does).
-        decide: the class labels of a batch of outputs, on arrays: ``(N,)`` (one output per
-            sample) or ``(N, k)`` → ``(N,)`` labels; ``None`` for a regression loss.
+        decide: the class labels of a batch of outputs, on arrays: ``(N,)`` outputs (one per
+            sample) → ``(N,)`` labels; ``(N, k)`` → ``(N,)`` for one score per class, or
+            ``(N, k)`` for k binary decisions; ``None`` for a regression loss.
         check_target: ``check_target(y, i, n_outputs, what) -> y`` checks target ``i`` (and
             may convert it, e.g. to a float); raises ``ValueError`` naming it.
         check_output: ``check_output(p, what)`` checks one prediction (a Value).
@@ -222,7 +223,9 @@ class Loss:
         if self.batch_function is not None:
             if reduction != "mean" or weights is not None:
                 raise TypeError(f"{self.name}: a loss given as a function has its own "
-                                "reduction and weights; call it without them")
+                                f"reduction and weights, got reduction={reduction!r}, "
+                                f"weights={weights!r}; call it without them, or build "
+                                "Loss(name, formula) from its one-sample formula to get them")
             return self.batch_function(outputs, targets)
         what = self.name
         if self.one_hot:
