@@ -285,9 +285,11 @@ def _says(rule: str, number: str) -> bool:
 
 
 def _factor(rule: str) -> str:
-    """A rule as a factor of a product: parenthesised when it is a sum or a condition."""
+    """A rule as a factor of a product: parenthesised when it is a sum or a condition; a
+    case's reason in parentheses after it (``1 (z > 0)``) stays outside."""
     depth = 0
-    for ch in rule:
+    body = rule[:rule.index(" (")] if rule.endswith(")") and " (" in rule else rule
+    for ch in body:
         depth += (ch == "(") - (ch == ")")
         if depth == 0 and ch == " ":
             return f"({rule})"

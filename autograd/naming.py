@@ -22,6 +22,7 @@ are remembered for the time it takes, and a namer can ask which nodes read a nod
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -364,7 +365,37 @@ def rule_text(node: Value, index: int, *, namer: Namer | None = None) -> str | N
         template, operands = templates[index], dict(zip("ab", parents))
     operands["out"] = node
     with _shown_if_needed(node, namer):
-        return _filled(template, operands, params)
+        conditional = _CONDITIONAL.fullmatch(template)
+        if conditional is None:
+            return _filled(template, operands, params)
+        then, condition, otherwise = conditional.group("then", "condition", "else")
+        if _holds(condition, operands, params):
+            return f"{_filled(then, operands, params)} ({_filled(condition, operands, params)})"
+        return f"{_filled(otherwise, operands, params)} " \
+               f"({_filled(_negated(condition), operands, params)})"
+
+
+# A rule in two cases, "A if condition else B" (relu, leaky_relu, elu, the clamped log): a
+# step shows the case its numbers are in, and why — ``1 (z₁⁽¹⁾ > 0)``, ``0.01 (z ≤ 0)``.
+_CONDITIONAL = re.compile(r"(?P<then>.+?) if (?P<condition>.+?) else (?P<else>.+)")
+_NEGATIONS = ((" >= ", " < "), (" <= ", " > "), (" > ", " ≤ "), (" < ", " ≥ "))
+
+
+def _holds(condition: str, operands: dict, params: tuple) -> bool:
+    """Whether a rule's condition (``{x} > 0``, ``{x} > exp({p0})``) holds for the node's
+    numbers: the template evaluated as Python with the operands' data."""
+    numbers = {f"p{i}": float(p) for i, p in enumerate(params)}
+    numbers.update((key, float(v.data)) for key, v in operands.items())
+    code = _FIELD.sub(lambda m: f"({numbers[m.group(1)]!r})", condition)
+    return bool(eval(code, {"__builtins__": {}}, {"exp": math.exp}))  # our own op's template
+
+
+def _negated(condition: str) -> str:
+    """``{x} > 0`` as ``{x} ≤ 0``: the condition of a rule's other case."""
+    for op, opposite in _NEGATIONS:
+        if op in condition:
+            return condition.replace(op, opposite, 1)
+    return f"not ({condition})"
 
 
 def _filled(template: str, operands: dict, params: tuple) -> str:

@@ -153,7 +153,15 @@ class Op(str):
         return variant
 
     def arity(self) -> int | None:
-        """How many inputs ``forward`` takes (``None`` when it takes sequences or any)."""
+        """How many inputs ``forward`` takes (``None`` when it takes sequences or any);
+        worked out once (``inspect.signature`` costs far more than the op itself)."""
+        try:
+            return self._arity
+        except AttributeError:
+            self._arity = self._count_inputs()
+            return self._arity
+
+    def _count_inputs(self) -> int | None:
         if self.inputs != "each" or self.forward is None:
             return None
         try:

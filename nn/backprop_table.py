@@ -180,8 +180,9 @@ def backprop_by_layer(model: object, x: object, target: object, loss: LossArg, *
         x: one sample (a list of numbers) — or, with ``batch=True``, a list of samples.
         target: its target — or, with ``batch=True``, one target per sample.
         loss: a name ``nn.fit`` accepts (``"mse"``, ``"bce"``, ``"bce_with_logits"``,
-            ``"cross_entropy"``, …) or a function ``(prediction, target) -> Value`` (for a
-            batch it receives the lists of predictions and targets, as in ``nn.fit``).
+            ``"cross_entropy"``, …) or a function ``(outputs, targets) -> Value``, called
+            as ``nn.fit`` calls it: with the lists of predictions and targets (lists of one
+            for one sample).
         batch: ``x`` and ``target`` are a batch; the loss is then over all samples (the
             named losses average), δ is per sample and ∂L/∂w sums the samples' terms.
         strict: raise :class:`BackpropIdentityError` if an identity fails (with ``False``
@@ -217,7 +218,7 @@ def backprop_by_layer(model: object, x: object, target: object, loss: LossArg, *
         xs, targets = [x], [target]
     if loss is None:
         raise ValueError(f"{who}: loss is None; pass a loss name such as loss='mse' or a "
-                         "function (prediction, target) -> Value")
+                         "function (outputs, targets) -> Value")
     recorded = run_pass(model, xs, targets, loss, who, batch=batch)
     table = BackpropTable(backprop_rows(recorded, batch, digits), recorded.loss.data,
                           recorded.loss_name, len(xs), digits)

@@ -166,7 +166,7 @@ def _number(value: object, where: str, who: str, fix: str) -> float:
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(
-            f"{who}: {where} is {value!r}; NaN and infinity cannot be learned from. Remove "
+            f"{who}: {where} is {number!r}; NaN and infinity cannot be learned from. Remove "
             "or fill in the missing values first (e.g. with the feature's mean)"
         )
     return number
@@ -241,6 +241,10 @@ def targets(y: object, who: str, name: str = "y") -> list:
     if not _sequence(y):
         raise ValueError(f"{who}: {name} must be a list of targets, one per sample, got "
                          f"{type(y).__name__}")
+    if isinstance(y, np.ndarray) and y.dtype.kind in ("biuf" if y.ndim == 1 else "iuf") \
+            and y.ndim in (1, 2) and (y.dtype.kind != "f" or np.isfinite(y).all()):
+        # the Python numbers the loop below gives (rows of floats), in one C-level pass
+        return (y if y.ndim == 1 else y.astype(float)).tolist()
     fix = f"{name} must hold numbers or labels"
     result = []
     for i, target in enumerate(y):
@@ -254,6 +258,20 @@ def targets(y: object, who: str, name: str = "y") -> list:
             _number(target, f"{name}[{i}] (sample {i})", who, fix)
         result.append(target)
     return result
+
+
+def samples_array(X: object, who: str, name: str = "X") -> np.ndarray:
+    """The samples of ``X`` checked as :func:`samples` checks them, as a float array:
+    ``(N, d)``, or ``(N,)`` for one number per sample. A numeric array of finite numbers is
+    checked in one C-level pass, without a list of lists in between.
+
+    Raises:
+        ValueError: as :func:`samples`.
+    """
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiu" and X.size and \
+            np.isfinite(X).all():
+        return X.astype(float, copy=False)
+    return np.asarray(samples(X, who, name), dtype=float)
 
 
 def same_length(X: list, y: list, who: str, names: tuple[str, str] = ("X", "y")) -> None:

@@ -404,13 +404,20 @@ def batches(X: Sequence, y: Sequence, batch_size: int, *, shuffle: bool = True,
     shuffle = checks.flag(shuffle, "shuffle", who)
     if not isinstance(seed, random.Random):
         seed = checks.seed(seed, who)
-    order = list(range(len(X)))
+    for chosen in batch_indices(len(X), batch_size, shuffle=shuffle, seed=seed):
+        yield [X[i] for i in chosen], [y[i] for i in chosen]
+
+
+def batch_indices(n: int, batch_size: int, *, shuffle: bool = True,
+                  seed: int | random.Random | None = None) -> list[list[int]]:
+    """One epoch's batches as lists of sample indices: ``0..n-1`` (shuffled with ``seed``,
+    an int or a ``random.Random``), cut every ``batch_size`` (the last one may be smaller).
+    :func:`batches` yields the samples of these; ``fit`` and the estimators step on them."""
+    order = list(range(n))
     if shuffle:
         rng = seed if isinstance(seed, random.Random) else random.Random(seed)
         rng.shuffle(order)
-    for start in range(0, len(order), batch_size):
-        chosen = order[start:start + batch_size]
-        yield [X[i] for i in chosen], [y[i] for i in chosen]
+    return [order[start:start + batch_size] for start in range(0, n, batch_size)]
 
 
 class _Scaler:

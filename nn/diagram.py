@@ -80,7 +80,8 @@ def draw_network(model: object, x: object = None, *, target: object = None,
             and the weights on the edges of narrow layers).
         target: the sample's target (with ``loss``).
         loss: a name ``nn.fit`` accepts (``"mse"``, ``"bce"``, ``"bce_with_logits"``,
-            ``"cross_entropy"``, …) or a function ``(prediction, target) -> Value``.
+            ``"cross_entropy"``, …) or a function ``(outputs, targets) -> Value`` (called
+            with lists of one, as ``nn.fit`` calls a loss: :mod:`nn.losses`).
         max_edge_labels: label the edges of layers with at most this many edges.
         digits: significant digits of the numbers shown (tooltips show all of them).
     Returns:

@@ -22,14 +22,20 @@ from typing import Any
 
 from . import checks, losses
 from . import init as initializers
-from .data import batches
+from .data import batch_indices
+from .engines import Engine, make_engine
 from .layers import MLP
 from .optim import SGD, Adam, Optimizer
 from .regularization import l2_penalty
-from .replay import ENGINES, ReplayTraining
+from .replay import ENGINES
 from .training import predict
 
 ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+
+
+# scikit-learn's squared_loss: the mean over samples of ½·Σₖ (ŷₖ − yₖ)² over the outputs.
+SQUARED_ERROR = losses.Loss(
+    "squared_error", lambda out, y: losses.MSE.per_sample(out, y, reduction="sum") * 0.5)
 
 
 class ConvergenceWarning(UserWarning):
@@ -238,47 +244,41 @@ class _BaseMLP:
         n = len(rows)
         batch_size = min(200, n) if hp.batch_size == "auto" else \
             min(hp.batch_size, n)
+        self.n_iter_ = 0
+        who = f"{type(self).__name__}.fit"
+        trainer = make_engine(hp.engine, self.model_, self._loss_record(), self._optimizer,
+                              rows, targets, who=who,
+                              penalty=(lambda model: l2_penalty(self._weights) * (0.5 * hp.alpha))
+                              if hp.alpha else None)
+        try:
+            best_state = self._epochs(trainer, n, batch_size, rng, validation)
+        finally:
+            trainer.sync()
+        if best_state is not None:
+            self.model_.load_state_dict(best_state)
+            self.best_loss_ = None
+        return self
+
+    def _epochs(self, trainer: Engine, n: int, batch_size: int, rng: random.Random,
+                validation: tuple[list, list] | None) -> dict | None:
+        """scikit-learn's loop: epochs of mini-batch steps until the loss (or the validation
+        score) stops improving by ``tol`` for ``n_iter_no_change`` epochs. Returns the best
+        validation epoch's weights (``None`` without validation)."""
+        hp = self._hp
         no_improvement = 0
         best_state = None
-        self.n_iter_ = 0
-        trainer = None
-        if hp.engine == "replay":  # the estimators' MLPs can always be replayed
-            trainer = ReplayTraining(
-                self.model_, "estimator loss", self._optimizer, rows, self._encode(targets),
-                per_sample=self._sample_loss, who=f"{type(self).__name__}.fit",
-                penalty=(lambda model: l2_penalty(self._weights) * (0.5 * hp.alpha))
-                if hp.alpha else None)
-        indices = list(range(n))
         for epoch in range(hp.max_iter):
             total = 0.0
-            for chosen, _ in batches(indices, indices, batch_size, shuffle=hp.shuffle,
-                                     seed=rng):
-                xb, yb = [rows[i] for i in chosen], [targets[i] for i in chosen]
+            for index in batch_indices(n, batch_size, shuffle=hp.shuffle, seed=rng):
                 try:
-                    if trainer is not None:
-                        total += trainer.step(chosen, penalty_scale=1 / len(xb)) * len(xb)
-                        continue
-                    self._optimizer.zero_grad()
-                    outputs = [self.model_(x) for x in xb]
-                    loss = self._loss(outputs, yb)
-                    if hp.alpha:
-                        loss = loss + l2_penalty(self._weights) * (0.5 * hp.alpha / len(xb))
-                    if not math.isfinite(loss.data):
-                        raise FloatingPointError(f"the loss became {loss.data}")
-                    loss.backward()
-                    self._optimizer.step()
+                    total += trainer.step(index, penalty_scale=1 / len(index)) * len(index)
                 except ArithmeticError as exc:
-                    if trainer is not None:
-                        trainer.sync()
                     raise FloatingPointError(
                         f"{type(self).__name__}.fit: training diverged at iteration "
                         f"{epoch + 1}: {str(exc).rstrip('.')}. Lower learning_rate_init (now "
                         f"{hp.learning_rate_init!r}) or scale the features "
                         "(nn.data.Standardizer)"
                     ) from exc
-                total += loss.data * len(xb)
-            if trainer is not None:
-                trainer.sync()
             self.n_iter_ = epoch + 1
             self.t_ += n
             self.loss_ = total / n
@@ -288,6 +288,7 @@ class _BaseMLP:
             if hp.solver == "sgd" and hp.learning_rate == "invscaling":
                 self._optimizer.lr = hp.learning_rate_init / (self.t_ + 1) ** hp.power_t
             if validation is not None:
+                trainer.sync(optimizer=False)  # score reads the model's weights
                 score = self.score(*validation)
                 self.validation_scores_.append(score)
                 if self.best_validation_score_ is None or \
@@ -312,11 +313,8 @@ class _BaseMLP:
         else:
             warnings.warn(f"{type(self).__name__}: max_iter={hp.max_iter} reached and the "
                           "optimisation has not converged yet; raise max_iter or "
-                          "learning_rate_init", ConvergenceWarning, stacklevel=3)
-        if best_state is not None:
-            self.model_.load_state_dict(best_state)
-            self.best_loss_ = None
-        return self
+                          "learning_rate_init", ConvergenceWarning, stacklevel=4)
+        return best_state
 
     def _outputs(self, X: Sequence) -> list:
         rows = self._check_X(X)  # first: it explains an unfitted estimator
@@ -401,18 +399,9 @@ class MLPClassifier(_BaseMLP):
         self.out_activation_ = "logistic" if self.n_outputs_ == 1 else "softmax"
         return self._fit(X, [index[c] for c in labels], self.n_outputs_)
 
-    def _encode(self, targets: list):
-        return targets if self.n_outputs_ == 1 else losses.one_hot(targets, self.n_outputs_)
-
-    def _sample_loss(self, output, target):
-        """One sample's loss, for the replay engine (``nn.losses.sample_loss``)."""
-        form = "bce_with_logits" if self.n_outputs_ == 1 else "cross_entropy"
-        return losses.sample_loss(form)(output, target)
-
-    def _loss(self, outputs: list, targets: list):
-        if self.n_outputs_ == 1:
-            return losses.binary_cross_entropy(outputs, targets, from_logits=True)
-        return losses.cross_entropy(outputs, targets)
+    def _loss_record(self) -> losses.Loss:
+        """Log-loss: BCE of the logit for two classes, else softmax cross-entropy."""
+        return losses.BCE_WITH_LOGITS if self.n_outputs_ == 1 else losses.CROSS_ENTROPY
 
     def predict_proba(self, X: Sequence) -> list[list[float]]:
         """Class probabilities per sample, columns in the order of ``classes_``."""
@@ -473,17 +462,8 @@ class MLPRegressor(_BaseMLP):
         self.out_activation_ = "identity"
         return self._fit(X, targets, self.n_outputs_)
 
-    def _encode(self, targets: list):
-        return targets
-
-    def _sample_loss(self, output, target):
-        """One sample's half squared error ½·Σₖ (ŷₖ − yₖ)², for the replay engine."""
-        return losses.sample_loss("mse", reduction="sum")(output, target) * 0.5
-
-    def _loss(self, outputs: list, targets: list):
-        outputs = [out if isinstance(out, list) else [out] for out in outputs]
-        # scikit-learn's squared_loss: mean over samples of ½·Σ (ŷ − y)² over outputs
-        return losses.mse(outputs, targets, reduction="sum") * (0.5 / len(outputs))
+    def _loss_record(self) -> losses.Loss:
+        return SQUARED_ERROR
 
     def predict(self, X: Sequence) -> list:
         """Predictions: a float per sample (a list per sample for several outputs)."""

@@ -32,7 +32,7 @@ from .layers import MLP, Layer, Neuron
 from .module import Module
 from .notation import input_symbol
 
-LossArg = str | Callable[[Any, Any], Value] | None
+LossArg = str | losses.Loss | Callable[[list, list], Value] | None
 SUPPORTED = "nn.MLP, nn.Layer or nn.Neuron"
 
 
@@ -164,11 +164,12 @@ def check_sample(x: object, nin: int, who: str, name: str = "x") -> list[float]:
     return sample
 
 
-def resolve_loss(loss: LossArg, who: str) -> tuple[Callable[[Any, Any], Value], str]:
-    """The loss function and its display name, for a name ``nn.fit`` accepts or a function.
+def resolve_loss(loss: LossArg, who: str) -> tuple[losses.Loss, str]:
+    """The loss record and its display name, for a name ``nn.fit`` accepts, a record or a
+    function ``loss(outputs, targets) -> Value``.
 
     Raises:
-        ValueError: an unknown name (the known ones are listed).
+        ValueError: an unknown name (the known ones are listed), or not a loss at all.
     """
     if isinstance(loss, str):
         try:
@@ -177,9 +178,10 @@ def resolve_loss(loss: LossArg, who: str) -> tuple[Callable[[Any, Any], Value], 
             raise ValueError(f"{who}: loss={loss!r} is not a known loss ({exc})") from None
     if not callable(loss):
         raise ValueError(f"{who}: loss must be a loss name ('mse', 'bce', 'bce_with_logits', "
-                         f"'cross_entropy', ...) or a function (prediction, target) -> Value, "
+                         f"'cross_entropy', ...) or a function (outputs, targets) -> Value, "
                          f"got {type(loss).__name__} {loss!r}")
-    return loss, getattr(loss, "__name__", "loss")
+    record = losses.get(loss)
+    return record, record.name
 
 
 def find_z(a: Value, bias: Value, who: str) -> Value:
@@ -247,17 +249,17 @@ def run_pass(model: object, xs: Sequence[object], targets: Sequence[object] | No
     """Run ``model`` on the samples ``xs`` layer by layer, then (with a loss) build the loss
     and back-propagate it, leaving the model's parameters and their ``.grad`` as they were.
 
-    The loss of one sample is ``loss(prediction, target)``; of a batch,
-    ``loss([prediction₁, …], [target₁, …])`` (as ``nn.fit`` calls it: the named losses
-    average over the samples).
+    The loss is called as ``nn.fit`` calls it, ``loss([prediction₁, …], [target₁, …])`` —
+    for one sample, lists of one (the named losses average over the samples).
 
     Args:
         model: an ``nn.MLP``, ``nn.Layer`` or ``nn.Neuron``.
         xs: the samples (each checked: length, finite numbers).
         targets: one per sample, or ``None``.
-        loss: a loss name, a function ``(prediction, target) -> Value``, or ``None``.
+        loss: a loss name, an ``nn.losses.Loss``, a function ``(outputs, targets) -> Value``
+            (the batch's mean, :mod:`nn.losses`' convention), or ``None``.
         who: the public function's name, for errors.
-        batch: call the loss on lists of predictions and targets (else on the one sample's).
+        batch: ``xs`` is a batch (names the samples ``xs[i]`` in errors, not ``x``).
     Raises:
         TypeError: an unsupported model, or a loss that returns no Value.
         ValueError: a bad sample, a target without a loss (or a loss without a target),
@@ -271,7 +273,7 @@ def run_pass(model: object, xs: Sequence[object], targets: Sequence[object] | No
                          "with; pass target=... (e.g. target=[0.01, 0.99])")
     if targets is not None and loss is None:
         raise ValueError(f"{who}: a target was given but no loss; pass loss='mse' (or "
-                         "another name nn.fit accepts, or a function (prediction, target) -> "
+                         "another name nn.fit accepts, or a function (outputs, targets) -> "
                          "Value) so the gradients can be computed")
     loss_fn, loss_name = resolve_loss(loss, who) if loss is not None else (None, "")
     xs_name = "xs" if batch else "x"
@@ -289,8 +291,15 @@ def run_pass(model: object, xs: Sequence[object], targets: Sequence[object] | No
             for record, target in zip(records, targets):
                 record.target = target
             predictions = [r.prediction for r in records]
-            value = loss_fn(predictions, list(targets)) if batch \
-                else loss_fn(predictions[0], targets[0])
+            try:
+                value = loss_fn(predictions, list(targets))
+            except TypeError as exc:
+                if not loss_fn.custom:
+                    raise
+                raise TypeError(f"{who}: the loss {loss_name} must take lists, "
+                                "loss(outputs, targets) -> Value, as nn.fit calls it (here "
+                                f"{len(predictions)} output(s) and target(s)); it raised "
+                                f"TypeError: {exc}") from exc
             if not isinstance(value, Value):
                 raise TypeError(f"{who}: the loss must return one autograd.Value (its graph is "
                                 f"what backward() follows), got {type(value).__name__}")

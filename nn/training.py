@@ -9,26 +9,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 import autograd
 from autograd import Value
 
 from . import checks, losses
-from .data import batches
+from .data import batch_indices
+from .engines import Engine, make_engine, outputs_in_eval_mode
+from .losses import Loss
 from .module import Module
 from .optim import Adam, Optimizer
-from .replay import ReplayTraining, check_engine
 from .schedulers import ReduceLROnPlateau
-
-# How each named loss turns a model output into a class label (None: regression).
-_DECISIONS: dict[str, Callable[[Any], Any] | None] = {
-    "binary_cross_entropy": lambda out: int(_number(out) >= 0.5),
-    "bce": lambda out: int(_number(out) >= 0.5),
-    "bce_with_logits": lambda out: int(_number(out) >= 0.0),
-    "hinge": lambda out: 1 if _number(out) > 0 else -1,
-    "cross_entropy": lambda out: argmax(out),
-    "mse": None,
-    "mae": None,
-}
 
 
 def _number(v: Value | float) -> float:
@@ -147,7 +139,14 @@ class EarlyStopping:
 
 @dataclass
 class History:
-    """What happened during ``fit``, one entry per epoch."""
+    """What happened during ``fit``, one entry per epoch.
+
+    ``train_loss`` and ``train_accuracy`` are over the epoch's batches, each batch's outputs
+    as the model computed them for that batch's step (before the step: the mean batch loss
+    and the fraction decided right, as Keras reports them; with the whole set as one batch,
+    the model the epoch started with). ``val_loss`` and ``val_accuracy`` are computed after
+    the epoch, in eval mode.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
@@ -161,18 +160,6 @@ class History:
     def epochs(self) -> int:
         """How many epochs ran."""
         return len(self.train_loss)
-
-
-def _outputs_in_eval_mode(model: Module, X: Sequence) -> list:
-    """The model's outputs for every sample, in eval mode (restored after) and without a
-    graph."""
-    was_training = model.training
-    model.eval()
-    try:
-        with autograd.no_grad():
-            return [model(x) for x in X]
-    finally:
-        model.train(was_training)
 
 
 def _check_model(model: object, who: str) -> None:
@@ -191,45 +178,51 @@ def predict(model: Module, X: Sequence[Sequence[float]],
     """
     _check_model(model, "predict")
     X = checks.samples(X, "predict")
-    outputs = _outputs_in_eval_mode(model, X)
+    outputs = outputs_in_eval_mode(model, X)
     if decision is not None:
         return [decision(out) for out in outputs]
     return [[v.data for v in out] if isinstance(out, list) else out.data for out in outputs]
 
 
-def evaluate(model: Module, X: Sequence, y: Sequence, loss: str | Callable,
+def evaluate(model: Module, X: Sequence, y: Sequence, loss: str | Loss | Callable,
              decision: Callable | None = None) -> tuple[float, float | None]:
-    """``(loss, accuracy)`` on a dataset, in eval mode and without a graph:
-    ``loss([model(x) for x in X], y)`` and the share of samples whose ``decision(output)``
-    equals their target.
+    """``(loss, accuracy)`` on a dataset, in eval mode and without a graph: the loss
+    ``L = loss(outputs, y)`` (a name from ``nn.losses``, a record or a function), the
+    accuracy ``(1/N) Σᵢ [decision(outputᵢ) = yᵢ]`` (``None`` without a decision).
 
     Args:
         model, X, y: as for :func:`fit`.
         loss: a name from ``nn.losses`` (``"mse"``, ``"bce_with_logits"``...), looked up as
-            :func:`fit` does, or ``loss(outputs, targets) -> Value``.
-        decision: output → class label for the accuracy (default: from the loss's name, as
-            :func:`fit`; ``None`` for a function or a regression loss: no accuracy).
+            :func:`fit` does, a :class:`nn.losses.Loss`, or ``loss(outputs, targets) -> Value``.
+        decision: output → class label for the accuracy (default: the loss's own decision,
+            as :func:`fit`; none for a function or a regression loss: no accuracy).
     Raises:
         ValueError: ``X`` or ``y`` hold NaN/inf (named by index), their lengths differ, or
             ``loss`` is an unknown name (the message lists the known ones).
     """
     _check_model(model, "evaluate")
-    loss_fn = losses.get(loss)
-    if decision is None and isinstance(loss, str):
-        decision = _DECISIONS.get(loss)
+    try:
+        loss = losses.get(loss)
+    except ValueError as exc:
+        raise ValueError(f"evaluate: {exc}") from None
     X, y = checks.samples(X, "evaluate"), checks.targets(y, "evaluate")
     checks.same_length(X, y, "evaluate")
-    outputs = _outputs_in_eval_mode(model, X)
+    outputs = outputs_in_eval_mode(model, X)
     with autograd.no_grad():
-        value = loss_fn(outputs, y).data
+        value = loss(outputs, y).data
+    if decision is None and loss.decide is not None:
+        labels = loss.labels([[v.data for v in o] if isinstance(o, list) else o.data
+                              for o in outputs])
+        return value, accuracy(y, labels.tolist())
     acc = accuracy(y, [decision(o) for o in outputs]) if decision else None
     return value, acc
 
 
 def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
-        loss: str | Callable = "mse", optimizer: Optimizer | None = None, epochs: int = 100,
-        batch_size: int | None = None, validation: tuple[Sequence, Sequence] | None = None,
-        scheduler: Any = None, early_stopping: EarlyStopping | None = None,
+        loss: str | Loss | Callable = "mse", optimizer: Optimizer | None = None,
+        epochs: int = 100, batch_size: int | None = None,
+        validation: tuple[Sequence, Sequence] | None = None, scheduler: Any = None,
+        early_stopping: EarlyStopping | None = None,
         penalty: Callable[[Module], Value] | None = None,
         decision: Callable[[Any], Any] | None = None, seed: int | None = None,
         progress: bool = True, engine: str = "scalar") -> History:
@@ -244,7 +237,10 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
         X, y: training samples and targets (lists, tuples or numpy arrays; numbers must be
             finite).
         loss: a name from ``nn.losses`` (``"mse"``, ``"bce"``, ``"bce_with_logits"``,
-            ``"cross_entropy"``, ``"hinge"``, ...) or ``loss(outputs, targets) -> Value``.
+            ``"cross_entropy"``, ``"hinge"``, ...), an ``nn.losses.Loss`` record, or a
+            function ``loss(outputs, targets) -> Value`` returning the batch's mean (outputs
+            a list with one model output per sample, targets theirs; checked on the first
+            samples before training).
         optimizer: default ``Adam(model.parameters(), lr=0.01)``.
         epochs: passes over the training data (an int ≥ 1).
         batch_size: samples per gradient step (an int ≥ 1; ``None``: the whole set).
@@ -253,19 +249,22 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
             (``ReduceLROnPlateau`` with the validation loss, else the training loss).
         early_stopping: an ``EarlyStopping`` watching the validation (else training) loss.
         penalty: ``penalty(model) -> Value`` added to each batch loss (e.g. L2).
-        decision: output → class label, for accuracy (default: from the loss's name).
+        decision: output → class label, for accuracy (default: the loss's own decision,
+            e.g. ``ŷ ≥ 0.5`` for ``"bce"``; none for a regression loss).
         seed: seeds the batch order (an int or ``None``).
         progress: show a ``tqdm`` progress bar.
         engine: ``"scalar"`` builds every sample's graph (what you step through and draw);
             ``"replay"`` records one sample's graph and replays it over each batch with
             numpy (:mod:`nn.replay`) — the same losses, gradients and updates, hundreds of
-            times faster. The parameters' ``.data`` and ``.grad`` are written back after
-            every epoch (before the scheduler, early stopping and validation). Refused,
+            times faster. The parameters' ``.data`` and ``.grad`` are written back when
+            ``fit`` returns (or fails), and before early stopping saves weights. Refused,
             naming the module, for models whose graph differs per sample (Dropout in
-            training, BatchNorm); a custom ``loss`` must average over its samples and take
+            training, BatchNorm); a loss function must average over its samples and take
             its targets as Values.
     Returns:
-        The History (losses, accuracies and learning rate per epoch).
+        The History: per epoch, the training loss and accuracy over the epoch's batches (the
+        model as each batch saw it, before that batch's step), the validation loss and
+        accuracy after the epoch, and the learning rate.
     Raises:
         InvalidParameterError: a bad argument (a ``ValueError`` naming it, e.g. ``epochs=2.5``
             or ``batch_size=0``).
@@ -277,7 +276,10 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
     """
     who = "fit"
     _check_model(model, who)
-    X, y = checks.samples(X, who, "X"), checks.targets(y, who, "y")
+    # replay trains on arrays: an array given is checked as one, with no lists in between
+    X = checks.samples_array(X, who, "X") if engine == "replay" else \
+        checks.samples(X, who, "X")
+    y = checks.targets(y, who, "y")
     checks.same_length(X, y, who)
     epochs = checks.integer(epochs, "epochs", who, low=1, example=100)
     if batch_size is not None:
@@ -285,7 +287,7 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
     seed = checks.seed(seed, who)
     progress = checks.flag(progress, "progress", who)
     if validation is not None:
-        validation = _validation_set(validation, len(X[0]) if isinstance(X[0], list) else None)
+        validation = _validation_set(validation, _width(X))
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise TypeError(f"{who}: optimizer must be an nn.optim optimizer (e.g. "
                         f"nn.optim.Adam(model.parameters())), got {type(optimizer).__name__}")
@@ -299,9 +301,10 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
         if fn is not None and not callable(fn):
             raise TypeError(f"{who}: {name} must be a function or None, got "
                             f"{type(fn).__name__}")
-    loss_fn = losses.get(loss)
-    if decision is None and isinstance(loss, str):
-        decision = _DECISIONS.get(loss)
+    try:
+        loss = losses.get(loss)
+    except ValueError as exc:
+        raise ValueError(f"{who}: {exc}") from None
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
     model_ids = set(map(id, model.parameters()))
     if not any(id(p) in model_ids for p in getattr(optimizer, "params", ())):
@@ -313,70 +316,99 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
     batch_size = batch_size or len(X)
     rng = random.Random(seed)
     history = History()
-    bar = _progress(range(epochs), progress)
     model.train()
-    check_engine(engine, model, who)
-    trainer = ReplayTraining(model, loss, optimizer, X, y, penalty=penalty) \
-        if engine == "replay" else None
-    indices = list(range(len(X)))
-    for epoch in bar:
-        total, count = 0.0, 0
-        batch_list = batches(indices, indices, batch_size, shuffle=batch_size < len(X),
-                             seed=rng)
-        for number, (chosen, _) in enumerate(batch_list, 1):
-            try:
-                if trainer is not None:
-                    value = trainer.step(chosen)
-                    total += value * len(chosen)
-                    count += len(chosen)
-                    continue
-                xb, yb = [X[i] for i in chosen], [y[i] for i in chosen]
-                optimizer.zero_grad()
-                batch_loss = loss_fn([model(x) for x in xb], yb)
-                if not isinstance(batch_loss, Value):
-                    raise TypeError(f"fit: the loss must return one autograd.Value (its graph is "
-                                    f"what backward() follows), got {type(batch_loss).__name__}")
-                if penalty is not None:
-                    extra = penalty(model)
-                    if not isinstance(extra, Value):
-                        raise TypeError(f"fit: penalty(model) must return a Value (e.g. "
-                                        f"1e-4 * nn.l2_penalty(model.parameters())), got "
-                                        f"{type(extra).__name__}")
-                    batch_loss = batch_loss + extra
-                if not math.isfinite(batch_loss.data):
-                    raise FloatingPointError(f"the loss became {batch_loss.data}")
-                batch_loss.backward()
-                optimizer.step()
-            except ArithmeticError as exc:  # FloatingPointError, OverflowError, ZeroDivision
-                if trainer is not None:
-                    trainer.sync()
-                raise FloatingPointError(
-                    f"fit: training diverged at epoch {epoch + 1} of {epochs}, batch {number}: "
-                    f"{str(exc).rstrip('.')}. Lower the "
-                    f"learning rate (now {optimizer.lr!r}), standardize the inputs "
-                    "(nn.data.Standardizer), or clip gradients (nn.optim.clip_grad_norm)"
-                ) from exc
-            total += batch_loss.data * len(xb)
-            count += len(xb)
-        if trainer is not None:
-            trainer.sync()
-        _record_epoch(history, model, X, y, validation, loss_fn, decision, optimizer,
-                      total / count, trainer)
-        monitored = history.val_loss[-1] if validation else history.train_loss[-1]
-        if progress:
-            bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}")
-        if scheduler is not None:
-            if isinstance(scheduler, ReduceLROnPlateau):
-                scheduler.step(monitored)
-            else:
-                scheduler.step()
-        if early_stopping is not None and early_stopping.step(monitored, model):
-            history.stopped_early = True
-            break
+    trainer = make_engine(engine, model, loss, optimizer, X, y, penalty=penalty, who=who)
+    score = _Scorer(decision, loss, y)
+    val_data = None
+    if validation is not None:
+        val_data = trainer.prepare(*validation), _Scorer(decision, loss, validation[1])
+    bar = _progress(range(epochs), progress)
+    try:
+        for epoch in bar:
+            total, correct = 0.0, 0
+            for number, index in enumerate(batch_indices(len(X), batch_size,
+                                                         shuffle=batch_size < len(X),
+                                                         seed=rng), 1):
+                try:
+                    total += trainer.step(index) * len(index)
+                except ArithmeticError as exc:  # FloatingPointError, Overflow, ZeroDivision
+                    raise FloatingPointError(
+                        f"fit: training diverged at epoch {epoch + 1} of {epochs}, batch "
+                        f"{number}: {str(exc).rstrip('.')}. Lower the learning rate (now "
+                        f"{optimizer.lr!r}), standardize the inputs (nn.data.Standardizer), "
+                        "or clip gradients (nn.optim.clip_grad_norm)"
+                    ) from exc
+                if score.enabled:
+                    correct += score.correct(trainer.batch_outputs(), index)
+            _record_epoch(history, trainer, optimizer, total / len(X),
+                          correct / len(X) if score.enabled else None, val_data)
+            monitored = history.val_loss[-1] if validation else history.train_loss[-1]
+            if progress:
+                bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}")
+            if scheduler is not None:
+                if isinstance(scheduler, ReduceLROnPlateau):
+                    scheduler.step(monitored)
+                else:
+                    scheduler.step()
+            if early_stopping is not None:
+                trainer.sync(optimizer=False)  # it may save the model's weights
+                if early_stopping.step(monitored, model):
+                    history.stopped_early = True
+                    break
+    finally:
+        trainer.sync()
     if early_stopping is not None:
         early_stopping.restore(model)
         history.best_epoch = early_stopping.best_epoch
     return history
+
+
+class _Scorer:
+    """Counts correct decisions among a batch of outputs against the targets ``y``: the
+    loss record's ``decide`` on arrays, or a ``decision(output)`` of one's own per sample
+    (given Values, as ``predict`` gives them)."""
+
+    def __init__(self, decision: Callable[[Any], Any] | None, loss: Loss, y: list) -> None:
+        self.decision, self.loss = decision, loss
+        self.enabled = decision is not None or loss.decide is not None
+        self.y = np.asarray(y) if self.enabled and decision is None else y
+
+    def correct(self, outputs: np.ndarray, index: Sequence[int] | None = None) -> int:
+        """How many of ``outputs`` (the samples ``index`` of y, default all) are decided
+        right."""
+        if self.decision is None:
+            truth = self.y if index is None else self.y[index]
+            labels = self.loss.labels(outputs)
+            if labels.shape != truth.shape and labels.size == truth.size:
+                labels = labels.reshape(truth.shape)  # one output given as a list of one
+            right = labels == truth
+            return int(np.count_nonzero(right.all(axis=1) if right.ndim > 1 else right))
+        targets = self.y if index is None else [self.y[i] for i in index]
+        constants = [[autograd.constant(v) for v in row] if isinstance(row, list)
+                     else autograd.constant(row) for row in outputs.tolist()]
+        return sum(self.decision(out) == t for out, t in zip(constants, targets))
+
+
+def _record_epoch(history: History, trainer: Engine, optimizer: Optimizer,
+                  train_loss: float, train_accuracy: float | None,
+                  validation: tuple[Any, _Scorer] | None) -> None:
+    history.train_loss.append(train_loss)
+    history.lr.append(optimizer.lr)
+    if train_accuracy is not None:
+        history.train_accuracy.append(train_accuracy)
+    if validation is not None:
+        data, score = validation
+        val_loss, outputs = trainer.evaluate(data)
+        history.val_loss.append(val_loss)
+        if score.enabled:
+            history.val_accuracy.append(score.correct(outputs) / len(outputs))
+
+
+def _width(X: list | np.ndarray) -> int | None:
+    """Features per sample (``None`` for one number per sample)."""
+    if isinstance(X, np.ndarray):
+        return X.shape[1] if X.ndim == 2 else None
+    return len(X[0]) if isinstance(X[0], list) else None
 
 
 def _validation_set(validation: object, width: int | None) -> tuple[list, list]:
@@ -392,34 +424,6 @@ def _validation_set(validation: object, width: int | None) -> tuple[list, list]:
         raise ValueError(f"fit: validation X has {val_width} features per sample but X has "
                          f"{width}; both must come from the same features")
     return X_val, y_val
-
-
-def _record_epoch(history: History, model: Module, X, y, validation, loss_fn, decision,
-                  optimizer: Optimizer, mean_batch_loss: float,
-                  trainer: ReplayTraining | None = None) -> None:
-    history.train_loss.append(mean_batch_loss)
-    history.lr.append(optimizer.lr)
-    if decision is not None:
-        predicted = _replayed_decisions(trainer, X, decision) if trainer is not None \
-            else predict(model, X, decision)
-        history.train_accuracy.append(accuracy(list(y), predicted))
-    if validation is not None:
-        if trainer is not None:
-            val_loss = trainer.loss(*validation)
-            val_acc = accuracy(list(validation[1]), _replayed_decisions(
-                trainer, validation[0], decision)) if decision else None
-        else:
-            val_loss, val_acc = evaluate(model, validation[0], validation[1], loss_fn,
-                                         decision)
-        history.val_loss.append(val_loss)
-        if val_acc is not None:
-            history.val_accuracy.append(val_acc)
-
-
-def _replayed_decisions(trainer: ReplayTraining, X, decision) -> list:
-    """``decision`` of each sample's output, the outputs computed by replay."""
-    outputs = trainer.outputs(X).tolist()
-    return [decision(out) for out in outputs]
 
 
 def _progress(iterable, enabled: bool):

@@ -46,8 +46,9 @@ def test_a_backward_step_shows_the_rule_beside_the_number():
     by_start = {s.split(" += ")[0]: s for s in said[1:]}
     y_hat = next(r for r in backward_steps(loss) if r.node.op == "log").parent
     assert by_start["∂L/∂ŷ"] == (
-        f"∂L/∂ŷ += ∂L/∂log(ŷ) × ∂log(ŷ)/∂ŷ = -1 × 1/ŷ = -1 × {1 / y_hat.data:.4g} = "
-        f"{-1 / y_hat.data:.4g}")
+        f"∂L/∂ŷ += ∂L/∂log(ŷ) × ∂log(ŷ)/∂ŷ = -1 × 1/ŷ (ŷ > exp(-100)) = "
+        f"-1 × {1 / y_hat.data:.4g} = "
+        f"{-1 / y_hat.data:.4g}")  # BCE's log is PyTorch's clamped one: its case is said
     a11 = [r for r in backward_steps(loss) if r.node.op == "sigmoid"][1]  # a₁⁽¹⁾ → z₁⁽¹⁾
     slope = a11.node.data * (1 - a11.node.data)
     assert f"× ∂a₁⁽¹⁾/∂z₁⁽¹⁾ = {a11.upstream_grad:.4g} × a₁⁽¹⁾(1 − a₁⁽¹⁾) = " \
@@ -55,7 +56,7 @@ def test_a_backward_step_shows_the_rule_beside_the_number():
     assert "× ∂(w₁⁽¹⁾ᵀx)/∂w₁,₁⁽¹⁾ = -0.004243 × x₁ = -0.004243 × 0.5 = " \
            in by_start["∂L/∂w₁,₁⁽¹⁾"]
     table = steps_table(backward_steps(loss))
-    assert f"1/ŷ = {1 / y_hat.data:.6g}" in table and "a₁⁽¹⁾(1 − a₁⁽¹⁾) = " in table
+    assert f"1/ŷ (ŷ > exp(-100)) = {1 / y_hat.data:.6g}" in table and "a₁⁽¹⁾(1 − a₁⁽¹⁾) = " in table
 
 
 # --- names, 1-based -------------------------------------------------------------------------
@@ -247,6 +248,11 @@ def test_the_rule_text_of_every_op_evaluates_to_its_local_derivative(op, inputs)
     for i, local in enumerate(out.local_grads):
         text = rule_text(out, i)
         assert text is not None
+        case = re.fullmatch(r"(.+) \((.+ [<>≤≥] .+)\)", text)  # "1 (i0 > 0)": a rule's case
+        if case is not None:
+            text, condition = case.groups()
+            condition = condition.replace("≤", "<=").replace("≥", ">=")
+            assert eval(_python(condition), env), f"{text}: the case said does not hold"
         assert eval(_python(text), env) == pytest.approx(local, rel=1e-12, abs=1e-300), text
 
 
@@ -331,3 +337,18 @@ def test_the_network_stepper_updates_every_parameter_and_hides_values_until_comp
     assert f'fill="{nn.diagram.VALUE}">0.5933<' in svg  # a₁⁽¹⁾'s value, in that colour
     with pytest.raises(ValueError, match="lr must be"):
         drawing.stepper(lr=-1)
+
+
+def test_a_rule_in_two_cases_shows_the_case_the_numbers_are_in():
+    """relu's rule is "1 if z > 0 else 0": a step says which case holds, and why."""
+    model = nn.MLP(2, [2, 1], activation="relu", seed=1)
+    loss = nn.losses.mse([model([0.5, -1.0])], [1.0])
+    seen = set()
+    for r in backward_steps(loss):
+        if r.node.op == "relu":
+            z = r.parent
+            case = "1 (z" if z.data > 0 else "0 (z"
+            assert r.rule.startswith(case) and r.rule.endswith(("> 0)", "≤ 0)"))
+            assert float(r.rule.split(" ")[0]) == r.local_grad
+            seen.add(z.data > 0)
+    assert seen == {True, False}  # this seed has one active and one inactive hidden neuron

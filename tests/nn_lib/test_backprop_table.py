@@ -18,12 +18,12 @@ from nn.backprop_table import BackpropIdentityError, backprop_by_layer
 from nn.examples import mazur_network
 
 
-def engine_grads(model, xs, targets, loss="mse", batch=False):
+def engine_grads(model, xs, targets, loss="mse"):
     """The parameters' .grad after the user's own forward and backward pass."""
     model.zero_grad()
     fn = losses.get(loss) if isinstance(loss, str) else loss
     preds = [model(x) for x in xs]
-    value = fn(preds, targets) if batch else fn(preds[0], targets[0])
+    value = fn(preds, targets)  # nn.losses' one convention: lists, one item per sample
     value.backward()
     grads = {p.label: p.grad for p in model.parameters()}
     model.zero_grad()
@@ -113,7 +113,7 @@ def test_a_batch_sums_the_samples_terms_into_the_parameter_gradients():
     xs = [[0.1, 0.2], [0.5, -0.3], [1.0, 0.0]]
     ys = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]
     table = backprop_by_layer(model, xs, ys, "mse", batch=True)
-    loss, grads = engine_grads(model, xs, ys, batch=True)
+    loss, grads = engine_grads(model, xs, ys)
     assert table.loss == loss and table.batch_size == 3 and table.ok
     w = table.row("∂L/∂w₂,₃⁽²⁾")
     assert w.sample is None and len(w.parts) == 3 and w.value == grads[w.name]
@@ -153,8 +153,8 @@ def test_lone_layer_and_neuron_and_a_loss_function():
     assert table.ok and table.row("δ₂").layer == 1
     neuron = nn.Neuron(2, activation="tanh", seed=2)
 
-    def half_squared(pred, target):
-        return (pred - target) ** 2 * 0.5
+    def half_squared(preds, targets):
+        return autograd.sum([(p - t) ** 2 * 0.5 for p, t in zip(preds, targets)]) / len(preds)
 
     table = backprop_by_layer(neuron, [0.5, 1.0], 0.3, half_squared)
     assert table.ok and table.loss_name == "half_squared"

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd
 import nn
 from autograd import Drawing
 from autograd.viewport import legible_scale
@@ -130,8 +131,8 @@ def test_lone_layer_neuron_and_loss_function():
     assert "a₂" in source and "⁽" not in source.split("edges:")[0].split("a₂")[1][:2]
     neuron = nn.Neuron(2, activation="tanh", seed=0)
 
-    def half_squared(pred, target):
-        return (pred - target) ** 2 * 0.5
+    def half_squared(preds, targets):
+        return autograd.sum([(p - t) ** 2 * 0.5 for p, t in zip(preds, targets)]) / len(preds)
 
     source = draw_network(neuron, [1.0, 2.0], target=0.3, loss=half_squared).source
     assert "half_squared" in source

@@ -10,7 +10,7 @@ import autograd
 import nn
 from nn import losses, optim
 from nn.activations import ACTIVATIONS
-from nn.replay import ReplayTraining, blockers
+from nn.replay import ReplayEngine, blockers
 
 TOLERANCE = 1e-12
 rng = np.random.default_rng(0)
@@ -39,11 +39,11 @@ CASES = [("mse", 1, "linear"), ("mse", 2, "linear"), ("mae", 1, "linear"),
 def replayed_vs_scalar(model, loss, y, reduction="mean"):
     """(replayed L, scalar L, replayed ∇, scalar ∇, size of the gradients)."""
     params = model.parameters()
-    form = losses.sample_loss(loss, reduction)
+    record = losses.get(loss)
     T = losses.one_hot(y, 3) if loss == "cross_entropy" else np.asarray(y, float)
     example = T[0].tolist() if T.ndim > 1 else float(T[0])
-    replay = autograd.trace(lambda x, t: form(model(x), t), X[0].tolist(), example,
-                            params=params)
+    replay = autograd.trace(lambda x, t: record.per_sample(model(x), t, reduction),
+                            X[0].tolist(), example, params=params)
     replay.verify(X, T, samples=len(X))
     value, grad = replay.value_and_gradient(replay.parameter_vector(), X, T,
                                             reduction=reduction)
@@ -77,7 +77,7 @@ def test_sum_reduction(loss):
 
 def test_a_clamped_probability_passes_no_gradient_as_in_the_batch_loss():
     p = autograd.Value(0.0)
-    loss = losses.sample_loss("bce")(p * 1.0, autograd.Value(1.0))
+    loss = losses.get("bce").per_sample(p * 1.0, autograd.Value(1.0))
     assert loss.data == 100.0
     loss.backward()
     assert p.grad == 0.0
@@ -214,7 +214,7 @@ def test_dropout_and_batchnorm_are_refused_by_name():
             return self.mlp(x)
 
     with pytest.raises(ValueError, match=r"norm \(BatchNorm"):
-        ReplayTraining(Normalised(), "mse", optim.SGD(Normalised().parameters()),
+        ReplayEngine(Normalised(), "mse", optim.SGD(Normalised().parameters()),
                        X.tolist(), targets_for("mse", 1))
 
 
@@ -234,3 +234,104 @@ def test_engine_names_are_checked():
         nn.fit(nn.MLP(3, [1]), X.tolist(), targets_for("mse", 1), engine="fast")
     with pytest.raises(ValueError, match="engine"):
         nn.MLPClassifier(engine="fast").fit(X.tolist(), [0, 1] * 4 + [0])
+
+
+# --- one loop over two engines: what fit records and when the model is current ----------------
+def test_train_accuracy_and_loss_are_those_of_the_outputs_each_step_saw():
+    """Full batch: the epoch's one step sees the model the epoch started with."""
+    y = [0, 1, 1, 0, 1, 0, 0, 1, 1]
+    for engine in ("scalar", "replay"):
+        model = nn.MLP(3, [5, 1], activation="tanh", seed=8)
+        decide = [int(out >= 0) for out in nn.predict(model, X.tolist())]
+        loss = nn.evaluate(model, X.tolist(), y, "bce_with_logits")[0]
+        history = nn.fit(model, X.tolist(), y, loss="bce_with_logits", epochs=1,
+                         progress=False, engine=engine)
+        assert history.train_accuracy == [nn.accuracy(y, decide)]
+        assert history.train_loss[0] == pytest.approx(loss, rel=1e-12)
+
+
+def test_a_decision_of_ones_own_gets_values_on_both_engines():
+    y = [0, 1, 1, 0, 1, 0, 0, 1, 1]
+    accuracies = {}
+    for engine in ("scalar", "replay"):
+        history = nn.fit(nn.MLP(3, [5, 1], seed=9), X.tolist(), y, loss="bce_with_logits",
+                         decision=lambda out: int(out.data >= 0), epochs=3, batch_size=4,
+                         seed=0, validation=(X[:5].tolist(), y[:5]), progress=False,
+                         engine=engine)
+        accuracies[engine] = (history.train_accuracy, history.val_accuracy)
+    assert accuracies["replay"] == accuracies["scalar"]
+
+
+def test_replay_restores_the_best_weights_of_early_stopping():
+    y = targets_for("bce_with_logits", 1)
+    runs = {}
+    for engine in ("scalar", "replay"):
+        model = nn.MLP(3, [6, 1], seed=10)
+        history = nn.fit(model, X.tolist(), y, loss="bce_with_logits", epochs=60,
+                         optimizer=optim.SGD(model.parameters(), lr=3.0),
+                         validation=(X.tolist(), y), early_stopping=nn.EarlyStopping(2),
+                         progress=False, engine=engine)
+        assert history.stopped_early
+        best = min(history.val_loss)
+        assert history.val_loss[history.best_epoch] == best
+        assert nn.evaluate(model, X.tolist(), y, "bce_with_logits")[0] == \
+            pytest.approx(best, rel=1e-12)
+        runs[engine] = np.array([p.data for p in model.parameters()])
+    assert np.allclose(runs["replay"], runs["scalar"], rtol=0, atol=1e-10)
+
+
+class StopAt:
+    """A scheduler that interrupts training after `epochs` epochs (as a Ctrl-C would)."""
+
+    def __init__(self, epochs):
+        self.epochs, self.count = epochs, 0
+
+    def step(self):
+        self.count += 1
+        if self.count == self.epochs:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_replay_leaves_the_model_and_optimizer_current():
+    y = targets_for("mse", 1)
+    results = {}
+    for engine in ("scalar", "replay"):
+        model = nn.MLP(3, [5, 1], seed=11)
+        opt = optim.Adam(model.parameters(), lr=0.05)
+        with pytest.raises(KeyboardInterrupt):
+            nn.fit(model, X.tolist(), y, epochs=10, batch_size=4, seed=1, optimizer=opt,
+                   scheduler=StopAt(3), progress=False, engine=engine)
+        results[engine] = (np.array([p.data for p in model.parameters()]), opt)
+    (w_scalar, opt_scalar), (w_replay, opt_replay) = results["scalar"], results["replay"]
+    assert np.allclose(w_replay, w_scalar, rtol=0, atol=1e-10)
+    assert opt_replay.steps == opt_scalar.steps == 9  # 3 epochs of 3 batches
+    for ours, theirs in zip(opt_replay.state, opt_scalar.state):
+        assert ours.keys() == theirs.keys()
+        assert all(abs(ours[k] - theirs[k]) <= 1e-10 for k in ours)
+
+
+def test_replay_takes_numpy_arrays_as_it_takes_lists():
+    y = [0, 1, 2, 1, 0, 2, 2, 1, 0]
+    weights = []
+    for data, labels in ((X, np.array(y)), (X.tolist(), y)):
+        model = nn.MLP(3, [4, 3], seed=12)
+        nn.fit(model, data, labels, loss="cross_entropy", epochs=2, batch_size=4, seed=0,
+               progress=False, engine="replay")
+        weights.append([p.data for p in model.parameters()])
+    assert weights[0] == weights[1]
+    bad = X.copy()
+    bad[4, 1] = np.nan
+    with pytest.raises(ValueError, match=r"X\[4\]\[1\] \(sample 4, feature 1\) is nan"):
+        nn.fit(nn.MLP(3, [1]), bad, y, progress=False, engine="replay")
+
+
+def test_a_branch_on_the_target_is_caught_where_the_class_changes():
+    """The trace is checked on the sample whose target differs most from the example's,
+    not only on its neighbours (here of the same class)."""
+    def by_class(outputs, targets):
+        o, t = outputs[0], targets[0]
+        return (o - t) ** 2 if t.data > 0.5 else abs(o - t)
+
+    with pytest.raises(autograd.DataDependentGraphError):
+        nn.fit(nn.MLP(3, [4, 1], seed=0), X.tolist(), [0, 0, 0, 0, 0, 0, 0, 0, 1],
+               loss=by_class, progress=False, engine="replay")
