@@ -25,6 +25,7 @@ from . import explain_view as view
 from .backward import contribution, gradients
 from .explain_view import Code, D, Line, Nm, Num, Op, Row, Table
 from .graph import formula, topological_order
+from .naming import Namer, showing
 from .ops import CONST, DIV, DOT, MUL, SUM
 from .value import Value
 
@@ -108,11 +109,12 @@ class SampleTerm(NamedTuple):
     groups: tuple[Group, ...]
     gradient: float
     wrt: Value | None = None
+    namer: Namer | None = None
 
     def explain(self, *, max_paths: int = 12) -> Explanation:
         """This term's whole chain: ``explain(ℓᵢ, wrt)``, every node between ``wrt`` and ℓᵢ a
         factor (∂ℓᵢ/∂ŷᵢ · ∂ŷᵢ/∂zᵢ · ∂zᵢ/∂w for a neuron)."""
-        return explain(self.loss, self.wrt, max_paths=max_paths)
+        return explain(self.loss, self.wrt, max_paths=max_paths, namer=self.namer)
 
 
 class Explanation:
@@ -158,6 +160,7 @@ class Explanation:
         self.lower = lower if lower is not None else Path((wrt,), (), 1.0)
         self.upper = upper if upper is not None else Path((root,), (), 1.0)
         self._single = single
+        self.namer: Namer | None = None  # explain's namer=, used again when shown
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -195,7 +198,8 @@ class Explanation:
     def layout(self) -> list[view.Block]:
         """The explanation as lines and tables (see :mod:`autograd.explain_view`), from which
         the text, LaTeX and HTML forms are written."""
-        return _layout(self)
+        with showing(self.root, self.namer):
+            return _layout(self)
 
     def __str__(self) -> str:
         return view.text(self.layout())
@@ -214,7 +218,8 @@ class Explanation:
         return view.html(self.layout())
 
 
-def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
+def explain(root: Value, wrt: Value, *, max_paths: int = 12,
+            namer: Namer | None = None) -> Explanation:
     """∂root/∂wrt as the sum over every path from ``wrt`` to ``root`` of the product of the
     local derivatives along it — the chain rule written out.
 
@@ -246,6 +251,8 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
         wrt: the node to differentiate by (a parameter, or any node of the graph).
         max_paths: list the paths only up to this many (their number can grow
             exponentially with depth).
+        namer: a function ``v -> str | None`` naming nodes before the registered namers
+            (:mod:`autograd.naming`), as for ``draw`` and ``stepper``.
     Returns:
         An :class:`Explanation`.
     Raises:
@@ -280,6 +287,15 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12) -> Explanation:
         )
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
         raise ValueError(f"explain: max_paths must be a non-negative int, got {max_paths!r}")
+    with showing(root, namer):
+        explanation = _explain(root, wrt, max_paths)
+    explanation.namer = namer
+    if namer is not None and explanation.samples:
+        explanation.samples = tuple(t._replace(namer=namer) for t in explanation.samples)
+    return explanation
+
+
+def _explain(root: Value, wrt: Value, max_paths: int) -> Explanation:
     order = topological_order(root)
     through = _paths_from(wrt, order)  # paths from wrt to each node (0: not reached)
     grads = gradients(root)

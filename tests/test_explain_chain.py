@@ -221,3 +221,24 @@ def test_a_node_that_reads_the_weight_twice_shows_both_uses():
     assert "reads it 2 times" in text
     use = f"∂{wrapped(formula(penalty.node))}/∂{formula(w1)}"
     assert f"({use} + {use})" in text
+
+
+def test_a_namer_given_to_explain_names_its_nodes_in_every_form():
+    """explain(namer=) names nodes as draw and stepper do: asked before nn's namer, kept for
+    the text, the math and each sample's chain."""
+    import nn
+
+    model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    X, Y = [[0.5, -1.0], [1.0, 2.0]], [1.0, 0.0]
+    loss = nn.losses.binary_cross_entropy([model(x) for x in X], Y)
+    w = model.parameters()[0]
+
+    def namer(v):
+        return "J" if v is loss else None
+
+    e = autograd.explain(loss, w, namer=namer)
+    assert "∂J/∂w₁,₁⁽¹⁾" in str(e) and "∂L/" not in str(e)
+    assert "J" in e._repr_html_()
+    assert "∂J/" not in str(autograd.explain(loss, w))  # the namer was for that call only
+    term = e.samples[0].explain()
+    assert term.namer is namer
