@@ -284,6 +284,12 @@ def test_ctrl_wheel_zooms_and_a_drag_pans(page, tmp_path):
                              " return [s.scrollLeft, s.scrollTop]}")
 
     assert scrolled() == [0, 0]
+    for _ in range(3):  # wide enough to pan 250 px whatever direction the graph is laid out in
+        page.click("[data-zoom=in]")
+    width = page.evaluate("() => {const s = document.querySelector('.tg-scroll');"
+                          " return s.scrollWidth - s.clientWidth}")
+    assert width > 300
+    page.evaluate("() => {document.querySelector('.tg-scroll').scrollLeft = 0}")
     page.mouse.move(box["x"] + 500, box["y"] + 150)
     page.mouse.down()
     page.mouse.move(box["x"] + 250, box["y"] + 150, steps=6)
