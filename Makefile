@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test test-fast lint bench lessons clean
+.PHONY: demo test test-fast fuzz lint bench lessons clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ test: $(DEV)
 test-fast: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "not slow" --doctest-modules tests autograd nn
+
+# Open-ended fuzzing against PyTorch, beyond the fixed programs `make test` replays: every op at
+# once, a fresh seed each run (FUZZ_SEED=n to repeat one), for FUZZ_SECONDS; each new kind of
+# mismatch is printed as an entry for tests/oracle/fuzz_corpus.json. Fails if it found one.
+FUZZ_SECONDS ?= 60
+fuzz: $(DEV)
+	$(BIN)/python tests/oracle/fuzz_search.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 lint: $(DEV)
 	$(BIN)/ruff check .

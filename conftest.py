@@ -17,7 +17,8 @@ SLOW_FILES = {
     "tests/test_cli.py",  # runs the demo, and the console script in a subprocess
     "tests/oracle/test_against_torch.py",  # imports PyTorch
     "tests/oracle/test_to_torch.py",  # imports PyTorch
-    "tests/oracle/test_fuzz_torch.py",  # imports PyTorch; thousands of programs (4-9 s a test)
+    "tests/oracle/test_fuzz_torch.py",  # imports PyTorch; thousands of programs (1-4 s a test)
+    "tests/oracle/test_fuzz_search.py",  # imports PyTorch; runs make fuzz's search briefly
     "tests/test_lessons.py",  # executes every lesson
 }
 

@@ -701,6 +701,8 @@ def hessian_by_nested_grad(program: Program) -> list[list[float]]:
 def hessian_by_create_graph(program: Program) -> list[list[float]]:
     leaves = [Value(x) for x in program.inputs]
     out = run_ours(program, leaves)[-1]
+    if not out.requires_grad:  # computed from constants only (a matvec row of numbers)
+        return [[0.0] * len(leaves) for _ in leaves]
     out.backward(create_graph=True)
     rows = []
     for leaf in leaves:
@@ -734,6 +736,19 @@ def _forward_hits_convention(program: Program) -> bool:
     return _needs_an_undefined_exponent_gradient(slots[-1])
 
 
+def pattern(ours: float, theirs: float) -> str:
+    """How two numbers that are not the same differ, in words (a mismatch's family)."""
+    if math.isnan(theirs):
+        return "ours a number, torch NaN"
+    if math.isnan(ours):
+        return "ours NaN, torch a number"
+    if math.isinf(ours) and math.isinf(theirs):
+        return "infinities of opposite signs"
+    if math.isinf(ours) or math.isinf(theirs):
+        return "one infinite, one finite"
+    return "both finite, different"
+
+
 def compare_hessian(program: Program, findings: Findings, method) -> None:
     """The program's Hessian by ``method`` (ours) against torch's, entry by entry."""
     if any(ins.op == "number_pow" and ins.param == 0 for ins in program.instructions):
@@ -765,10 +780,12 @@ def compare_hessian(program: Program, findings: Findings, method) -> None:
            if not (same(got[i][j], expected[i][j], rel=1e-9)
                    or abs(got[i][j] - expected[i][j]) <= 1e-12 * size
                    # documented: torch's NaN from 0·∞ inside its backward-of-backward
-                   or (singular and math.isnan(expected[i][j])))]
+                   or (singular and math.isnan(expected[i][j]))
+                   # documented: the sign of inf at -0.0 (IEEE pow of a signed zero)
+                   or (singular and math.isinf(got[i][j]) and got[i][j] == -expected[i][j]))]
     if bad:
         i, j = bad[0]
-        findings.add(("second derivative", ops, classes),
+        findings.add(("second derivative", ops, classes, pattern(got[i][j], expected[i][j])),
                      f"{method.__name__} d2/dx{i}dx{j}: ours {got[i][j]!r}, torch "
                      f"{expected[i][j]!r}\n           "
                      + str(program).replace("\n", "\n           "))
