@@ -44,6 +44,14 @@ compared. At -0.0 a fractional power's infinite derivative may have the other si
 ``pow`` of a signed zero, where torch divides by ``2·(-0.0)``). Everywhere else second
 derivatives, mixed partials included, match torch.
 
+Differences decided case by case live in ``fuzz_corpus.json`` with an ``expected`` note saying
+why ours differs on purpose (issue 18's three among them): ``sigmoid(x < −709.78)`` is the true
+subnormal where torch's is 0, so under an infinite upstream ours is inf, torch's NaN; a flat
+branch (0 ** b at base 0, elu or relu above 0) passes no gradient to a Hessian either, where
+torch's 0·∞ gives NaN; torch's Hessian through ``a ** b`` at b = 0 is not symmetric, ours
+agrees with finite differences; and, as at a subnormal divisor, an overflowing stored local
+derivative times a zero gradient is NaN.
+
 A failing fuzz test lists its mismatches grouped by (kind, op, input class), each with a count
 and a minimal reproducer: the single op call whose result (or local derivative) first differs.
 
