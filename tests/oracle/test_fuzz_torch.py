@@ -69,6 +69,7 @@ every op at once and for a given time, and prints each new mismatch as a corpus 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -662,18 +663,27 @@ def _fingerprint(programs: Sequence[Program]) -> str:
     return hashlib.sha256("\n\n".join(map(str, programs)).encode()).hexdigest()
 
 
-def test_gate_programs_do_not_depend_on_pythons_hash_seed():
-    """The seeds come from a digest, not from ``hash(str)`` (randomized per process): a process
-    whose string hashes differ from this one's draws the same programs."""
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import test_fuzz_torch as t; "
-            "print(hash('edge')); print(t._fingerprint(t.suite_programs('edge')))")
+def test_gate_seeds_do_not_depend_on_pythons_hash_seed():
+    """The seeds come from a digest, not from ``hash(str)`` (randomized per process): run in a
+    process whose string hashes differ from this one's, ``stable_seed`` gives the same seeds.
+    (Its source alone runs there: importing torch would cost seconds.)"""
+    code = (f"import hashlib\n{inspect.getsource(stable_seed)}\n"
+            "print(hash('edge'), stable_seed('edge', 'add', 'mul'), "
+            "stable_seed('ordinary', 'exp'))")
     other = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
-    run = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)],
-                         env={**os.environ, "PYTHONHASHSEED": other},
+    run = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": other},
                          capture_output=True, text=True, check=True)
-    their_hash, their_programs = run.stdout.split()
-    assert int(their_hash) != hash("edge")  # the two processes really hash differently
-    assert their_programs == _fingerprint(suite_programs("edge"))
+    their_hash, *their_seeds = map(int, run.stdout.split())
+    assert their_hash != hash("edge")  # the two processes really hash differently
+    assert their_seeds == [stable_seed("edge", "add", "mul"), stable_seed("ordinary", "exp")]
+
+
+def test_gate_programs_depend_on_their_suite_and_pair_only():
+    """Nothing else feeds the generator: not the global random state, not earlier suites."""
+    first = _fingerprint(suite_programs("edge"))
+    random.seed(12345)
+    suite_programs("ordinary")
+    assert _fingerprint(suite_programs("edge")) == first
 
 
 # --- second derivatives --------------------------------------------------------------------------
