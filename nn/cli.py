@@ -1,10 +1,11 @@
 """The ``tracegrad`` command line.
 
-``tracegrad demo`` walks through one neuron's backward pass (its step table, why ∂L/∂w0 has
-its value, its graph, a page to step through it in a browser), Matt Mazur's 2-2-2 network
-(layer by layer, its network diagram and stepper), then trains an MLP on the two moons and
-draws its loss curve and decision boundary. ``tracegrad export-lesson NOTEBOOK OUT.html``
-writes a lesson as one HTML page whose formulas show offline (MathML).
+``tracegrad demo`` walks through one neuron's backward pass (its step table, why ∂L/∂w₁ has
+its value, its graph, a page to step through it in a browser, ending with the update
+w ← w − η·∂L/∂w), Matt Mazur's 2-2-2 network (layer by layer, its network diagram and
+stepper), then trains an MLP on the two moons and draws its loss curve and decision
+boundary. ``tracegrad export-lesson NOTEBOOK OUT.html`` writes a lesson as one HTML page
+whose formulas show offline (MathML).
 """
 
 
@@ -20,12 +21,14 @@ from typing import NoReturn
 import autograd
 from autograd import Value
 
+from .notation import input_symbol, subscript
+
 DESCRIPTION = """tracegrad: backpropagation you can watch.
 
-'tracegrad demo' steps through one neuron's backward pass (the step table, why dL/dw0 has its
-value, the graph, backprop.html to step through in a browser), Matt Mazur's 2-2-2 network
-(layer by layer, its diagram, network.html), then trains an MLP on the two moons and draws
-its loss curve and decision boundary.
+'tracegrad demo' steps through one neuron's backward pass (the step table, why dL/dw1 has its
+value, the graph, backprop.html to step through in a browser, ending with the update of the
+weights), Matt Mazur's 2-2-2 network (layer by layer, its diagram, network.html), then
+trains an MLP on the two moons and draws its loss curve and decision boundary.
 
 'tracegrad export-lesson NOTEBOOK OUT.html' writes a lesson as one HTML page whose formulas
 show with no network (MathML)."""
@@ -34,50 +37,58 @@ show with no network (MathML)."""
 def sigmoid_neuron_bce(w: Sequence[float], x: Sequence[float], b: float, y: float) -> dict:
     """Build one sigmoid neuron with binary cross-entropy on one sample, labelled for display.
 
-    ``ŷ = σ(w·x + b)`` and ``L = −(y·log ŷ + (1−y)·log(1−ŷ))``.
+    ``ŷ = σ(w·x + b)`` and ``L = −(y·log ŷ + (1−y)·log(1−ŷ))``, with the course's 1-based
+    names: weights ``w₁, w₂, …``, inputs ``x₁, x₂, …``, and the loss's two terms ``y·log ŷ``
+    and ``(1−y)·log(1−ŷ)``.
 
     Returns:
         A dict with the Values ``w`` (list), ``x`` (list), ``b``, ``z``, ``y_hat`` and ``loss``.
     """
-    ws = [Value(wi, label=f"w{i}") for i, wi in enumerate(w)]
-    xs = [autograd.constant(xi, label=f"x{i}") for i, xi in enumerate(x)]
+    ws = [Value(wi, label="w" + subscript(i)) for i, wi in enumerate(w, 1)]
+    xs = [autograd.constant(xi, label=input_symbol(i)) for i, xi in enumerate(x, 1)]
     bias = Value(b, label="b")
     z = autograd.dot(ws, xs) + bias
     z.label = "z"
     y_hat = z.sigmoid()
     y_hat.label = "ŷ"
-    loss = -(y * y_hat.log() + (1 - y) * (1 - y_hat).log())
+    y_log = y * y_hat.log()
+    y_log.label = "y·log ŷ"  # the course's terms, not the numbers (1·log(ŷ)) they hold
+    other_log = (1 - y) * (1 - y_hat).log()
+    other_log.label = "(1−y)·log(1−ŷ)"
+    loss = -(y_log + other_log)
     loss.label = "L"
     return {"w": ws, "x": xs, "b": bias, "z": z, "y_hat": y_hat, "loss": loss}
 
 
 def demo(out_dir: Path) -> None:
-    """Print the step table of one neuron's backward pass, draw it, compare with the course."""
-    w, x, b, y = [0.4, -0.6], [0.5, -1.5], 0.1, 1.0
+    """Print the step table of one neuron's backward pass, draw it, save a page to step
+    through it (ending with the update ``w ← w − η·∂L/∂w``), compare with the course."""
+    w, x, b, y, lr = [0.4, -0.6], [0.5, -1.5], 0.1, 1.0, 0.5
     net = sigmoid_neuron_bce(w, x, b, y)
     loss, y_hat = net["loss"], net["y_hat"]
     print("One sigmoid neuron, binary cross-entropy, one sample")
     print(f"  x = {x}, y = {y}, w = {w}, b = {b}")
     print(f"  z = w·x + b = {net['z'].data:.6f}   ŷ = σ(z) = {y_hat.data:.6f}   "
           f"L = {loss.data:.6f}\n")
-    print("The backward pass, one chain-rule product per row (x0, x1 and the numbers are "
+    print("The backward pass, one chain-rule product per row (x₁, x₂ and the numbers are "
           "data: they get no gradient):")
     print(autograd.steps_table(autograd.backward_steps(loss)))
-    print("\nWhy ∂L/∂w0 has its value — the sum over paths of the local derivatives' products:")
+    print("\nWhy ∂L/∂w₁ has its value — the sum over paths of the local derivatives' products:")
     print(autograd.explain(loss, net["w"][0]))
 
     out_dir.mkdir(parents=True, exist_ok=True)
     drawing = autograd.draw(loss)
     written = [drawing.save(out_dir / "neuron.svg"), drawing.save(out_dir / "neuron.png"),
-               drawing.stepper().save(out_dir / "backprop.html")]
+               drawing.stepper(lr=lr).save(out_dir / "backprop.html")]
     print(f"\nGraph written to {', '.join(str(p) for p in written)} (open the .html in a "
-          "browser to step through the pass: →, ←, space)")
+          "browser to step through the pass: →, ←, space; it ends with the update "
+          f"w ← w − η·∂L/∂w of w₁, w₂ and b, η = {lr})")
 
     error = y_hat.data - y
     print("\nThe course's hand derivation against the engine:")
     print(f"  {'gradient':<8} {'by hand':<18} {'value':>10} {'engine':>10}  match")
-    rows = [(f"∂L/∂w{i}", f"(ŷ−y)·x{i}", error * xi, wi.grad)
-            for i, (xi, wi) in enumerate(zip(x, net["w"]))]
+    rows = [(f"∂L/∂w{subscript(i)}", f"(ŷ−y)·{input_symbol(i)}", error * xi, wi.grad)
+            for i, (xi, wi) in enumerate(zip(x, net["w"]), 1)]
     rows.append(("∂L/∂b", "ŷ−y", error, net["b"].grad))
     for name, formula, hand, engine in rows:
         ok = "yes" if abs(hand - engine) <= 1e-12 * max(1.0, abs(hand)) else "NO"
@@ -106,8 +117,10 @@ def mazur(out_dir: Path) -> None:
     print(table)
     diagram = nn.draw_network(model, x, target=target, loss="mse")
     written = [diagram.save(out_dir / "network.svg"), diagram.save(out_dir / "network.png"),
-               diagram.stepper().save(out_dir / "network.html")]
-    print(f"\nNetwork diagram written to {', '.join(str(p) for p in written)}")
+               diagram.stepper(lr=0.5).save(out_dir / "network.html")]
+    print(f"\nNetwork diagram written to {', '.join(str(p) for p in written)} (network.html "
+          "steps forward neuron by neuron, back δ by δ, and ends with the update "
+          "w ← w − η·∂L/∂w of every weight and bias, η = 0.5 as Mazur's)")
 
 
 def train_moons(out_dir: Path, progress: bool = True) -> float:

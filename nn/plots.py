@@ -142,7 +142,7 @@ def plot_history(history: History, path: str | Path | None = None):
     Returns:
         The matplotlib ``Figure``.
     """
-    fig = _figure(9 if history.train_accuracy else 6, 4)
+    fig = _figure(7 if history.train_accuracy else 6, 3.6)  # ≤ 700 px: 10 pt text ≥ 11 px
     axes = fig.subplots(1, 2 if history.train_accuracy else 1, squeeze=False)[0]
     epochs = range(1, history.epochs + 1)
     axes[0].plot(epochs, history.train_loss, label="training")

@@ -28,10 +28,24 @@ def test_demo_prints_table_writes_pictures_and_matches_the_course(tmp_path, caps
     for page in ("backprop.html", "network.html"):  # steppers: one self-contained page each
         html = (tmp_path / "out" / page).read_text(encoding="utf-8")
         assert 'class="tg-stepper"' in html and "<script src" not in html
+        assert '"phase":"update"' in html  # each ends with w ← w − η·∂L/∂w, as printed
+    assert text.count("ends with the update w ← w − η·∂L/∂w") == 2  # both pages say so
     for picture in ("loss_curve.png", "decision_boundary.png"):
         assert (tmp_path / "out" / picture).read_bytes()[:4] == b"\x89PNG"
     accuracy = re.search(r"test accuracy ([\d.]+)%", text)
     assert accuracy and float(accuracy.group(1)) >= 90
+
+
+def test_the_demo_names_the_neuron_as_the_course_does_from_1(tmp_path, capsys):
+    cli.demo(tmp_path)  # the one-neuron part of 'tracegrad demo'
+    neuron_part = capsys.readouterr().out
+    assert "Why ∂L/∂w₁ has its value" in neuron_part and "∂L/∂w₁ = " in neuron_part
+    for zero_based in ("w0", "x0", "∂L/∂w0"):
+        assert zero_based not in neuron_part, zero_based
+    hand = [line.split()[:2] for line in neuron_part.splitlines() if "(ŷ−y)·" in line]
+    assert hand == [["∂L/∂w₁", "(ŷ−y)·x₁"], ["∂L/∂w₂", "(ŷ−y)·x₂"]]
+    svg = (tmp_path / "neuron.svg").read_text(encoding="utf-8")
+    assert ">w₁<" in svg and ">x₂ = " in svg and ">w0<" not in svg
 
 
 def test_console_script_is_installed(tmp_path):

@@ -22,7 +22,7 @@ def test_frames_are_the_forward_pass_then_backward_steps_records():
     forward = [f for f in made.frames if f["phase"] == "forward"]
     assert len(forward) == len(order)
     assert forward[-1]["say"].startswith("forward: L = ") and "0.2633" in forward[-1]["say"]
-    assert any("x0 = 0.5 enters (data" in f["say"] for f in forward)
+    assert any("x₁ = 0.5 enters (data" in f["say"] for f in forward)  # 1-based
     backward = [f for f in made.frames if f["phase"] == "backward"]
     records = list(backward_steps(neuron()["loss"]))
     assert [f["say"] for f in backward[1:]] == [r.text(4) for r in records]  # 4 digits
