@@ -54,7 +54,8 @@ def network_stepper(drawing: Drawing, recorded: NetworkPass, gradient_fill: str,
 
     edges = [e for (li, j) in neurons for e in into(li, j)]
     frames = [{"phase": "start", "say": "Before the forward pass: press → (or ▶) to compute "
-                                        "the network neuron by neuron, then backpropagate."}]
+                                        "the network neuron by neuron, then backpropagate"
+                                        + (", then update." if lr is not None else ".")}]
     values = ", ".join(f"{input_symbol(k + 1)} = {x:.6g}" for k, x in enumerate(sample.x))
     frames.append({"phase": "forward", "say": f"forward: the sample enters, {values} (data: "
                                               "no gradient)",
