@@ -37,8 +37,12 @@ from .errors import DerivativeRuleError
 Rule = Callable[..., tuple]
 
 
-class Op(str):
-    """An op: its name (a ``str``, so ``node.op == "*"`` works), forward function and rule.
+class Op:
+    """An op: its name, forward function and derivative rule.
+
+    Ops compare by identity: two ops with the same name are different ops (nn's clamped log
+    is not :data:`LOG`, ``x ** 2`` is not ``a ** b``), so test a node with ``v.op is MUL``;
+    ``op.name`` (or ``str(op)``) is its name for display.
 
     Args:
         name: what the op is called in drawings and step tables, e.g. ``"tanh"``.
@@ -81,6 +85,27 @@ class Op(str):
         (8.0, (12.0,))
     """
 
+    __slots__ = (
+        "__weakref__",
+        "_arity",
+        "_masks",
+        "_variants",
+        "base",
+        "derivative",
+        "error",
+        "expression",
+        "forward",
+        "ieee",
+        "inputs",
+        "key",
+        "masks",
+        "math",
+        "name",
+        "params",
+        "rule",
+    )
+
+    name: str
     rule: Rule | None
     params: tuple
     inputs: str
@@ -92,12 +117,15 @@ class Op(str):
     error: Callable[..., Exception] | None
     derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None
 
-    def __new__(cls, name: str, rule: Rule | None = None, params: tuple = (),
+    def __init__(self, name: str, rule: Rule | None = None, params: tuple = (),
                 inputs: str = "each", *, forward: Callable[..., float] | None = None,
                 masks: bool = False, math: str = "", ieee: str | None = None,
                 error: Callable[..., Exception] | None = None,
                 derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None = None
-                ) -> Op:
+                 ) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"Op: name must be a string such as 'cube', got "
+                            f"{type(name).__name__} {name!r}")
         if inputs not in ("each", "all", "halves"):
             raise ValueError(f"Op: inputs must be 'each', 'all' or 'halves', got {inputs!r}")
         if rule is not None and not callable(rule):
@@ -115,7 +143,7 @@ class Op(str):
         if forward is not None and rule is None:
             raise ValueError(f"Op {name!r}: an op with a forward function needs its derivative "
                              "rule too: Op(name, rule, forward=...)")
-        self = super().__new__(cls, name)
+        self.name = name
         self.rule = rule
         self.params = tuple(params)
         self.inputs = inputs
@@ -136,8 +164,15 @@ class Op(str):
                             f"(e.g. ('{{b}}', '{{a}}') for a·b), got {derivative!r}")
         self.derivative = tuple(derivative) if isinstance(derivative, (list, tuple)) \
             else derivative
+        self.base = self  # the op this one is a variant of (with_params), else itself
+        self.key: str | None = None  # its name in the registry, once registered
         self._variants: dict = {}
-        return self
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"Op({self.describe()!r})"
 
     def with_params(self, *params: float) -> Op:
         """This op with other parameters, one shared object per value (``leaky_relu(0.2)``)."""
@@ -145,10 +180,11 @@ class Op(str):
         if variant is None:
             if len(self._variants) >= 1024:  # many distinct parameters: stay bounded
                 self._variants.clear()
-            variant = Op(str(self), self.rule, params, self.inputs,
+            variant = Op(self.name, self.rule, params, self.inputs,
                          forward=self.expression or self.forward,
                          masks=self._masks, math=self.math, ieee=self.ieee, error=self.error,
                          derivative=self.derivative)
+            variant.base = self.base
             self._variants[params] = variant
         return variant
 
@@ -206,13 +242,18 @@ class Op(str):
     def describe(self) -> str:
         """The op with its parameters, for display: ``"leaky_relu(0.01)"``, ``"** 2"``."""
         if not self.params:
-            return str(self)
-        if self == "**":
+            return self.name
+        if self.rule is _power_rule:
             return f"** {_short(self.params[0])}"
-        return f"{self}({', '.join(_short(p) for p in self.params)})"
+        return f"{self.name}({', '.join(_short(p) for p in self.params)})"
 
-    def __reduce__(self):  # an Op pickles/copies as itself, not as a bare str
-        return (_rebuild, (str(self), self.rule, self.params, self.inputs,
+    def __reduce__(self):
+        # a registered op (or a variant of one) unpickles as the same object, so that
+        # ``v.op is MUL`` survives a copy; another op by its definition
+        base = self.base
+        if base.key is not None and _REGISTERED.get(base.key) is base:
+            return (_registered, (base.key, self.params if self is not base else None))
+        return (_rebuild, (self.name, self.rule, self.params, self.inputs,
                            self.expression or self.forward,
                            self._masks, self.math, self.ieee, self.error, self.derivative))
 
@@ -239,6 +280,11 @@ def _forward_from_expression(name: str, expression: str) -> Callable[..., float]
     raise ValueError(f"Op {name!r}: a forward expression may use only its inputs, x (one "
                      f"input) or a and b (two), and Python's operators; {expression!r} uses "
                      f"{sorted(names)}. Give a function instead.")
+
+
+def _registered(key: str, params: tuple | None) -> Op:
+    op = _REGISTERED[key]
+    return op if params is None else op.with_params(*params)
 
 
 def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error,
@@ -655,3 +701,44 @@ DOT = Op("dot", lambda out, ws, xs: (*xs, *ws), inputs="halves", forward=_dot,
          math="∂(w·x)/∂wᵢ = xᵢ, ∂(w·x)/∂xᵢ = wᵢ (parents w₀…wₙ₋₁, x₀…xₙ₋₁)",
          derivative=("{x}", "{w}"))
 CONST = Op("const")  # a number that entered the graph: no inputs, never a parameter
+
+
+# --- the registry: every op, iterable ----------------------------------------------------
+_REGISTERED: dict[str, Op] = {}  # by key, CONST included (for pickling by identity)
+REGISTRY: dict[str, Op] = {}  # the ops one can apply, by key: "add", "pow_value"...
+
+
+def register_op(op: Op, key: str) -> Op:
+    """Add ``op`` to the registry under ``key`` (unique, e.g. ``"nn.clamped_log"``), so
+    tests, hypothesis forms and the PyTorch oracle cover it; returns ``op``.
+
+    Raises:
+        TypeError: ``op`` is not an :class:`Op`.
+        ValueError: ``key`` is taken by another op.
+    """
+    if not isinstance(op, Op):
+        raise TypeError(f"register_op: op must be an autograd.Op, got {type(op).__name__} "
+                        f"{op!r}")
+    known = _REGISTERED.get(key)
+    if known is not None and known is not op:
+        raise ValueError(f"register_op: the key {key!r} is taken by {known!r}; give "
+                         f"{op!r} another key, e.g. 'mylib.{key}'")
+    op.key = key
+    _REGISTERED[key] = op
+    if op.rule is not None:
+        REGISTRY[key] = op
+    return op
+
+
+def all_ops() -> list[Op]:
+    """Every registered op one can apply (built-in, then libraries'), in registration order."""
+    return list(REGISTRY.values())
+
+
+for _key, _op in {
+    "add": ADD, "sub": SUB, "mul": MUL, "div": DIV, "neg": NEG, "identity": IDENTITY,
+    "pow": POW, "pow_value": POW_VALUE, "abs": ABS, "exp": EXP, "log": LOG, "sqrt": SQRT,
+    "tanh": TANH, "sigmoid": SIGMOID, "softplus": SOFTPLUS, "relu": RELU,
+    "leaky_relu": LEAKY_RELU, "elu": ELU, "step": STEP, "sum": SUM, "dot": DOT, "const": CONST,
+}.items():
+    register_op(_op, _key)

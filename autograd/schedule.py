@@ -262,13 +262,13 @@ class Generic:
 
 def is_sum(op) -> bool:
     """Whether ``op`` is the built-in n-ary ``sum`` (its parents' rows add up)."""
-    return getattr(op, "inputs", None) == "all" and op == SUM and op.rule is SUM.rule
+    return op is SUM
 
 
 def is_dot(op) -> bool:
     """Whether ``op`` is the built-in ``dot`` (parents ``w…, x…``; local derivatives
     ``x…, w…``)."""
-    return getattr(op, "inputs", None) == "halves" and op == DOT and op.rule is DOT.rule
+    return op is DOT
 
 
 __all__ = ["CONST", "LITERAL", "NODE", "PARAM", "Elementwise", "Generic", "MatVec",
