@@ -708,17 +708,23 @@ _REGISTERED: dict[str, Op] = {}  # by key, CONST included (for pickling by ident
 REGISTRY: dict[str, Op] = {}  # the ops one can apply, by key: "add", "pow_value"...
 
 
-def register_op(op: Op, key: str) -> Op:
+def register_op(op: Op, key: str, *, sample: Sequence[float] | None = None,
+                validate: bool = True) -> Op:
     """Add ``op`` to the registry under ``key`` (unique, e.g. ``"nn.clamped_log"``), so
     tests, hypothesis forms and the PyTorch oracle cover it; returns ``op``.
 
+    The op is checked once, here, at ``sample`` (default 0.7, 0.4, 0.3, 0.6… one per input):
+    see :func:`validate_op`.
+
     Raises:
-        TypeError: ``op`` is not an :class:`Op`.
+        TypeError: ``op`` is not an :class:`Op`, or fails :func:`validate_op`.
         ValueError: ``key`` is taken by another op.
     """
     if not isinstance(op, Op):
         raise TypeError(f"register_op: op must be an autograd.Op, got {type(op).__name__} "
                         f"{op!r}")
+    if validate:
+        validate_op(op, sample)
     known = _REGISTERED.get(key)
     if known is not None and known is not op:
         raise ValueError(f"register_op: the key {key!r} is taken by {known!r}; give "
@@ -728,6 +734,57 @@ def register_op(op: Op, key: str) -> Op:
     if op.rule is not None:
         REGISTRY[key] = op
     return op
+
+
+_SAMPLE = (0.7, 0.4, 0.3, 0.6)
+
+
+def validate_op(op: Op, sample: Sequence[float] | None = None) -> None:
+    """Check that ``op`` runs the three ways the engine runs it, at ``sample``: floats in →
+    a float and one float derivative per input; Values in → a Value, and a rule that records
+    on Values (``backward(create_graph=True)``); numpy arrays in → arrays (replay).
+
+    Raises:
+        TypeError: one of the three fails; the message names the op, the way and the fix.
+        DerivativeRuleError: the rule gives another number of derivatives than inputs.
+    """
+    if op.rule is None or op.forward is None:
+        return
+    import numpy as np
+
+    from .schedule import array_forward, not_for_arrays
+    from .value import Value, apply
+
+    n = {"all": 3, "halves": 4}.get(op.inputs) or op.arity() or 1
+    xs = tuple(float(x) for x in (sample or (_SAMPLE * n)[:n]))
+    name = f"register_op: op '{op.describe()}'"
+    out = op.forward(*op.arguments(xs))
+    if isinstance(out, bool) or not isinstance(out, numbers.Real):
+        raise TypeError(f"{name}: forward{xs} returned {type(out).__name__} {out!r}; it "
+                        "must return a float")
+    for d in op.local_grads(float(out), xs):
+        if isinstance(d, bool) or not isinstance(d, numbers.Real):
+            raise TypeError(f"{name}: its rule on floats returned {type(d).__name__} {d!r}; "
+                            "each local derivative must be a number")
+    values = [Value(x) for x in xs]
+    y = apply(op, *values)
+    try:
+        y.backward(create_graph=True)
+    except TypeError as exc:
+        raise TypeError(f"{name}: its rule does not run on Values (second derivatives): "
+                        f"{exc}") from exc
+    arrays = [np.array([x, x]) for x in xs]
+    try:
+        result = np.asarray(array_forward(op)(*op.arguments(arrays)))
+    except TypeError as exc:
+        raise not_for_arrays(op, "forward", exc) from exc
+    if result.shape != (2,):
+        raise TypeError(f"{name}: its array forward gave shape {result.shape} for inputs of "
+                        "shape (2,); it must work elementwise (numpy functions)")
+    try:
+        op.rule(result, *op.arguments(arrays))
+    except TypeError as exc:
+        raise not_for_arrays(op, "rule", exc) from exc
 
 
 def all_ops() -> list[Op]:
@@ -741,4 +798,4 @@ for _key, _op in {
     "tanh": TANH, "sigmoid": SIGMOID, "softplus": SOFTPLUS, "relu": RELU,
     "leaky_relu": LEAKY_RELU, "elu": ELU, "step": STEP, "sum": SUM, "dot": DOT, "const": CONST,
 }.items():
-    register_op(_op, _key)
+    register_op(_op, _key, validate=False)  # checked by the tests: Value is not yet defined
