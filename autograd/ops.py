@@ -92,6 +92,7 @@ class Op:
         "_variants",
         "base",
         "derivative",
+        "doc",
         "error",
         "expression",
         "forward",
@@ -100,9 +101,11 @@ class Op:
         "key",
         "masks",
         "math",
+        "method",
         "name",
         "params",
         "rule",
+        "torch",
     )
 
     name: str
@@ -121,8 +124,8 @@ class Op:
                 inputs: str = "each", *, forward: Callable[..., float] | None = None,
                 masks: bool = False, math: str = "", ieee: str | None = None,
                 error: Callable[..., Exception] | None = None,
-                derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None = None
-                 ) -> None:
+                derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None = None,
+                 method: str | None = None, doc: str = "", torch: str | None = None) -> None:
         if not isinstance(name, str):
             raise TypeError(f"Op: name must be a string such as 'cube', got "
                             f"{type(name).__name__} {name!r}")
@@ -164,6 +167,9 @@ class Op:
                             f"(e.g. ('{{b}}', '{{a}}') for a·b), got {derivative!r}")
         self.derivative = tuple(derivative) if isinstance(derivative, (list, tuple)) \
             else derivative
+        self.method = method  # the Value method applying it, e.g. "tanh" (one-input ops)
+        self.doc = doc  # that method's docstring
+        self.torch = torch  # PyTorch's function of the same inputs, for the oracle tests
         self.base = self  # the op this one is a variant of (with_params), else itself
         self.key: str | None = None  # its name in the registry, once registered
         self._variants: dict = {}
@@ -183,7 +189,7 @@ class Op:
             variant = Op(self.name, self.rule, params, self.inputs,
                          forward=self.expression or self.forward,
                          masks=self._masks, math=self.math, ieee=self.ieee, error=self.error,
-                         derivative=self.derivative)
+                         derivative=self.derivative, doc=self.doc, torch=self.torch)
             variant.base = self.base
             self._variants[params] = variant
         return variant
@@ -255,7 +261,8 @@ class Op:
             return (_registered, (base.key, self.params if self is not base else None))
         return (_rebuild, (self.name, self.rule, self.params, self.inputs,
                            self.expression or self.forward,
-                           self._masks, self.math, self.ieee, self.error, self.derivative))
+                           self._masks, self.math, self.ieee, self.error, self.derivative,
+                           self.method, self.doc, self.torch))
 
 
 def _names_used(code) -> set[str]:
@@ -288,9 +295,10 @@ def _registered(key: str, params: tuple | None) -> Op:
 
 
 def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error,
-             derivative=None) -> Op:
+             derivative=None, method=None, doc="", torch=None) -> Op:
     return Op(name, rule, params, inputs, forward=forward, masks=masks, math=math_,
-              ieee=ieee, error=error, derivative=derivative)
+              ieee=ieee, error=error, derivative=derivative, method=method, doc=doc,
+              torch=torch)
 
 
 def _short(x: float) -> str:
@@ -651,8 +659,11 @@ DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward="a / b",
          math="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b",
          ieee="divide", error=_division_error, derivative=("1/{b}", "−{a}/{b}²"))
 NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", ieee="negative", math="∂(−x)/∂x = −1",
-         derivative=("−1",))
-IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1", derivative=("1",))
+         method="__neg__", torch="neg", derivative=("−1",))
+IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1", derivative=("1",),
+              method="identity", torch="clone",
+              doc="A new node equal to this one (derivative 1): a fresh name for the same "
+                  "number.")
 POW = Op("**", _power_rule, params=(2,), forward=_power,
          masks=lambda params: params[0] == 0,
          math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
@@ -662,27 +673,38 @@ POW_VALUE = Op("**", _power_of_value_rule,
                math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)",
                derivative=("{b}·{a}^({b} − 1)", "{out}·ln({a})"))
 ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x", ieee="absolute",
-         math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)", derivative=("sign({x})",))
+         math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)", derivative=("sign({x})",),
+         method="__abs__", torch="abs")
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
-         math="∂eˣ/∂x = eˣ = out", derivative=("exp({x})",))
+         math="∂eˣ/∂x = eˣ = out", derivative=("exp({x})",), method="exp", torch="exp",
+         doc="``e ** self``. Raises ``OverflowError`` past x ≈ 709.78.")
 LOG = Op("log", lambda out, x: (1.0 / x,), forward=math.log, ieee="log", error=_log_error,
-         math="∂ln x/∂x = 1/x", derivative=("1/{x}",))
+         math="∂ln x/∂x = 1/x", derivative=("1/{x}",), method="log", torch="log",
+         doc="Natural logarithm. Raises ``ValueError`` for x ≤ 0.")
 SQRT = Op("sqrt", lambda out, x: (0.5 / out,), forward=math.sqrt, ieee="sqrt",
           error=_sqrt_error, math="∂√x/∂x = 1/(2√x) = 0.5/out (inf at 0)",
-          derivative=("1/(2√{x})",))
+          derivative=("1/(2√{x})",), method="sqrt", torch="sqrt",
+          doc="Square root. Raises ``ValueError`` for x < 0 (its derivative at 0 is +inf).")
 TANH = Op("tanh", lambda out, x: (1 - out * out,), forward=math.tanh, ieee="tanh",
-          math="∂tanh x/∂x = 1 − tanh² x = 1 − out²", derivative=("1 − {out}²",))
+          math="∂tanh x/∂x = 1 − tanh² x = 1 − out²", derivative=("1 − {out}²",),
+          method="tanh", torch="tanh",
+          doc="Hyperbolic tangent; finite for every input (tanh(±1000) = ±1).")
 SIGMOID = Op("sigmoid", lambda out, x: (out * (1 - out),), forward=stable_sigmoid,
              ieee=sigmoid,
              math="∂σ(x)/∂x = σ(x)(1 − σ(x)) = out·(1 − out)",
-             derivative=("{out}(1 − {out})",))
+             derivative=("{out}(1 − {out})",), method="sigmoid", torch="sigmoid",
+             doc="The logistic function 1 / (1 + e⁻ˣ), without overflow.")
 SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
               ieee=_array_softplus,
-              math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)", derivative=("σ({x})",))
+              math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)", derivative=("σ({x})",),
+              method="softplus", doc="ln(1 + eˣ), a smooth relu, without overflow; its "
+                                     "derivative is σ(x).")
 RELU = Op("relu", _relu_rule, forward="0.0 if x <= 0 else x", masks=True,  # NaN stays NaN
           ieee=_array_relu,
           math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)",
-          derivative=("1 if {x} > 0 else 0",))
+          derivative=("1 if {x} > 0 else 0",), method="relu", torch="relu",
+          doc="max(0, x); its derivative at exactly 0 is taken as 0 (as PyTorch); NaN stays "
+              "NaN.")
 LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
                 params=(0.01,), forward=_leaky_relu, ieee=_array_leaky_relu,
                 math="∂/∂x = 1 for x > 0, else the slope",
@@ -694,7 +716,10 @@ ELU = Op("elu", lambda out, x, alpha: (where(x < 0, alpha * exp(x), where(x <= 0
 STEP = Op("step", lambda out, x: (0.0,), forward="1.0 if x >= 0 else (0.0 if x < 0 else x)",
           masks=True, ieee=_array_step,
           math="the Heaviside step is flat wherever it is differentiable: 0",
-          derivative=("0",))
+          derivative=("0",), method="step",
+          doc="Heaviside step: 1.0 for x ≥ 0, else 0.0. Its derivative is 0 everywhere (so no "
+              "gradient flows through it: the perceptron learns by its own rule, not by "
+              "backprop).")
 SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",
          forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1", derivative=("1",))
 DOT = Op("dot", lambda out, ws, xs: (*xs, *ws), inputs="halves", forward=_dot,
@@ -729,10 +754,18 @@ def register_op(op: Op, key: str, *, sample: Sequence[float] | None = None,
     if known is not None and known is not op:
         raise ValueError(f"register_op: the key {key!r} is taken by {known!r}; give "
                          f"{op!r} another key, e.g. 'mylib.{key}'")
+    if op.method is not None and (op.inputs != "each" or op.arity() not in (1, None)
+                                  or op.params):
+        raise ValueError(f"register_op: op '{op.describe()}' names the Value method "
+                         f"{op.method!r}, but a method is made for one-input ops without "
+                         "parameters only; write that method by hand (as Value.leaky_relu)")
     op.key = key
     _REGISTERED[key] = op
     if op.rule is not None:
         REGISTRY[key] = op
+    value = sys.modules.get(__package__ + ".value")
+    if value is not None:  # Value exists already: give it this op's method
+        value.attach_methods()
     return op
 
 

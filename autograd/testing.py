@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from operator import methodcaller
 
 try:
     from hypothesis import strategies as st
@@ -40,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without hypothes
 
 from . import reductions
 from .ops import all_ops
-from .value import Value, apply, constant
+from .value import Value, constant
 
 KINK_MARGIN = 1e-2  # how far from a kink (relu/abs/step at 0) a checked point must stay
 MAGNITUDE_LIMIT = 1e4  # intermediate results beyond this make finite differences unreliable
@@ -111,11 +111,11 @@ _COVERS = {"pow_int": "pow"}  # forms named apart from the registry key of the o
 
 
 def _registered_forms() -> dict:
-    """A plain form ``op(a)`` or ``op(a, b)`` for every registered one- or two-input op
-    without a hand-written form above (a new op is covered as soon as it is registered)."""
+    """A plain form ``a.method()`` for every registered op with a ``Value`` method and no
+    hand-written form above: a new op is covered as soon as it is registered."""
     covered = set(_FORMS) | set(_COVERS.values())
-    return {op.key: (op.arity(), partial(apply, op)) for op in all_ops()
-            if op.key not in covered and op.inputs == "each" and op.arity() in (1, 2)}
+    return {op.key: (1, methodcaller(op.method)) for op in all_ops()
+            if op.method and op.key not in covered}
 
 
 _FORMS.update(_registered_forms())

@@ -191,6 +191,9 @@ def test_long_formulas_get_a_short_name_and_the_full_formula_on_hover():
 
 
 # --- the rule of every op -------------------------------------------------------------------
+_MATH = {name: getattr(math, name) for name in dir(math) if not name.startswith("_")}
+
+
 def _python(text: str) -> str:
     """A rule's text as a Python expression over the operands' labels."""
     supers = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -199,7 +202,7 @@ def _python(text: str) -> str:
     text = text.replace("σ(", "sigmoid(").replace("ln(", "log(")
     text = re.sub(r"√(\w+|\([^()]*\))", r"sqrt(\1)", text)
     text = re.sub(r"(\d)(sqrt|[a-z])", r"\1*\2", text)
-    functions = {"sign", "exp", "log", "sqrt", "sigmoid"}
+    functions = {"sign", "sigmoid"} | _MATH.keys()
     return re.sub(r"\b([a-z]\w*)\(", lambda m: m.group(0) if m.group(1) in functions
                   else f"{m.group(1)}*(", text)
 
@@ -239,9 +242,8 @@ def test_the_rule_text_of_every_op_evaluates_to_its_local_derivative(op, inputs)
     except (ValueError, ArithmeticError):
         return  # outside the op's domain
     out.label = "y"
-    env = {v.label: v.data for v in values} | {"y": out.data, "sign": lambda t: math.copysign(
-        1.0, t) if t else 0.0, "exp": math.exp, "log": math.log, "sqrt": math.sqrt,
-        "sigmoid": lambda t: 1 / (1 + math.exp(-t))}
+    env = _MATH | {v.label: v.data for v in values} | {"y": out.data, "sign": lambda t: (
+        math.copysign(1.0, t) if t else 0.0), "sigmoid": lambda t: 1 / (1 + math.exp(-t))}
     assert op.derivative is not None, f"{op.describe()} has no derivative text"
     for i, local in enumerate(out.local_grads):
         text = rule_text(out, i)

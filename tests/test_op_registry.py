@@ -97,3 +97,32 @@ def test_every_builtin_op_has_a_hypothesis_form():
     covered = set(testing.OPS) | set(testing._COVERS.values())
     assert [op.key for op in builtin if op.key not in covered] == []
     assert "identity" in testing.OPS  # no hand-written form: made from the registry
+
+
+def test_values_methods_are_plain_readable_functions():
+    import inspect
+
+    import autograd.value
+
+    assert "def __mul__(self" in inspect.getsource(Value.__mul__)
+    assert "_unary(op, self)" in inspect.getsource(Value.tanh)
+    assert "exec(" not in inspect.getsource(autograd.value)
+
+
+def test_every_op_naming_a_method_is_a_value_method_applying_it():
+    for op in autograd.all_ops():
+        if op.method:
+            y = getattr(Value(0.6), op.method)()
+            assert y.op is op and y.data == op.forward(0.6)
+
+
+def test_a_custom_op_through_apply_is_the_built_in_path_with_its_checks():
+    mytanh = Op("mytanh", lambda out, x: (1 - out * out,), forward=math.tanh)
+    x = Value(0.3)
+    ours, builtin = autograd.apply(mytanh, x), x.tanh()
+    assert (ours.data, ours.local_grads) == (builtin.data, builtin.local_grads)
+    wrong = Op("wrong", lambda out, x: (1.0, 2.0), forward=lambda x: x)
+    with pytest.raises(autograd.DerivativeRuleError, match="'wrong' has 1 input"):
+        autograd.apply(wrong, x)
+    as_int = autograd.apply(Op("one", lambda out, x: (0,), forward=lambda x: 1), x)
+    assert as_int.data.__class__ is float and as_int.local_grads[0].__class__ is float
