@@ -366,6 +366,22 @@ def log(x):
     return method() if method is not None else _numpy().log(x)
 
 
+def sin(x):
+    """sin x of a float, a Value or an array."""
+    if x.__class__ is float:
+        return math.sin(x)
+    method = getattr(x, "sin", None)
+    return method() if method is not None else _numpy().sin(x)
+
+
+def cos(x):
+    """cos x of a float, a Value or an array."""
+    if x.__class__ is float:
+        return math.cos(x)
+    method = getattr(x, "cos", None)
+    return method() if method is not None else _numpy().cos(x)
+
+
 def sigmoid(x):
     """σ(x) = 1/(1 + e⁻ˣ) of a float (without overflow), a Value or an array."""
     if x.__class__ is float:
@@ -725,6 +741,12 @@ SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",
 DOT = Op("dot", lambda out, ws, xs: (*xs, *ws), inputs="halves", forward=_dot,
          math="∂(w·x)/∂wᵢ = xᵢ, ∂(w·x)/∂xᵢ = wᵢ (parents w₀…wₙ₋₁, x₀…xₙ₋₁)",
          derivative=("{x}", "{w}"))
+SIN = Op("sin", lambda out, x: (cos(x),), forward=math.sin, ieee="sin",
+         math="∂sin x/∂x = cos x", derivative=("cos({x})",), method="sin", torch="sin",
+         doc="Sine of an angle in radians.")
+COS = Op("cos", lambda out, x: (-sin(x),), forward=math.cos, ieee="cos",
+         math="∂cos x/∂x = −sin x", derivative=("−sin({x})",), method="cos", torch="cos",
+         doc="Cosine of an angle in radians.")
 CONST = Op("const")  # a number that entered the graph: no inputs, never a parameter
 
 
@@ -830,5 +852,6 @@ for _key, _op in {
     "pow": POW, "pow_value": POW_VALUE, "abs": ABS, "exp": EXP, "log": LOG, "sqrt": SQRT,
     "tanh": TANH, "sigmoid": SIGMOID, "softplus": SOFTPLUS, "relu": RELU,
     "leaky_relu": LEAKY_RELU, "elu": ELU, "step": STEP, "sum": SUM, "dot": DOT, "const": CONST,
+    "sin": SIN, "cos": COS,
 }.items():
     register_op(_op, _key, validate=False)  # checked by the tests: Value is not yet defined
