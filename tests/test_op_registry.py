@@ -126,3 +126,24 @@ def test_a_custom_op_through_apply_is_the_built_in_path_with_its_checks():
         autograd.apply(wrong, x)
     as_int = autograd.apply(Op("one", lambda out, x: (0,), forward=lambda x: 1), x)
     assert as_int.data.__class__ is float and as_int.local_grads[0].__class__ is float
+
+
+def test_the_add_an_op_checklist_reaches_every_place_for_sin_and_cos():
+    """README's checklist: an entry in autograd/ops.py and its registry key are enough."""
+    from autograd import testing
+
+    for op, f, df in ((ops.SIN, math.sin, math.cos), (ops.COS, math.cos,
+                                                       lambda t: -math.sin(t))):
+        assert op in autograd.all_ops() and op.key in testing.OPS
+        x = Value(0.4)
+        y = getattr(x, op.method)()
+        y.backward()
+        assert y.op is op and y.data == f(0.4) and x.grad == pytest.approx(df(0.4), rel=1e-15)
+        d2 = autograd.grad(autograd.grad(lambda v, op=op: getattr(v, op.method)()))(0.4)
+        assert d2 == pytest.approx(-f(0.4), rel=1e-12)  # sin'' = −sin, cos'' = −cos
+        w = Value(0.7)
+        replay = autograd.trace(lambda t, op=op, w=w: getattr(w * t, op.method)(), 1.0,
+                                params=[w])
+        _, grad = replay.value_and_gradient(replay.parameter_vector(), np.array([0.5]))
+        assert grad[0] == pytest.approx(0.5 * df(0.35), rel=1e-12)
+        assert op.torch is not None and op.derivative is not None
