@@ -13,7 +13,7 @@ shown is :mod:`autograd.naming`'s (labels, formulas, and namers libraries regist
     (-3.0, 2.0)
 """
 
-from . import naming
+from . import naming, ops
 from .backward import StepRecord, backward_steps, gradients, steps_table, zero_grad
 from .checking import analytic_grad, gradcheck, numerical_grad
 from .drawing import Drawing, RendererNotFoundError, draw, find_renderer
@@ -29,7 +29,7 @@ from .functional import grad, value_and_grad
 from .graph import reading_order, short_label, topological_order
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .naming import register_namer, unregister_namer
-from .ops import Op
+from .ops import Op, all_ops, register_op
 from .reductions import dot, matvec, sum
 from .replay import Replay, trace
 from .stepper import Stepper, stepper
@@ -50,6 +50,7 @@ __all__ = [
     "StepRecord",
     "Stepper",
     "Value",
+    "all_ops",
     "analytic_grad",
     "apply",
     "backward_steps",
@@ -69,8 +70,10 @@ __all__ = [
     "naming",
     "no_grad",
     "numerical_grad",
+    "ops",
     "reading_order",
     "register_namer",
+    "register_op",
     "short_label",
     "stepper",
     "steps_table",

@@ -267,7 +267,8 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12,
         >>> e = explain(y, x); e.total, len(e.paths), [p.product for p in e.paths]
         (6.0, 2, [3.0, 3.0])
         >>> z = (x * 2.0).sigmoid(); z.label = "z"
-        >>> [(f.node.label or f.node.op, round(f.local, 4)) for f in explain(z, x).chain.factors]
+        >>> factors = explain(z, x).chain.factors
+        >>> [(f.node.label or str(f.node.op), round(f.local, 4)) for f in factors]
         [('z', 0.0025), ('*', 2.0)]
     """
     for name, v in (("root", root), ("wrt", wrt)):

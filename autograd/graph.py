@@ -33,7 +33,7 @@ def topological_order(root: Value) -> list[Value]:
 
         >>> from autograd import Value
         >>> a = Value(1.0, label="a"); b = a * 2; c = b + a
-        >>> [v.label or v.op for v in topological_order(c)]
+        >>> [v.label or str(v.op) for v in topological_order(c)]
         ['a', 'const', '*', '+']
     """
     if not hasattr(root, "parents"):

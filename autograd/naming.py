@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
-from .ops import CONST, Op
+from .ops import ADD, CONST, DIV, DOT, MUL, NEG, POW, SUB, SUM, Op
 
 if TYPE_CHECKING:
     from .value import Value
@@ -234,7 +234,7 @@ def needs_parentheses(name: str) -> bool:
     return False
 
 
-_INFIX = {"+": (" + ", 1), "-": (" − ", 1), "*": ("·", 2), "/": ("/", 2)}
+_INFIX = {ADD: (" + ", 1), SUB: (" − ", 1), MUL: ("·", 2), DIV: ("/", 2)}
 _POWERS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _ATOM = 3  # the precedence of a name or a function call: never parenthesised
 
@@ -287,38 +287,39 @@ def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int]
     if not v.parents:
         name = describe(v)
         return (f"({name})", _ATOM) if name.startswith("-") else (name, _ATOM)
-    op = str(v.op)
-    if op == "sum" and len(v.parents) > 3:
+    op = v.op
+    if op is SUM and len(v.parents) > 3:
         return f"Σ({len(v.parents)} terms)", _ATOM
     if depth == 0:
         return None
     parents = v.parents
-    if op == "dot" and len(parents) > 4:  # w·x + …: its first term names it
+    if op is DOT and len(parents) > 4:  # w·x + …: its first term names it
         parents = (parents[0], parents[len(parents) // 2])
     inner = [_formula(p, depth - 1) for p in parents]
     if any(x is None for x in inner):
-        if op in ("sum", "dot"):  # too deep to spell out: say what it adds up
+        if op is SUM or op is DOT:  # too deep to spell out: say what it adds up
             n = len(v.parents)
-            return (f"Σ({n} term{'s' if n > 1 else ''})" if op == "sum" else
+            return (f"Σ({n} term{'s' if n > 1 else ''})" if op is SUM else
                     f"Σ({n // 2} products)"), _ATOM
         return None
 
-    if op in _INFIX and len(inner) == 2:
-        symbol, precedence = _INFIX[op]
-        right = precedence + 1 if op in "-/" else precedence  # a − (b + c), a / (b·c)
+    infix = _INFIX.get(op) if isinstance(op, Op) else None
+    if infix is not None and len(inner) == 2:
+        symbol, precedence = infix
+        right = precedence + 1 if op is SUB or op is DIV else precedence  # a − (b + c), a / (b·c)
         return f"{_wrapped(inner[0], precedence)}{symbol}{_wrapped(inner[1], right)}", precedence
-    if op == "neg":
+    if op is NEG:
         return f"−{_wrapped(inner[0], 2)}", 2
-    if op == "**" and isinstance(v.op, Op) and v.op.params:
+    if isinstance(op, Op) and op.rule is POW.rule:  # x ** n, n a number
         n = v.op.params[0]
         power = str(n).translate(_POWERS) if isinstance(n, int) else f"^{n:g}"
         return f"{_wrapped(inner[0], _ATOM)}{power}", _ATOM
-    if op == "dot":
+    if op is DOT:
         half = len(inner) // 2
         terms = [f"{_wrapped(w, 2)}·{_wrapped(x, 2)}" for w, x in zip(inner[:half],
                                                                        inner[half:])]
         return " + ".join(terms) + (" + …" if len(v.parents) > 4 else ""), 1
-    if op == "sum":
+    if op is SUM:
         if len(inner) == 1:  # a sum of one term is not the term: name it apart from it
             return f"Σ({inner[0][0]})", _ATOM
         return " + ".join(_wrapped(x, 1) for x in inner), 1

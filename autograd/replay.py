@@ -129,7 +129,7 @@ class Replay:
     def _parameters(self, params: Sequence[Value] | None) -> list[Value]:
         input_ids = {id(v) for v in self.inputs}
         found = [v for v in self.order
-                 if not v.parents and v.op is not CONST and v.op != "const"
+                 if not v.parents and v.op is not CONST
                  and id(v) not in input_ids]
         if params is None:
             return found
@@ -208,7 +208,7 @@ class Replay:
             return (depth, "generic", id(v))
         if op.inputs != "each":
             return (depth, "generic", id(v))
-        return (depth, "each", str(op), op.params, id(op.rule), kinds)
+        return (depth, "each", _op_key(op), kinds)
 
     def _group(self, key: tuple, members: list[Value], start: int, where: dict):
         self._members.append(members)
@@ -436,11 +436,18 @@ def _signature(order: list[Value], inputs: list[Value]) -> list[tuple]:
         if id(v) in input_ids:
             signature.append(("input", input_ids[id(v)]))
         elif not v.parents:
-            signature.append(("const", v.data) if v.op == "const" else ("param", id(v)))
+            signature.append(("const", v.data) if v.op is CONST else ("param", id(v)))
         else:
-            signature.append((str(v.op), getattr(v.op, "params", ()),
-                              tuple(index[id(p)] for p in v.parents)))
+            signature.append((_op_key(v.op), tuple(index[id(p)] for p in v.parents)))
     return signature
+
+
+def _op_key(op: Op | str) -> tuple:
+    """What makes two nodes' ops the same computation: the same rule with the same
+    parameters (two variants ``leaky_relu(0.2)`` made apart are one op here)."""
+    if isinstance(op, Op):
+        return (id(op.rule), op.params, op.inputs)
+    return (op, (), "")
 
 
 def _name(v: Value) -> str:

@@ -41,6 +41,16 @@ def array_forward(op: Op) -> Callable:
     return op.forward
 
 
+def not_for_arrays(op: Op, part: str, exc: Exception) -> TypeError:
+    """The error replay gives when an op's forward function or rule fails on numpy arrays."""
+    how = ("give the op an array forward function, Op(..., ieee=numpy_function)"
+           if part == "forward" else "write the rule with + − × ÷ ** and autograd.ops' "
+           "helpers (where, exp, log, sigmoid, sign), which work on arrays too")
+    return TypeError(f"replay: op '{op.describe()}' cannot run on numpy arrays (its {part} "
+                     f"raised {type(exc).__name__}: {exc}); {how}, or train this model "
+                     "with the scalar engine (engine='scalar')")
+
+
 class Operand:
     """One operand position of a group: ``V[rows]`` (one row per node, from the store),
     ``θ[index]`` (a parameter per node, the same for all samples) or fixed numbers."""
@@ -100,11 +110,17 @@ class Elementwise:
     def forward(self, V, theta) -> None:
         args = [o.take(V, theta) for o in self.operands]
         self.saved = args
-        V[self.start:self.stop] = self.forward_fn(*args, *self.params)
+        try:
+            V[self.start:self.stop] = self.forward_fn(*args, *self.params)
+        except TypeError as exc:
+            raise not_for_arrays(self.op, "forward", exc) from exc
 
     def backward(self, V, G, theta, grad) -> None:
         up = G[self.start:self.stop]
-        locals_ = self.rule(V[self.start:self.stop], *self.saved, *self.params)
+        try:
+            locals_ = self.rule(V[self.start:self.stop], *self.saved, *self.params)
+        except TypeError as exc:
+            raise not_for_arrays(self.op, "rule", exc) from exc
         for operand, local in zip(self.operands, locals_):
             if operand.needs_grad:
                 operand.add_grad(G, grad, _product(local, up, self.masks))
@@ -246,12 +262,18 @@ class Generic:
         for op, row, operands in self.nodes:
             values = [o.take(V, theta)[0] for o in operands]
             self.saved.append(values)
-            V[row] = array_forward(op)(*op.arguments(values))
+            try:
+                V[row] = array_forward(op)(*op.arguments(values))
+            except TypeError as exc:
+                raise not_for_arrays(op, "forward", exc) from exc
 
     def backward(self, V, G, theta, grad) -> None:
         for (op, row, operands), values in zip(self.nodes, self.saved):
             up = G[row:row + 1]
-            locals_ = op.rule(V[row], *op.arguments(values))
+            try:
+                locals_ = op.rule(V[row], *op.arguments(values))
+            except TypeError as exc:
+                raise not_for_arrays(op, "rule", exc) from exc
             for operand, local in zip(operands, locals_):
                 if operand.needs_grad:
                     local = local if isinstance(local, float) else np.asarray(local)[None]
@@ -262,13 +284,13 @@ class Generic:
 
 def is_sum(op) -> bool:
     """Whether ``op`` is the built-in n-ary ``sum`` (its parents' rows add up)."""
-    return getattr(op, "inputs", None) == "all" and op == SUM and op.rule is SUM.rule
+    return op is SUM
 
 
 def is_dot(op) -> bool:
     """Whether ``op`` is the built-in ``dot`` (parents ``w…, x…``; local derivatives
     ``x…, w…``)."""
-    return getattr(op, "inputs", None) == "halves" and op == DOT and op.rule is DOT.rule
+    return op is DOT
 
 
 __all__ = ["CONST", "LITERAL", "NODE", "PARAM", "Elementwise", "Generic", "MatVec",

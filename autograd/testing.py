@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import methodcaller
 
 try:
     from hypothesis import strategies as st
@@ -38,6 +39,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without hypothes
     ) from exc
 
 from . import reductions
+from .ops import all_ops
 from .value import Value, constant
 
 KINK_MARGIN = 1e-2  # how far from a kink (relu/abs/step at 0) a checked point must stay
@@ -105,6 +107,18 @@ _FORMS = {
     "dot": (4, lambda a, b, c, d: reductions.dot([a, b], [c, d])),
     "matvec": (3, lambda a, b, c: reductions.sum(reductions.matvec([[a, b], [c, 0.5]], [b, c]))),
 }
+_COVERS = {"pow_int": "pow"}  # forms named apart from the registry key of the op they test
+
+
+def _registered_forms() -> dict:
+    """A plain form ``a.method()`` for every registered op with a ``Value`` method and no
+    hand-written form above: a new op is covered as soon as it is registered."""
+    covered = set(_FORMS) | set(_COVERS.values())
+    return {op.key: (1, methodcaller(op.method)) for op in all_ops()
+            if op.method and op.key not in covered}
+
+
+_FORMS.update(_registered_forms())
 OPS: tuple[str, ...] = tuple(_FORMS)
 
 # Where each kinked form has its kink: the value that must stay away from 0.

@@ -20,27 +20,17 @@ from .errors import AnomalyError
 from .graph import describe, op_text
 from .modes import open_blocks
 from .ops import (
-    ABS,
     ADD,
     CONST,
     DIV,
     ELU,
-    EXP,
-    IDENTITY,
     LEAKY_RELU,
-    LOG,
     MUL,
-    NEG,
     POW,
     POW_VALUE,
-    RELU,
-    SIGMOID,
-    SOFTPLUS,
-    SQRT,
-    STEP,
     SUB,
-    TANH,
     Op,
+    all_ops,
     check_parameter,
     ieee_forward,
     ieee_locals,
@@ -52,86 +42,84 @@ _ids = count()
 _new = object.__new__
 
 
-# --- methods that apply an op: forward value, local derivatives, node -------------------
-# Every op's Value method is made from this one template: inputs, forward value (the op's
-# expression pasted inline when it has one: no call per node), local derivatives, node.
-_METHOD = """
-def make(op, rule, forward):
-    def method({signature}):
-{convert}        {data}
-        parents = {parents}  # made first: nodes then lie near their parents in memory
-        try:
-            out = {forward}
-        except (ArithmeticError, ValueError) as exc:
-            return _failed(op, parents, {inputs}, exc)
-        if {all_constant}:  # data only: the result is data too, not differentiated
-            return record(out, (), (), CONST)
-        try:
-            local = rule(out, {arguments})
-        except (ArithmeticError, ValueError):  # a singularity: IEEE values, as PyTorch
-            local = ieee_locals(op, out, {inputs})
-        if open_blocks[0]:
-            return _record_in_mode(out, parents, local, op)
-        v = _new(Value)  # record() inlined: the engine's hottest path
-        v.data = out
-        v.grad = 0.0
-        v.parents = parents
-        v.local_grads = local
-        v.op = op
-        v.label = ""
-        v._id = None
-        return v
+# --- applying an op: forward value, local derivatives, node -------------------------------
+# Every op goes through these plain functions (built-in and custom alike): the forward value,
+# the op's rule for the local derivatives, then one node. ``+ − × ÷`` compute their value in
+# place (no forward call: the engine's hottest path) and then share ``_binary``.
+def _binary(op: Op, x: Value, y: Value, out: float) -> Value:
+    """The node ``out = x <op> y``: its local derivatives from ``op.rule``, then the node
+    (a constant when both inputs are constants)."""
+    if x.op is CONST and y.op is CONST:  # data only: the result is data too
+        return record(out, (), (), CONST)
+    a = x.data
+    b = y.data
+    try:
+        local = op.rule(out, a, b)
+    except (ArithmeticError, ValueError):  # a singularity: IEEE values, as PyTorch
+        local = ieee_locals(op, out, (a, b))
+    if open_blocks[0]:  # a mode block (no_grad, detect_anomaly) is open somewhere
+        return _record_in_mode(out, (x, y), local, op)
+    v = _new(Value)  # record() inlined: one call less per node
+    v.data = out
+    v.grad = 0.0
+    v.parents = (x, y)
+    v.local_grads = local
+    v.op = op
+    v.label = ""
+    v._id = None
+    return v
+
+
+def _apply_binary(op: Op, x: Value, y: Value) -> Value:
+    """A two-input op through its forward function (``/``, ``**`` with a Value exponent)."""
+    try:
+        out = op.forward(x.data, y.data)
+    except (ArithmeticError, ValueError) as exc:
+        return _failed(op, (x, y), (x.data, y.data), exc)
+    return _binary(op, x, y, out)
+
+
+def _unary(op: Op, x: Value) -> Value:
+    """The node ``out = op(x)`` (with the op's parameters: a slope, an exponent)."""
+    a = x.data
+    params = op.params
+    try:
+        out = op.forward(a, *params) if params else op.forward(a)
+    except (ArithmeticError, ValueError) as exc:
+        return _failed(op, (x,), (a,), exc)
+    if x.op is CONST:
+        return record(out, (), (), CONST)
+    try:
+        local = op.rule(out, a, *params) if params else op.rule(out, a)
+    except (ArithmeticError, ValueError):
+        local = ieee_locals(op, out, (a,))
+    if open_blocks[0]:
+        return _record_in_mode(out, (x,), local, op)
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v.parents = (x,)
+    v.local_grads = local
+    v.op = op
+    v.label = ""
+    v._id = None
+    return v
+
+
+def _as_value(x: object, op: Op) -> Value:
+    """The other operand of a binary op: a Value as it is, a number as a constant."""
+    return x if isinstance(x, Value) else _constant(x, op)
+
+
+def _unary_method(op: Op, name: str) -> Callable[[Value], Value]:
+    """The ``Value`` method ``name`` applying the one-input ``op`` (attached in a loop over
+    the registry, below the class)."""
+    def method(self: Value) -> Value:
+        return _unary(op, self)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = op.doc or f"The op {op.name!r}: {op.math}."
     return method
-"""
-_CONVERT = ("        if other.__class__ is not Value and not isinstance(other, Value):\n"
-            "            other = _constant(other, op)\n")
-
-
-def _method(op: Op, arity: int) -> Callable[..., Value]:
-    arguments = "x" if arity == 1 else "a, b"
-    source = _METHOD.format(
-        signature="self" if arity == 1 else "self, other",
-        convert="" if arity == 1 else _CONVERT,
-        data="x = self.data" if arity == 1 else "a = self.data; b = other.data",
-        parents="(self,)" if arity == 1 else "(self, other)",
-        inputs=f"({arguments},)",
-        arguments=arguments,
-        forward=f"({op.expression})" if op.expression else f"forward({arguments})",
-        all_constant="self.op is CONST" if arity == 1 else
-        "self.op is CONST and other.op is CONST",
-    )
-    scope: dict = {}
-    exec(compile(source, f"<autograd.Value op {op.describe()}>", "exec"), globals(), scope)
-    return scope["make"](op, op.rule, op.forward)
-
-
-def _unary_method(op: Op, doc: str = "") -> Callable[[Value], Value]:
-    """The ``Value`` method applying the one-input ``op``."""
-    method = _method(op, 1)
-    method.__doc__ = doc or f"The op {op.describe()!r}: {op.math}."
-    method.__name__ = method.__qualname__ = op.describe()
-    return method
-
-
-def _binary_method(op: Op) -> Callable[[Value, Value | Number], Value]:
-    """The ``Value`` method applying the two-input ``op`` to ``(self, other)``."""
-    method = _method(op, 2)
-    method.__doc__ = f"``self {op} other``: {op.math}."
-    return method
-
-
-def _reflected_method(op: Op) -> Callable[[Value, Number], Value]:
-    """The ``Value`` method for ``number <op> self`` (the number becomes a constant)."""
-    apply_op = _binary_method(op)
-
-    def method(self: Value, other: Number) -> Value:
-        return apply_op(_constant(other, op), self)
-
-    method.__doc__ = f"``other {op} self`` for a number ``other``: {op.math}."
-    return method
-
-
-_power_of_value = _binary_method(POW_VALUE)
 
 
 class Value:
@@ -277,16 +265,49 @@ class Value:
     # --- arithmetic: each method applies one op of autograd.ops --------------------------
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected ops
 
-    __add__ = _binary_method(ADD)
-    __radd__ = _reflected_method(ADD)
-    __sub__ = _binary_method(SUB)
-    __rsub__ = _reflected_method(SUB)
-    __mul__ = _binary_method(MUL)
-    __rmul__ = _reflected_method(MUL)
-    __truediv__ = _binary_method(DIV)
-    __rtruediv__ = _reflected_method(DIV)
-    __neg__ = _unary_method(NEG)
-    __abs__ = _unary_method(ABS)
+    def __add__(self, other: Value | Number) -> Value:
+        """``self + other``: ∂/∂self = 1, ∂/∂other = 1 (:data:`autograd.ops.ADD`)."""
+        if other.__class__ is not Value:
+            other = _as_value(other, ADD)
+        return _binary(ADD, self, other, self.data + other.data)
+
+    def __radd__(self, other: Number) -> Value:
+        """``other + self`` for a number ``other`` (it becomes a constant)."""
+        other = _constant(other, ADD)
+        return _binary(ADD, other, self, other.data + self.data)
+
+    def __sub__(self, other: Value | Number) -> Value:
+        """``self − other``: ∂/∂self = 1, ∂/∂other = −1 (:data:`autograd.ops.SUB`)."""
+        if other.__class__ is not Value:
+            other = _as_value(other, SUB)
+        return _binary(SUB, self, other, self.data - other.data)
+
+    def __rsub__(self, other: Number) -> Value:
+        """``other − self`` for a number ``other``."""
+        other = _constant(other, SUB)
+        return _binary(SUB, other, self, other.data - self.data)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        """``self · other``: ∂/∂self = other, ∂/∂other = self (:data:`autograd.ops.MUL`)."""
+        if other.__class__ is not Value:
+            other = _as_value(other, MUL)
+        return _binary(MUL, self, other, self.data * other.data)
+
+    def __rmul__(self, other: Number) -> Value:
+        """``other · self`` for a number ``other``."""
+        other = _constant(other, MUL)
+        return _binary(MUL, other, self, other.data * self.data)
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        """``self / other``: ∂/∂self = 1/other, ∂/∂other = −self/other²
+        (:data:`autograd.ops.DIV`); a zero divisor raises a ``ZeroDivisionError``."""
+        if other.__class__ is not Value:
+            other = _as_value(other, DIV)
+        return _apply_binary(DIV, self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        """``other / self`` for a number ``other``."""
+        return _apply_binary(DIV, _constant(other, DIV), self)
 
     def __pos__(self) -> Value:
         return self
@@ -311,7 +332,7 @@ class Value:
             (-8.0, 12.0)
         """
         if isinstance(exponent, Value):
-            return _power_of_value(self, exponent)
+            return _apply_binary(POW_VALUE, self, exponent)
         n = exponent
         if n.__class__ is not int:
             n = as_float(exponent, "** (exponent)")
@@ -322,35 +343,22 @@ class Value:
             if len(_POWERS) > _MAX_VARIANTS:
                 _POWERS.clear()
             op = _POWERS[n] = POW.with_params(n)
-        return _unary_with(op, self)
+        return _unary(op, self)
 
     def __rpow__(self, base: Number) -> Value:
-        return _power_of_value(_constant(base, "**"), self)
+        """``base ** self`` for a number ``base``: ∂/∂self = baseˢᵉˡᶠ·ln base."""
+        return _apply_binary(POW_VALUE, _constant(base, POW_VALUE), self)
 
-    # --- elementary functions --------------------------------------------------------------
-    exp = _unary_method(EXP, "``e ** self``. Raises ``OverflowError`` past x ≈ 709.78.")
-    log = _unary_method(LOG, "Natural logarithm. Raises ``ValueError`` for x ≤ 0.")
-    sqrt = _unary_method(SQRT, "Square root. Raises ``ValueError`` for x < 0 (its derivative "
-                                "at 0 is +inf).")
-    tanh = _unary_method(TANH, "Hyperbolic tangent; finite for every input (tanh(±1000) = ±1).")
-    sigmoid = _unary_method(SIGMOID, "The logistic function 1 / (1 + e⁻ˣ), without overflow.")
-    softplus = _unary_method(SOFTPLUS, "ln(1 + eˣ), a smooth relu, without overflow; its "
-                                       "derivative is σ(x).")
-    relu = _unary_method(RELU, "max(0, x); its derivative at exactly 0 is taken as 0 (as "
-                               "PyTorch); NaN stays NaN.")
-    step = _unary_method(STEP, "Heaviside step: 1.0 for x ≥ 0, else 0.0. Its derivative is 0 "
-                               "everywhere (so no gradient flows through it: the perceptron "
-                               "learns by its own rule, not by backprop).")
-    identity = _unary_method(IDENTITY, "A new node equal to this one (derivative 1): a fresh "
-                                       "name for the same number.")
+    # --- elementary functions: exp, log, tanh, relu… are attached below the class, one per
+    # registered op with a ``method`` name (see autograd.ops)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else ``slope * x`` (PyTorch's ``negative_slope``, default 0.01)."""
-        return _unary_with(_variant(LEAKY_RELU, slope, "slope"), self)
+        return _unary(_variant(LEAKY_RELU, slope, "slope"), self)
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, else ``alpha * (eˣ − 1)`` (Clevert et al. 2015; PyTorch's default)."""
-        return _unary_with(_variant(ELU, alpha, "alpha"), self)
+        return _unary(_variant(ELU, alpha, "alpha"), self)
 
     # --- the backward pass -----------------------------------------------------------------
     def backward(self, grad: Value | Number = 1.0, *, create_graph: bool = False) -> None:
@@ -396,6 +404,15 @@ class Value:
         run_backward(self, seed(grad, "backward(grad)"), create_graph=create_graph)
 
 
+def attach_methods() -> None:
+    """Give ``Value`` a method for every registered one-input op that names one
+    (``op.method``, e.g. ``"tanh"``): ``Value(0.5).tanh()`` applies :data:`ops.TANH`. Run at
+    import for the built-in ops; :func:`autograd.register_op` runs it again for new ones."""
+    for op in all_ops():
+        if op.method and op.method not in Value.__dict__:
+            setattr(Value, op.method, _unary_method(op, op.method))
+
+
 def _several_roots(where: str, got: object) -> str:
     return (f"{where}: got a {type(got).__name__} {_short_repr(got)}; backward takes one "
             "number, the seed gradient ∂L/∂self (1.0 by default), and runs from the Value it "
@@ -410,22 +427,6 @@ def _short_repr(x: object, limit: int = 80) -> str:
 
 
 # --- applying an op ----------------------------------------------------------------------
-def _unary_with(op: Op, x: Value) -> Value:
-    """A unary op with one parameter (a slope, an alpha, a constant exponent)."""
-    a = x.data
-    p = op.params[0]
-    parents = (x,)  # made first: see _METHOD
-    try:
-        out = op.forward(a, p)
-    except (ArithmeticError, ValueError) as exc:
-        return _failed(op, parents, (a,), exc)
-    try:
-        local = op.rule(out, a, p)
-    except (ArithmeticError, ValueError):
-        local = ieee_locals(op, out, (a,))
-    return record(out, parents, local, op)
-
-
 def _failed(op: Op, inputs: tuple, data: tuple, exc: Exception) -> Value:
     """A forward function raised: IEEE values inside derivative rules, else a clear error."""
     if modes.current.ieee:
@@ -483,11 +484,23 @@ def apply(op: Op, *inputs: Value | Number) -> Value:
     if not isinstance(op, Op) or op.forward is None:
         raise TypeError(f"apply: op must be an autograd.Op with a forward function, got "
                         f"{op!r}; build it as Op(name, rule, forward=...)")
-    values = tuple(x if isinstance(x, Value) else _constant(x, op) for x in inputs)
-    data = tuple(v.data for v in values)
     arity = op.arity()
+    if arity == 1 and len(inputs) == 1:  # the built-in one-input path, then a custom op's checks
+        x = inputs[0]
+        v = _unary(op, x if x.__class__ is Value else _as_value(x, op))
+        local = v.local_grads
+        if v.data.__class__ is float and (not v.parents or (
+                local.__class__ is tuple and len(local) == 1 and local[0].__class__ is float)):
+            return v
+        v.data = as_float(v.data, f"op '{op}' forward result")
+        if v.parents:
+            v.local_grads = tuple(as_float(g, f"op '{op}' rule")
+                                  for g in op.local_grads(v.data, (v.parents[0].data,)))
+        return v
+    values = tuple(x if isinstance(x, Value) else _constant(x, op) for x in inputs)
     if arity is not None and arity != len(values):
         raise TypeError(f"apply: op '{op_text(op)}' takes {arity} input(s), got {len(values)}")
+    data = tuple(v.data for v in values)
     arguments = op.arguments(data)
     try:
         out = as_float(op.forward(*arguments), f"op '{op}' forward result")
@@ -632,3 +645,6 @@ def _data_of(x: object) -> float:
 def _named(v: Value, prefix: str = " of ") -> str:
     return f"{prefix}'{v.label}'" if v.label else ""
 
+
+
+attach_methods()

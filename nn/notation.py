@@ -22,13 +22,15 @@ from __future__ import annotations
 import re
 import weakref
 
-from autograd import Value, naming
+from autograd import Value, naming, ops
 
 _SUBSCRIPTS = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
 _SUPERSCRIPTS = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 _MODULE_PATH = re.compile(r"(?:(?P<prefix>.+?)\.)??(?P<path>(?:layers\.\d+\.)?"
                           r"(?:neurons\.\d+\.)?(?P<symbol>[A-Za-z_]\w*)(?:\.\d+)?)")
-_ACTIVATION_OPS = {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "step"}
+# the activation each op computes (a variant, leaky_relu(0.2), by the op it was made from)
+_ACTIVATION_OPS = {ops.SIGMOID: "sigmoid", ops.TANH: "tanh", ops.RELU: "relu",
+                   ops.LEAKY_RELU: "leaky_relu", ops.ELU: "elu", ops.STEP: "step"}
 
 
 def subscript(*indices: int) -> str:
@@ -185,7 +187,7 @@ def course_name(v: Value) -> str | None:
     neuron = _neuron_of_a(v)
     if neuron is not None:
         return _a_name(*neuron)
-    if str(v.op) == "dot":
+    if v.op is ops.DOT:
         return _dot_name(v)
     return None
 
@@ -222,16 +224,16 @@ def _weight_path(w: Value) -> Path | None:
 def _neuron_of_z(v: Value) -> tuple[Value, Path] | None:
     """``(bias, path)`` when ``v`` is a neuron's ``w·x + b``: a sum whose second input is a
     bias and whose first is that neuron's ``dot`` (or, unfused, its products' sum)."""
-    if str(v.op) != "+" or len(v.parents) != 2:
+    if v.op is not ops.ADD or len(v.parents) != 2:
         return None
     wx, bias = v.parents
     path = _bias_path(bias)
     if path is None:
         return None
     first = wx
-    while str(first.op) == "+" and first.parents:  # unfused: ((w₁x₁ + w₂x₂) + …)
+    while first.op is ops.ADD and first.parents:  # unfused: ((w₁x₁ + w₂x₂) + …)
         first = first.parents[0]
-    if str(first.op) not in ("dot", "*") or not first.parents:
+    if (first.op is not ops.DOT and first.op is not ops.MUL) or not first.parents:
         return None
     if bias in _ACTIVATIONS:  # a bias a Neuron made: its label may have been changed
         return bias, path
@@ -245,11 +247,12 @@ def _neuron_of_z(v: Value) -> tuple[Value, Path] | None:
 def _neuron_of_a(v: Value) -> tuple[Value, Path] | None:
     """``(bias, path)`` when ``v`` is a neuron's activation f(z)."""
     z = None
-    op = str(v.op)
-    if len(v.parents) == 1 and op in _ACTIVATION_OPS:
-        z, expected = v.parents[0], op
-    elif op == "*" and len(v.parents) == 2 and str(v.parents[0].op) == "elu" \
-            and str(v.parents[1].op) == "const":  # selu: λ·elu(z, α)
+    activation = _ACTIVATION_OPS.get(getattr(v.op, "base", None))
+    if len(v.parents) == 1 and activation is not None:
+        z, expected = v.parents[0], activation
+    elif v.op is ops.MUL and len(v.parents) == 2 and \
+            getattr(v.parents[0].op, "base", None) is ops.ELU \
+            and v.parents[1].op is ops.CONST:  # selu: λ·elu(z, α)
         z, expected = v.parents[0].parents[0], "selu"
     if z is None:
         return None
@@ -293,15 +296,15 @@ def _input_name(v: Value) -> str | None:
     """``xₖ`` when a first-layer weight wⱼ,ₖ multiplies ``v`` (an unnamed leaf: data, or a
     Value given as input) within the graph being shown."""
     for reader in naming.readers(v):
-        op = str(reader.op)
-        if op == "dot":
+        op = reader.op
+        if op is ops.DOT:
             n = len(reader.parents) // 2
             for k in range(n, 2 * n):
                 if reader.parents[k] is v:
                     path = _weight_path(reader.parents[k - n])
                     if path is not None and path.layer in (None, 1):
                         return input_symbol(path.index)
-        elif op == "*" and len(reader.parents) == 2 and reader.parents[1] is v:
+        elif op is ops.MUL and len(reader.parents) == 2 and reader.parents[1] is v:
             path = _weight_path(reader.parents[0])
             if path is not None and path.layer in (None, 1):
                 return input_symbol(path.index)

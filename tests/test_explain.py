@@ -85,7 +85,7 @@ def test_too_many_paths_are_grouped_by_the_next_node():
     assert e.path_count == 16 and len(e.groups) == 16
     assert all(g.paths == 1 and len(g.via) == 3 for g in e.groups)
     relu = e.groups[0].via[-1]
-    assert relu.op == "relu" and all(relu in g.node.parents for g in e.groups)
+    assert relu.op is autograd.ops.RELU and all(relu in g.node.parents for g in e.groups)
     for g in e.groups:  # ∂c/∂w = ∂c/∂relu · relu′ · 1 · x₂
         k = g.node.parents.index(relu)
         assert g.local == pytest.approx(g.node.local_grads[k] * relu.local_grads[0] * -1.0)

@@ -64,7 +64,8 @@ def test_one_sample_shows_the_whole_chain_through_the_hidden_layer(y, which):
     assert chain.nodes[0] is w and chain.nodes[-1] is loss
     assert len(chain.factors) == len(chain.nodes) - 1
     hidden = model.layers[0].neurons[which // 2]
-    z_hidden = next(v for v in chain.nodes if v.op == "sigmoid" and v is not out).parents[0]
+    sigmoids = [v for v in chain.nodes if v.op is autograd.ops.SIGMOID and v is not out]
+    z_hidden = sigmoids[0].parents[0]
     assert out in chain.nodes and z_hidden in chain.nodes  # ŷ, and z⁽¹⁾ through a⁽¹⁾
     for f, child, parent in zip(chain.factors, reversed(chain.nodes[1:]),
                                 reversed(chain.nodes[:-1])):

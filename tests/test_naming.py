@@ -44,12 +44,12 @@ def test_a_backward_step_shows_the_rule_beside_the_number():
     _, loss = network_221()
     said = [f["say"] for f in stepper(loss).frames if f["phase"] == "backward"]
     by_start = {s.split(" += ")[0]: s for s in said[1:]}
-    y_hat = next(r for r in backward_steps(loss) if r.node.op == "log").parent
+    y_hat = next(r for r in backward_steps(loss) if r.node.op is nn.losses.CLAMPED_LOG).parent
     assert by_start["∂L/∂ŷ"] == (
         f"∂L/∂ŷ += ∂L/∂log(ŷ) × ∂log(ŷ)/∂ŷ = -1 × 1/ŷ (ŷ > exp(-100)) = "
         f"-1 × {1 / y_hat.data:.4g} = "
         f"{-1 / y_hat.data:.4g}")  # BCE's log is PyTorch's clamped one: its case is said
-    a11 = [r for r in backward_steps(loss) if r.node.op == "sigmoid"][1]  # a₁⁽¹⁾ → z₁⁽¹⁾
+    a11 = [r for r in backward_steps(loss) if r.node.op is autograd.ops.SIGMOID][1]  # a₁⁽¹⁾ → z₁⁽¹⁾
     slope = a11.node.data * (1 - a11.node.data)
     assert f"× ∂a₁⁽¹⁾/∂z₁⁽¹⁾ = {a11.upstream_grad:.4g} × a₁⁽¹⁾(1 − a₁⁽¹⁾) = " \
            f"{a11.upstream_grad:.4g} × {slope:.4g} = " in by_start["∂L/∂z₁⁽¹⁾"]
@@ -88,9 +88,9 @@ def test_names_are_the_courses_and_one_based_everywhere():
 def test_a_neurons_weighted_sum_is_named_by_its_weights_and_inputs():
     _, loss = network_221()
     names = node_names(loss)
-    dots = {n for v, n in names.items() if v.op == "dot"}
+    dots = {n for v, n in names.items() if v.op is autograd.ops.DOT}
     assert dots == {"w₁⁽¹⁾ᵀx", "w₂⁽¹⁾ᵀx", "w₁⁽²⁾ᵀa⁽¹⁾"}
-    sums = [n for v, n in names.items() if v.op == "sum"]
+    sums = [n for v, n in names.items() if v.op is autograd.ops.SUM]
     assert sums == ["Σᵢℓᵢ"]
     unfused = nn.MLP(2, [2, 1], activation="tanh", fused=False, seed=0)
     out = unfused([0.5, -1.0])
@@ -113,7 +113,7 @@ def test_every_loss_is_named_L_with_terms_l_i(loss, preds, targets):
     L = loss(values, targets)
     assert L.label == "L"
     total = L.parents[0]
-    assert total.op == "sum" and total.label == "Σᵢℓᵢ"
+    assert total.op is autograd.ops.SUM and total.label == "Σᵢℓᵢ"
     assert [t.label for t in total.parents] == ["ℓ₁", "ℓ₂"]
     summed = loss(values, targets, reduction="sum")
     assert summed.label == "L" and [t.label for t in summed.parents] == ["ℓ₁", "ℓ₂"]
@@ -156,7 +156,7 @@ def test_without_a_registered_namer_the_engine_uses_labels_and_formulas():
         names = node_names(loss)
         w = model.parameters()[0]
         assert names[w] == "layers.0.neurons.0.w.0"  # the label, as typed
-        z = next(v for v in names if v.op == "+" and v.parents[1] is model.layers[0]
+        z = next(v for v in names if v.op is autograd.ops.ADD and v.parents[1] is model.layers[0]
                  .neurons[0].b)
         assert names[z] == f"+#{z.id}"  # its formula is too long: its op and number
         assert not {"z₁⁽¹⁾", "a₁⁽¹⁾", "ŷ", "x₁"} & set(names.values())
@@ -191,6 +191,9 @@ def test_long_formulas_get_a_short_name_and_the_full_formula_on_hover():
 
 
 # --- the rule of every op -------------------------------------------------------------------
+_MATH = {name: getattr(math, name) for name in dir(math) if not name.startswith("_")}
+
+
 def _python(text: str) -> str:
     """A rule's text as a Python expression over the operands' labels."""
     supers = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -199,7 +202,7 @@ def _python(text: str) -> str:
     text = text.replace("σ(", "sigmoid(").replace("ln(", "log(")
     text = re.sub(r"√(\w+|\([^()]*\))", r"sqrt(\1)", text)
     text = re.sub(r"(\d)(sqrt|[a-z])", r"\1*\2", text)
-    functions = {"sign", "exp", "log", "sqrt", "sigmoid"}
+    functions = {"sign", "sigmoid"} | _MATH.keys()
     return re.sub(r"\b([a-z]\w*)\(", lambda m: m.group(0) if m.group(1) in functions
                   else f"{m.group(1)}*(", text)
 
@@ -207,9 +210,7 @@ def _python(text: str) -> str:
 def _cases():
     """(op, inputs) for every op of the engine's table and nn's, at points on both sides
     of their kinks."""
-    found = [v for v in vars(ops).values() if isinstance(v, ops.Op) and v.rule is not None]
-    found += [v for v in vars(nn.losses).values() if isinstance(v, ops.Op)]
-    for op in found:
+    for op in ops.all_ops():  # the built-in ops and nn's (nn registers its own)
         if op is ops.POW:
             for n in (0, 1, 2, 3, -1, 0.5, 1.5, -0.5):
                 yield op.with_params(n), (1.3,)
@@ -219,7 +220,7 @@ def _cases():
             yield op, (0.7, -1.3, 2.0, 0.4)
         elif op.arity() == 2 or op.forward is None:
             yield op, (1.3, 0.7)
-        elif str(op) == "log" and op.params:  # nn's clamped log: on both sides of e⁻¹⁰⁰
+        elif op is nn.losses.CLAMPED_LOG:  # on both sides of e⁻¹⁰⁰
             yield op, (0.6,)
             yield op, (1e-50,)
         else:
@@ -233,7 +234,7 @@ def _cases_ids():
 
 @pytest.mark.parametrize("op, inputs", list(_cases()), ids=_cases_ids())
 def test_the_rule_text_of_every_op_evaluates_to_its_local_derivative(op, inputs):
-    if str(op) == "log" and inputs[0] < 0:
+    if op in (ops.LOG, nn.losses.CLAMPED_LOG) and inputs[0] < 0:
         return
     values = [Value(v, label=f"i{k}") for k, v in enumerate(inputs)]
     try:
@@ -241,9 +242,8 @@ def test_the_rule_text_of_every_op_evaluates_to_its_local_derivative(op, inputs)
     except (ValueError, ArithmeticError):
         return  # outside the op's domain
     out.label = "y"
-    env = {v.label: v.data for v in values} | {"y": out.data, "sign": lambda t: math.copysign(
-        1.0, t) if t else 0.0, "exp": math.exp, "log": math.log, "sqrt": math.sqrt,
-        "sigmoid": lambda t: 1 / (1 + math.exp(-t))}
+    env = _MATH | {v.label: v.data for v in values} | {"y": out.data, "sign": lambda t: (
+        math.copysign(1.0, t) if t else 0.0), "sigmoid": lambda t: 1 / (1 + math.exp(-t))}
     assert op.derivative is not None, f"{op.describe()} has no derivative text"
     for i, local in enumerate(out.local_grads):
         text = rule_text(out, i)
@@ -345,7 +345,7 @@ def test_a_rule_in_two_cases_shows_the_case_the_numbers_are_in():
     loss = nn.losses.mse([model([0.5, -1.0])], [1.0])
     seen = set()
     for r in backward_steps(loss):
-        if r.node.op == "relu":
+        if r.node.op is autograd.ops.RELU:
             z = r.parent
             case = "1 (z" if z.data > 0 else "0 (z"
             assert r.rule.startswith(case) and r.rule.endswith(("> 0)", "≤ 0)"))

@@ -106,7 +106,7 @@ def test_dot_is_one_node_with_partner_local_grads():
     ws = [Value(2.0), Value(-3.0)]
     xs = [Value(-1.0), Value(-2.0)]
     z = autograd.dot(ws, xs)
-    assert z.data == 4.0 and z.op == "dot"
+    assert z.data == 4.0 and z.op is autograd.ops.DOT
     assert z.parents == (*ws, *xs)
     assert z.local_grads == (-1.0, -2.0, 2.0, -3.0)
     z.backward()
@@ -155,7 +155,7 @@ def test_constants_are_marked_and_leaves_are_not():
     out = a * 3
     assert out.parents[1].is_constant and out.parents[1].data == 3.0
     assert not a.is_constant and a.is_leaf and not out.is_leaf
-    assert autograd.constant(4.0, label="x").op == "const"
+    assert autograd.constant(4.0, label="x").op is autograd.ops.CONST
 
 
 def test_data_is_stored_as_float_and_ints_work():
@@ -203,7 +203,7 @@ def test_matvec_is_one_dot_node_per_row():
     rows = [[Value(1.0), Value(2.0)], [Value(-1.0), Value(0.5)]]
     xs = [Value(3.0), 4.0]
     zs = autograd.matvec(rows, xs)
-    assert [z.data for z in zs] == [11.0, -1.0] and all(z.op == "dot" for z in zs)
+    assert [z.data for z in zs] == [11.0, -1.0] and all(z.op is autograd.ops.DOT for z in zs)
     autograd.sum(zs).backward()
     assert [w.grad for row in rows for w in row] == [3.0, 4.0, 3.0, 4.0]
     assert xs[0].grad == 0.0 and zs[0].parents[2].data == 3.0

@@ -100,7 +100,7 @@ def test_the_traced_graph_is_one_ordinary_sample_graph():
     replay = trace(lambda x: (w * x).relu(), 2.0)
     assert replay.graph.data == 3.0
     assert replay.params == [w] and [v.label for v in replay.inputs] == ["x0"]
-    assert autograd.topological_order(replay.graph)[-1].op == "relu"
+    assert autograd.topological_order(replay.graph)[-1].op is autograd.ops.RELU
 
 
 def test_masking_ops_pass_no_gradient_from_an_infinite_upstream():

@@ -226,9 +226,10 @@ def test_a_networks_nodes_are_named_as_the_course_names_them():
     assert {n for n in names.values() if n.startswith("z")} == {"z₁⁽¹⁾", "z₂⁽¹⁾", "z₃⁽¹⁾"}
     assert {n for n in names.values() if n.startswith("x")} == {"x₁", "x₂"}
     tanh = next(v for v in nodes if names[v] == "a₂⁽¹⁾")
-    assert tanh.op == "tanh" and names[tanh.parents[0]] == "z₂⁽¹⁾"
+    assert tanh.op is autograd.ops.TANH and names[tanh.parents[0]] == "z₂⁽¹⁾"
     dot = tanh.parents[0].parents[0]
-    assert dot.op == "dot" and names[dot] == "w₂⁽¹⁾ᵀx" and names[out.parents[0]] == "w₁⁽²⁾ᵀa⁽¹⁾"
+    assert dot.op is autograd.ops.DOT and names[dot] == "w₂⁽¹⁾ᵀx"
+    assert names[out.parents[0]] == "w₁⁽²⁾ᵀa⁽¹⁾"
     assert name(nn.Neuron(2)([1.0, 1.0])) == "a"
     layer = nn.Layer(2, 2)
     assert [name(v) for v in layer([1.0, 1.0])] == ["a₁", "a₂"]

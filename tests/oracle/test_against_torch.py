@@ -24,6 +24,12 @@ class TorchValue:
     def __init__(self, t):
         self.t = t
 
+    def __getattr__(self, name):  # a registered op's method, by its PyTorch function
+        op = next((op for op in autograd.all_ops() if op.method == name and op.torch), None)
+        if op is None:
+            raise AttributeError(name)
+        return lambda: TorchValue(getattr(torch, op.torch)(self.t))
+
     def _w(self, other):
         return other.t if isinstance(other, TorchValue) else other
 

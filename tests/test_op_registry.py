@@ -1,0 +1,149 @@
+"""The op table is the single source: ops compare by identity, every registered op is
+checked the three ways the engine runs it, and a rule that cannot run on arrays is named."""
+
+from __future__ import annotations
+
+import copy
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Op, Value, ops
+
+
+def test_ops_with_one_name_are_different_ops():
+    assert nn.losses.CLAMPED_LOG != ops.LOG and ops.POW != ops.POW_VALUE
+    assert len({ops.LOG, nn.losses.CLAMPED_LOG, ops.POW, ops.POW_VALUE}) == 4
+    assert nn.losses.CLAMPED_LOG.name == ops.LOG.name == str(ops.LOG) == "log"
+    assert not isinstance(ops.MUL, str) and ops.MUL != "*"
+
+
+def test_every_registered_op_is_listed_once_and_nn_registers_its_own():
+    found = autograd.all_ops()
+    assert len(found) == len(set(map(id, found)))
+    assert {ops.MUL, ops.POW, ops.POW_VALUE, ops.SUM, ops.DOT} <= set(found)
+    assert nn.losses.CLAMPED_LOG in found and nn.losses.SHIFT in found
+    assert ops.CONST not in found  # a constant is not an op one applies
+
+
+@pytest.mark.parametrize("op", autograd.all_ops(), ids=lambda op: op.key)
+def test_every_registered_op_runs_on_floats_values_and_arrays(op):
+    ops.validate_op(op)
+
+
+@pytest.mark.parametrize("op", autograd.all_ops(), ids=lambda op: op.key)
+def test_a_node_keeps_its_op_through_pickle_and_copy(op):
+    variant = op.with_params(0.3) if op.params else op
+    for twin in (pickle.loads(pickle.dumps(variant)), copy.deepcopy(variant)):
+        assert twin is variant
+
+
+def test_an_unregistered_op_pickles_by_its_definition():
+    cube = Op("cube", _cube_rule, forward=_cube)
+    twin = pickle.loads(pickle.dumps(cube))
+    assert twin is not cube and twin.name == "cube" and twin.rule is _cube_rule
+
+
+def _cube(x):
+    return x ** 3
+
+
+def _cube_rule(out, x):
+    return (3 * x * x,)
+
+
+def test_register_op_refuses_a_rule_that_leaves_values_and_names_the_op():
+    naive = Op("naive_sin", lambda out, x: (math.cos(x),), forward=math.sin)
+    with pytest.raises(TypeError, match="naive_sin.*Values"):
+        autograd.register_op(naive, "test.naive_sin")
+    assert "test.naive_sin" not in ops.REGISTRY
+
+
+def test_register_op_refuses_a_rule_with_one_derivative_too_many():
+    wrong = Op("wrong", lambda out, x: (1.0, 2.0), forward=lambda x: x)
+    with pytest.raises(autograd.DerivativeRuleError, match="wrong"):
+        autograd.register_op(wrong, "test.wrong")
+
+
+def test_register_op_refuses_a_taken_key():
+    with pytest.raises(ValueError, match="'mul' is taken"):
+        autograd.register_op(Op("times", lambda out, a, b: (b, a), forward="a * b"), "mul")
+
+
+def test_replay_names_an_op_whose_rule_cannot_run_on_arrays():
+    naive = Op("naive_sin", lambda out, x: (math.cos(x),), forward=math.sin, ieee="sin")
+    w = Value(0.5)
+    replay = autograd.trace(lambda x: autograd.apply(naive, w * x), 1.0, params=[w])
+    with pytest.raises(TypeError, match="op 'naive_sin' cannot run on numpy arrays"):
+        replay.value_and_gradient(replay.parameter_vector(), np.array([0.1, 0.2]))
+
+
+def test_replay_names_an_op_whose_forward_cannot_run_on_arrays():
+    naive = Op("naive_sin", lambda out, x: (ops.exp(x),), forward=math.sin)
+    w = Value(0.5)
+    replay = autograd.trace(lambda x: autograd.apply(naive, w * x), 1.0, params=[w])
+    with pytest.raises(TypeError, match="op 'naive_sin' cannot run on numpy arrays.*forward"):
+        replay(np.array([0.1, 0.2]))
+
+
+def test_every_builtin_op_has_a_hypothesis_form():
+    from autograd import testing
+
+    builtin = [op for op in autograd.all_ops() if not op.key.startswith("nn.")]
+    covered = set(testing.OPS) | set(testing._COVERS.values())
+    assert [op.key for op in builtin if op.key not in covered] == []
+    assert "identity" in testing.OPS  # no hand-written form: made from the registry
+
+
+def test_values_methods_are_plain_readable_functions():
+    import inspect
+
+    import autograd.value
+
+    assert "def __mul__(self" in inspect.getsource(Value.__mul__)
+    assert "_unary(op, self)" in inspect.getsource(Value.tanh)
+    assert "exec(" not in inspect.getsource(autograd.value)
+
+
+def test_every_op_naming_a_method_is_a_value_method_applying_it():
+    for op in autograd.all_ops():
+        if op.method:
+            y = getattr(Value(0.6), op.method)()
+            assert y.op is op and y.data == op.forward(0.6)
+
+
+def test_a_custom_op_through_apply_is_the_built_in_path_with_its_checks():
+    mytanh = Op("mytanh", lambda out, x: (1 - out * out,), forward=math.tanh)
+    x = Value(0.3)
+    ours, builtin = autograd.apply(mytanh, x), x.tanh()
+    assert (ours.data, ours.local_grads) == (builtin.data, builtin.local_grads)
+    wrong = Op("wrong", lambda out, x: (1.0, 2.0), forward=lambda x: x)
+    with pytest.raises(autograd.DerivativeRuleError, match="'wrong' has 1 input"):
+        autograd.apply(wrong, x)
+    as_int = autograd.apply(Op("one", lambda out, x: (0,), forward=lambda x: 1), x)
+    assert as_int.data.__class__ is float and as_int.local_grads[0].__class__ is float
+
+
+def test_the_add_an_op_checklist_reaches_every_place_for_sin_and_cos():
+    """README's checklist: an entry in autograd/ops.py and its registry key are enough."""
+    from autograd import testing
+
+    for op, f, df in ((ops.SIN, math.sin, math.cos), (ops.COS, math.cos,
+                                                       lambda t: -math.sin(t))):
+        assert op in autograd.all_ops() and op.key in testing.OPS
+        x = Value(0.4)
+        y = getattr(x, op.method)()
+        y.backward()
+        assert y.op is op and y.data == f(0.4) and x.grad == pytest.approx(df(0.4), rel=1e-15)
+        d2 = autograd.grad(autograd.grad(lambda v, op=op: getattr(v, op.method)()))(0.4)
+        assert d2 == pytest.approx(-f(0.4), rel=1e-12)  # sin'' = −sin, cos'' = −cos
+        w = Value(0.7)
+        replay = autograd.trace(lambda t, op=op, w=w: getattr(w * t, op.method)(), 1.0,
+                                params=[w])
+        _, grad = replay.value_and_gradient(replay.parameter_vector(), np.array([0.5]))
+        assert grad[0] == pytest.approx(0.5 * df(0.35), rel=1e-12)
+        assert op.torch is not None and op.derivative is not None
