@@ -45,6 +45,7 @@ COLORS = {
     "output": "#ffd8a8",
 }
 HIGHLIGHT = "#e03131"
+LOCAL_GRAD_FILL = "#1971c2"  # an edge's local derivative (the stepper hides it until computed)
 FORMATS = {".svg": "svg", ".png": "png", ".dot": None, ".gv": None}
 
 
@@ -312,7 +313,7 @@ def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, ran
                 edge.update(color="#adb5bd", style="dashed")  # data: no gradient flows back
             elif show_local_grads:
                 edge.update(label=" + ".join(_number(x) for x in local), fontsize="9",
-                            fontcolor="#1971c2")
+                            fontcolor=LOCAL_GRAD_FILL)
             if step is not None and v is step.node and p is step.parent:
                 edge.update(color=HIGHLIGHT, penwidth="3", fontcolor=HIGHLIGHT,
                             label=_escape(_step_text(step)), fontsize="10")

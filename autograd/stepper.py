@@ -21,7 +21,7 @@ from html import escape
 from pathlib import Path
 
 from .backward import backward_steps, start_of_pass
-from .drawing import Drawing, draw, nodes_to_draw
+from .drawing import LOCAL_GRAD_FILL, Drawing, draw, nodes_to_draw
 from .graph import topological_order
 from .naming import Namer, formula, needs_parentheses, op_text, showing
 from .ops import CONST
@@ -238,9 +238,11 @@ def _stepper(root: Value, focus, show_local_grads: bool, grad: Number, max_nodes
     frames = [{"phase": "start", "say": "Before the forward pass: press → (or ▶) to compute "
                                         "the values node by node, then backpropagate"
                                         + (", then update." if lr else ".")}]
+    # an edge's local derivative is computed with its node: it appears at that node's step
+    into = {v: [f"{keys[p]}-{keys[v][3:]}" for p in v.parents if p in keys] for v in order}
     for v in order:
         frames.append({"phase": "forward", "say": _forward_text(v), "lit": [keys[v]],
-                       "reveal": [keys[v]],
+                       "reveal": [keys[v], *into[v]],
                        "set": {} if v.op is CONST else {keys[v]: {"data": _fmt(v.data)}}})
     name = _after_partial(formula(root))
     frames.append({"phase": "backward", "lit": [keys[root]],
@@ -260,7 +262,8 @@ def _stepper(root: Value, focus, show_local_grads: bool, grad: Number, max_nodes
     if lr is not None:
         frames += _update_frames(updated, keys, after, lr)
     return Stepper(drawing, frames, title=f"backprop of {formula(root)}", initial=initial,
-                   pending=list(keys.values()), keys=list(edges))
+                   pending=[*keys.values(), *(e for v in order for e in into[v])],
+                   keys=list(edges), value_fill=LOCAL_GRAD_FILL)
 
 
 def _updated(order: list[Value], grads: dict, lr: Number) -> dict[Value, float]:

@@ -69,3 +69,28 @@ def test_the_graph_steppers_update_phase_writes_new_values(page, tmp_path):
     assert page.locator(".tg-status").inner_text() == made.frames[-1]["say"]
     assert made.frames[-1]["phase"] == "update"
     assert page.errors == []
+
+
+def test_the_graph_steppers_local_derivatives_appear_with_their_node(page, tmp_path):
+    """An edge's local derivative is computed with its node: hidden before that node's
+    forward step, shown from it on."""
+    model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    loss = nn.losses.binary_cross_entropy([model([0.5, -1.0])], [1.0])
+    made = autograd.stepper(loss)
+    order = autograd.drawing.nodes_to_draw(loss)
+    a11 = next(v for v in order if v.op is autograd.ops.SIGMOID)  # a₁⁽¹⁾, from z₁⁽¹⁾
+    z11 = a11.parents[0]
+    edge = f"tg-n{order.index(z11)}-n{order.index(a11)}"
+    local = f"{a11.local_grads[0]:.4g}"
+    step = next(k for k, f in enumerate(made.frames) if f"tg-n{order.index(a11)}" in
+                f.get("reveal", ()))
+    open_page(page, tmp_path, made)
+    assert local not in shown_texts(page, edge)
+    for _ in range(step - 1):
+        page.keyboard.press("ArrowRight")
+    assert local not in shown_texts(page, edge)  # the step before a₁⁽¹⁾ is computed
+    page.keyboard.press("ArrowRight")
+    assert local in shown_texts(page, edge)
+    page.keyboard.press("Home")
+    assert local not in shown_texts(page, edge)
+    assert page.errors == []
