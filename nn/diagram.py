@@ -323,7 +323,7 @@ class _Diagram:
         if self.pass_ is not None and self.pass_.has_grads:
             parts.append("purple: gradients of one loss.backward()")
         parts.append("hover for exact values and names")
-        return " · ".join(parts)
+        return "\\n".join(parts)  # one line each (DOT's line break): narrow enough for a column
 
 
 def _tooltip(lines: list[str]) -> str:

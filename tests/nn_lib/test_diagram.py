@@ -182,3 +182,12 @@ def test_unsupported_models_are_named():
     model.layers[0] = nn.Dropout(0.1)
     with pytest.raises(TypeError, match=r"layer 0 of the model is a Dropout"):
         draw_network(model)
+
+
+def test_a_one_neuron_diagram_fits_a_700_px_column_legend_included():
+    """The legend is one line per point, so it never makes a small diagram wider than a
+    notebook column (as one long line it did, and opened at 94 % with its end cut off)."""
+    neuron = nn.MLP(2, [1], output_activation="sigmoid", seed=0)
+    drawing = nn.draw_network(neuron, [0.5, 1.0], target=[1.0], loss="bce")
+    assert drawing.size[0] <= 700
+    assert "hover for exact values and names" in drawing.svg()
