@@ -99,7 +99,9 @@ class Stepper:
                            "pending": self.pending, "keys": self.keys, "hidden": self.hidden,
                            "hideFill": self.hide_fill, "valueFill": self.value_fill},
                           ensure_ascii=False, separators=(",", ":"))
-        data = data.replace("</", "<\\/")  # never close the <script> early
+        # <, > and & as JSON escapes: no label can close the <script> block or open a
+        # "<!--<script>" escape in it (which hides everything after it on the page)
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         hint = '<span class="tg-hint" hidden>click the picture, then use ← →</span>'
         picture = framed(self.drawing.svg(), controls="always", centered=True, note=hint)
         speeds = "".join(f'<option value="{ms}"{" selected" if label == "1×" else ""}>'
