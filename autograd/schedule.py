@@ -13,9 +13,9 @@ call on a block of rows, one row per node and one column per sample:
   (``Op.rule``), the same rule the scalar engine evaluates on floats.
 
 Backward walks the groups in reverse: ``∂L/∂parent += local × upstream`` for a whole block
-at once, with the scalar engine's masking (a zero local derivative of relu, step, ``x ** 0``
-passes 0 even from an infinite or NaN upstream gradient). Parameter gradients are summed
-over the samples.
+at once, by the scalar engine's contract (:func:`autograd.chain_rule.array_contribution`: a
+zero local derivative of relu, step, ``x ** 0`` passes 0 even from an infinite or NaN
+upstream gradient). Parameter gradients are summed over the samples.
 
 This module knows the graph only through the nodes' ``op``, ``parents`` and ``data``.
 """
@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .chain_rule import array_contribution
 from .ops import CONST, DOT, SUM, Op
 
 NODE, PARAM, LITERAL = "node", "param", "const"  # where an operand comes from
@@ -123,21 +124,7 @@ class Elementwise:
             raise not_for_arrays(self.op, "rule", exc) from exc
         for operand, local in zip(self.operands, locals_):
             if operand.needs_grad:
-                operand.add_grad(G, grad, _product(local, up, self.masks))
-
-
-def _product(local, up: np.ndarray, masks: bool):
-    """``local × upstream`` as :func:`autograd.backward.contribution` computes it."""
-    if isinstance(local, float):
-        if local == 1.0:
-            return up
-        if local == 0.0 and masks:
-            return np.zeros_like(up)
-        return local * up
-    product = local * up
-    if masks:
-        product = np.where(local == 0, 0.0, product)
-    return product
+                operand.add_grad(G, grad, array_contribution(local, up, self.masks))
 
 
 class MatVec:
@@ -277,7 +264,7 @@ class Generic:
             for operand, local in zip(operands, locals_):
                 if operand.needs_grad:
                     local = local if isinstance(local, float) else np.asarray(local)[None]
-                    operand.add_grad(G, grad, _product(local, up, op.masks))
+                    operand.add_grad(G, grad, array_contribution(local, up, op.masks))
 
 
 
