@@ -807,7 +807,7 @@ def validate_op(op: Op, sample: Sequence[float] | None = None) -> None:
         return
     import numpy as np
 
-    from .schedule import array_forward, not_for_arrays
+    from .array_program import array_forward, not_for_arrays
     from .value import Value, apply
 
     n = {"all": 3, "halves": 4}.get(op.inputs) or op.arity() or 1

@@ -1,4 +1,4 @@
-"""A recorded graph as a schedule of array operations: how replay evaluates it over a batch.
+"""Replay's array program: a recorded graph as array operations, evaluated over a batch.
 
 One sample's graph is turned into *groups*: nodes of the same op (and parameters) at the
 same depth whose operands come from the same kinds of places. Each group runs as one numpy
@@ -17,17 +17,22 @@ at once, by the scalar engine's contract (:func:`autograd.chain_rule.array_contr
 zero local derivative of relu, step, ``x ** 0`` passes 0 even from an infinite or NaN
 upstream gradient). Parameter gradients are summed over the samples.
 
-This module knows the graph only through the nodes' ``op``, ``parents`` and ``data``.
+This module knows the graph only through the nodes' ``op``, ``parents`` and ``data``, and
+imports no other engine module but :mod:`autograd.chain_rule` (``ops`` imports it: its
+``validate_op`` runs an op on arrays as replay does).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .chain_rule import array_contribution
-from .ops import CONST, DOT, SUM, Op
+
+if TYPE_CHECKING:  # ops imports this module (its validate_op runs an op on arrays)
+    from .ops import Op
 
 NODE, PARAM, LITERAL = "node", "param", "const"  # where an operand comes from
 
@@ -267,18 +272,5 @@ class Generic:
                     operand.add_grad(G, grad, array_contribution(local, up, op.masks))
 
 
-
-
-def is_sum(op) -> bool:
-    """Whether ``op`` is the built-in n-ary ``sum`` (its parents' rows add up)."""
-    return op is SUM
-
-
-def is_dot(op) -> bool:
-    """Whether ``op`` is the built-in ``dot`` (parents ``w…, x…``; local derivatives
-    ``x…, w…``)."""
-    return op is DOT
-
-
-__all__ = ["CONST", "LITERAL", "NODE", "PARAM", "Elementwise", "Generic", "MatVec",
-           "Operand", "ParamDot", "Sum", "array_forward", "is_dot", "is_sum"]
+__all__ = ["LITERAL", "NODE", "PARAM", "Elementwise", "Generic", "MatVec", "Operand",
+           "ParamDot", "Sum", "array_forward", "not_for_arrays"]
