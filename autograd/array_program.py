@@ -9,8 +9,8 @@ call on a block of rows, one row per node and one column per sample:
 * a layer's ``dot`` nodes whose weights are parameters and whose inputs are the same rows
   run as one matrix product ``Z = W X`` (backward: ``∂W = U Xᵀ``, ``∂X = Wᵀ U``);
 * ``sum`` nodes add their parents' rows with ``np.add.reduceat``;
-* every other op runs through its own array forward (``Op.ieee``) and derivative rule
-  (``Op.rule``), the same rule the scalar engine evaluates on floats.
+* every other op runs through its own array forward (``Op.array_forward``) and derivative
+  rule (``Op.rule``), the same rule the scalar engine evaluates on floats.
 
 Backward walks the groups in reverse: ``∂L/∂parent += local × upstream`` for a whole block
 at once, by the scalar engine's contract (:func:`autograd.chain_rule.array_contribution`: a
@@ -37,19 +37,19 @@ if TYPE_CHECKING:  # ops imports this module (its validate_op runs an op on arra
 NODE, PARAM, LITERAL = "node", "param", "const"  # where an operand comes from
 
 
-def array_forward(op: Op) -> Callable:
-    """The op's forward function on numpy arrays: its ``ieee`` numpy function (a name or a
+def forward_on_arrays(op: Op) -> Callable:
+    """The op's forward function on numpy arrays: its ``array_forward`` (a numpy name or a
     function), else its ``forward`` (an expression such as ``a * b`` works on arrays)."""
-    if callable(op.ieee):
-        return op.ieee
-    if isinstance(op.ieee, str):
-        return getattr(np, op.ieee)
+    if callable(op.array_forward):
+        return op.array_forward
+    if isinstance(op.array_forward, str):
+        return getattr(np, op.array_forward)
     return op.forward
 
 
 def not_for_arrays(op: Op, part: str, exc: Exception) -> TypeError:
     """The error replay gives when an op's forward function or rule fails on numpy arrays."""
-    how = ("give the op an array forward function, Op(..., ieee=numpy_function)"
+    how = ("give the op an array forward function, Op(..., array_forward=numpy_function)"
            if part == "forward" else "write the rule with + − × ÷ ** and autograd.ops' "
            "helpers (where, exp, log, sigmoid, sign), which work on arrays too")
     return TypeError(f"replay: op '{op.describe()}' cannot run on numpy arrays (its {part} "
@@ -109,7 +109,7 @@ class Elementwise:
 
     def __init__(self, op: Op, start: int, stop: int, operands: list[Operand]) -> None:
         self.op, self.start, self.stop, self.operands = op, start, stop, operands
-        self.forward_fn = array_forward(op)
+        self.forward_fn = forward_on_arrays(op)
         self.rule, self.params, self.masks = op.rule, op.params, op.masks
         self.saved: list | None = None
 
@@ -255,7 +255,7 @@ class Generic:
             values = [o.take(V, theta)[0] for o in operands]
             self.saved.append(values)
             try:
-                V[row] = array_forward(op)(*op.arguments(values))
+                V[row] = forward_on_arrays(op)(*op.arguments(values))
             except TypeError as exc:
                 raise not_for_arrays(op, "forward", exc) from exc
 
@@ -273,4 +273,4 @@ class Generic:
 
 
 __all__ = ["LITERAL", "NODE", "PARAM", "Elementwise", "Generic", "MatVec", "Operand",
-           "ParamDot", "Sum", "array_forward", "not_for_arrays"]
+           "ParamDot", "Sum", "forward_on_arrays", "not_for_arrays"]
