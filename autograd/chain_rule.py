@@ -110,8 +110,9 @@ def array_contribution(local: Any, upstream: Any, masks: bool) -> Any:
     Example::
 
         >>> import numpy as np
-        >>> array_contribution(np.array([0.0, 2.0]), np.array([np.inf, 3.0]), True).tolist()
-        [0.0, 6.0]
+        >>> with np.errstate(invalid="ignore"):  # 0 × inf, then masked (replay sets this)
+        ...     array_contribution(np.array([0.0, 2.0]), np.array([np.inf, 3.0]), True)
+        array([0., 6.])
     """
     if isinstance(local, float):
         if local == 1.0:
