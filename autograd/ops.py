@@ -319,7 +319,7 @@ def _rebuild(name, rule, params, inputs, forward, masks, math_, array_forward, e
 
 
 def _deprecated_ieee(name: str, ieee, array_forward):
-    """``Op(..., array_forward=f)``, the old name of ``array_forward=f``: a DeprecationWarning."""
+    """``Op(..., ieee=f)``, the old name of ``Op(..., array_forward=f)``: a DeprecationWarning."""
     if array_forward is not None:
         raise TypeError(f"Op {name!r}: give array_forward= only (ieee= is its old name), "
                         f"got both: ieee={ieee!r}, array_forward={array_forward!r}")
@@ -564,8 +564,7 @@ def _dot(ws: Sequence[float], xs: Sequence[float]) -> float:
     return sum(map(operator.mul, ws, xs), 0.0)
 
 
-# --- the forward functions on numpy arrays (Op.array_forward), for ops whose float forward
-# branches
+# --- Op.array_forward functions, for ops whose float forward branches ---------------------
 def _array_relu(x):
     return _numpy().where(x <= 0, 0.0, x)  # NaN stays NaN, as the float forward
 
