@@ -2,6 +2,7 @@
 import cycle in autograd/ or nn/."""
 
 import ast
+import functools
 import os
 import subprocess
 import sys
@@ -96,11 +97,12 @@ def _type_checking_only(tree: ast.AST) -> set[int]:
     return skipped
 
 
+@functools.cache
 def import_graph(root: Path = ROOT) -> dict[str, dict[str, int]]:
     """Each module of autograd/ and nn/ (a package's ``__init__`` as the package) → the
     modules of these packages it imports, at module level or inside a function, with the
     line; ``from . import x`` counts as importing the module ``x`` when there is one, else
-    the package."""
+    the package. (Cached: do not change the result.)"""
     paths = {_module_name(p): p for pkg in ("autograd", "nn")
              for p in sorted((root / pkg).glob("*.py"))}
     graph: dict[str, dict[str, int]] = {}
