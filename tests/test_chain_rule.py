@@ -1,7 +1,7 @@
 """One chain-rule contract, every loop: the fast ``Value.backward`` loop (an inlined copy of
 ``autograd.chain_rule``) gives bit for bit what ``gradients()``, ``backward_steps()`` (run and
-summed), ``backward(create_graph=True)`` give, and replay's arrays agree within
-1e-12 · Σ|contributions| (numpy may add in another order) — on random graphs with shared
+summed), ``backward(create_graph=True)`` give, and replay's arrays and ``explain``'s path sums
+agree within 1e-12 · Σ|contributions| (added in another order) — on random graphs with shared
 subexpressions, ``a + a``, and relu / step / ``x ** 0`` under ±inf and NaN upstream gradients.
 
 The comparison is also run with each loop's mask removed, and must then fail (the test can
@@ -178,9 +178,20 @@ def check_all_loops(leaves: list[Value], root: Value, replay) -> None:
         for v, g in reference.items():
             assert same(name, got[v], g), \
                 f"{name}: ∂root/∂{v.label or v.op} is {got[v]!r}, the fast loop's {g!r}"
+    sizes = contribution_sizes(root)
+    for p in leaves:
+        want = reference.get(p)
+        if want is not None and math.isfinite(want):
+            # explain sums the paths' products: the same products, distributed (so not where
+            # an infinite local derivative meets a sum: ∞·(a − a) is NaN, ∞·a − ∞·a too, but
+            # ∞·a + ∞·b − ∞·c is not ∞·(a + b − c))
+            explanation = autograd.explain(root, p)
+            total = explanation.total
+            terms = sum(abs(g.product) for g in explanation.groups)  # what it adds up
+            assert abs(total - want) <= 1e-12 * max(sizes[p], terms), \
+                f"explain: ∂root/∂{p.label} is {total!r}, the fast loop's {want!r}"
     _, grad = replay.value_and_gradient(replay.parameter_vector(), np.zeros(1),
                                         reduction="sum")
-    sizes = contribution_sizes(root)
     for p, g in zip(leaves, grad.tolist()):
         want = reference.get(p, 0.0)  # 0 for a leaf the graph does not reach
         if math.isfinite(want):
@@ -261,13 +272,14 @@ def _unmasked_array_contribution(local, upstream, masks):
     ("autograd.value", "run_backward", _fast_loop_without_the_mask),
     ("autograd.backward", "contribution", _unmasked_contribution),
     ("autograd.array_program", "array_contribution", _unmasked_array_contribution),
+    ("autograd.explain", "contribution", _unmasked_contribution),
 ])
 @pytest.mark.parametrize(("numbers_", "instructions"), MASKED_CASES)
 def test_a_loop_that_drops_the_mask_fails_the_comparison(monkeypatch, module, name, mutant,
                                                         numbers_, instructions):
     """With a mask removed — from the fast loop's inlined copy, from the contract as the
-    scalar loops import it, or from replay's — the comparison above finds it: the test can
-    fail for the bug it guards against."""
+    scalar loops import it, from replay's or from explain's — the comparison above finds it:
+    the test can fail for the bug it guards against."""
     import importlib
 
     leaves, root, replay = build(numbers_, instructions)
