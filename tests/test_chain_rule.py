@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import struct
+import sys
 
 import numpy as np
 import pytest
@@ -295,3 +296,21 @@ def test_the_fast_loop_itself_masks():
     assert bits(x.grad) == bits(0.0)
     for op in (RELU, STEP):
         assert op.masks
+
+
+@pytest.mark.parametrize("loop", sorted(SCALAR_LOOPS))
+def test_one_scalar_loop_without_the_mask_fails_the_comparison(monkeypatch, loop):
+    """Each scalar loop alone losing the mask (the others keeping it) is found too."""
+    backward = sys.modules["autograd.backward"]
+    honest = SCALAR_LOOPS[loop]
+
+    def without_the_mask(root):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(backward, "contribution", _unmasked_contribution)
+            return honest(root)
+
+    monkeypatch.setitem(SCALAR_LOOPS, loop, without_the_mask)
+    for numbers_, instructions in MASKED_CASES:
+        leaves, root, replay = build(numbers_, instructions)
+        with pytest.raises(AssertionError, match=loop):
+            check_all_loops(leaves, root, replay)
