@@ -16,6 +16,7 @@ shown is :mod:`autograd.naming`'s (labels, formulas, and namers libraries regist
 from . import naming, ops
 from .backward import StepRecord, backward_steps, gradients, steps_table, zero_grad
 from .checking import analytic_grad, gradcheck, numerical_grad
+from .deprecated import short_label
 from .drawing import Drawing, RendererNotFoundError, draw, find_renderer
 from .errors import (
     AnomalyError,
@@ -26,7 +27,7 @@ from .errors import (
 )
 from .explain import Explanation, explain
 from .functional import grad, value_and_grad
-from .graph import reading_order, short_label, topological_order
+from .graph import reading_order, topological_order
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .naming import register_namer, unregister_namer
 from .ops import Op, all_ops, register_op

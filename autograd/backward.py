@@ -8,7 +8,9 @@ For each node in reverse topological order, for each (parent, local derivative) 
 :func:`backward_steps` is the reference loop: read it to see backprop, one product per step.
 ``Value.backward()`` runs the same loop as fast as plain Python allows (:func:`run_backward`);
 :func:`gradients` runs it into a dict (and records it as Values for higher derivatives). All
-three share :func:`contribution` (one edge's product) and the pass's starting gradients.
+three compute each product and add it up by one contract, :mod:`autograd.chain_rule`
+(``contribution``: local × upstream, masked; ``accumulate``), and share the pass's starting
+gradients.
 
 Data gets no gradient, as in PyTorch where data tensors do not require grad: no edge goes
 into a constant (a number that entered an expression, ``autograd.constant``, data given to
@@ -28,6 +30,7 @@ from contextlib import nullcontext
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import modes
+from .chain_rule import accumulate, contribution
 from .errors import AnomalyError, DerivativeRuleError, GraphTooLargeError
 from .graph import topological_order
 from .naming import (
@@ -44,31 +47,6 @@ from .ops import CONST
 
 if TYPE_CHECKING:
     from .value import Number, Value
-
-
-def contribution(op: str, local, upstream):
-    """One edge's product ``local × upstream`` — the chain rule's step.
-
-    Two exact refinements: a local derivative of 1.0 passes ``upstream`` itself (no node is
-    recorded for it in ``create_graph`` mode), and the zero local derivative of a *masking* op
-    (relu, step: ``Op.masks``) passes 0 even when ``upstream`` is ±inf or NaN, as PyTorch's
-    ``where``-based derivatives do (so ``√(relu(x))`` at x = −1 has derivative 0, not NaN).
-    """
-    if local.__class__ is float:
-        if local == 1.0:
-            return upstream
-        if local == 0.0 and getattr(op, "masks", False):
-            return 0.0
-    return local * upstream
-
-
-def accumulate(total, extra):
-    """``total + extra``, without recording a node when one of them is the float 0.0."""
-    if extra.__class__ is float and extra == 0.0:
-        return total
-    if total.__class__ is float and total == 0.0:
-        return extra
-    return total + extra
 
 
 def _start_pass(order: list[Value], root: Value, seed) -> None:
@@ -108,15 +86,19 @@ def run_backward(root: Value, seed, *, create_graph: bool = False) -> None:
     _start_pass(order, root, seed)
     data = CONST
     # backward_steps' loop without the records: ∂root/∂parent += ∂node/∂parent × ∂root/∂node.
+    # The product is chain_rule.contribution() inlined for a finite upstream, where its two
+    # refinements change nothing (1·u is u; a mask's 0·u is ±0.0, which adds nothing to a
+    # gradient summed from 0.0); `p.grad +=` is chain_rule.accumulate() from 0.0.
+    # tests/test_chain_rule.py compares this copy bit for bit with the other loops.
     for node in reversed(order):
         parents = node.parents
         if parents:
             g = node.grad
-            if g - g:  # upstream is ±inf or NaN: masking ops must pass 0, see contribution()
+            if g - g:  # upstream is ±inf or NaN: the mask matters, the contract's own function
                 op = node.op
                 for p, local in zip(parents, node.local_grads):
                     if p.op is not data:
-                        p.grad += contribution(op, local, g)
+                        p.grad += contribution(local, g, op)
                 continue
             for p, local in zip(parents, node.local_grads):
                 if p.op is not data:  # no edge into a constant (measured: ~3 % of backward)
@@ -148,10 +130,10 @@ def gradients(root: Value, grad: Value | Number = 1.0, *, create_graph: bool = F
             for p, local in zip(parents, locals_):
                 if p.op is CONST:
                     continue
-                c = contribution(op, local, upstream)
+                c = contribution(local, upstream, op)
                 if check:
                     _check_finite(c, node, p, local, upstream)
-                grads[p] = accumulate(grads[p], c) if p in grads else c
+                grads[p] = accumulate(grads.get(p, 0.0), c)
     return grads
 
 
@@ -342,7 +324,7 @@ def backward_steps(root: Value, grad: Number = 1.0, *,
         for parent, local in zip(parents, node.local_grads):
             if parent.op is CONST:
                 continue
-            product = contribution(op, local, upstream)
+            product = contribution(local, upstream, op)
             if check:
                 _check_finite(product, node, parent, local, upstream)
             parent.grad = accumulate(parent.grad, product)

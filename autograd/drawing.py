@@ -82,6 +82,20 @@ _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 _PX_PER_PT = 96 / 72
 
 
+# What ``draw(root).stepper()`` runs: :func:`autograd.stepper.stepper`. The stepper draws with
+# this module, so this module does not import it back (no import cycle): stepper.py registers
+# its function here when it is imported, which ``import autograd`` always does.
+_graph_stepper: Callable[..., Any] | None = None
+
+
+def register_graph_stepper(function: Callable[..., Any]) -> None:
+    """Set the function ``draw(root).stepper(lr=...)`` calls, as
+    ``function(root, focus=..., show_local_grads=..., max_nodes=..., namer=..., lr=...)``
+    (:func:`autograd.stepper`, which registers itself)."""
+    global _graph_stepper
+    _graph_stepper = function
+
+
 class Drawing:
     """A rendered-on-demand graph picture: shows as SVG in Jupyter.
 
@@ -248,10 +262,11 @@ def draw(
                          show_local_grads, grads, data)
 
     def step_through(lr: float | None = None):
-        from .stepper import stepper  # the stepper draws with this module
-
-        return stepper(root, focus=focus, show_local_grads=show_local_grads,
-                       max_nodes=max_nodes, namer=namer, lr=lr)
+        if _graph_stepper is None:  # only while autograd itself is being imported
+            raise RuntimeError("draw(...).stepper(): autograd.stepper is not loaded yet; "
+                               "import autograd first")
+        return _graph_stepper(root, focus=focus, show_local_grads=show_local_grads,
+                              max_nodes=max_nodes, namer=namer, lr=lr)
 
     return Drawing(source, stepper=step_through)
 

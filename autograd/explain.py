@@ -22,7 +22,8 @@ import math
 from typing import NamedTuple
 
 from . import explain_view as view
-from .backward import contribution, gradients
+from .backward import gradients
+from .chain_rule import contribution
 from .explain_view import Code, D, Line, Nm, Num, Op, Row, Table
 from .graph import formula, topological_order
 from .naming import Namer, showing
@@ -378,7 +379,7 @@ def _chain_product(factors) -> float:
     """A chain's product, multiplied from the upper end as backward does."""
     partial = 1.0
     for f in factors:
-        partial = contribution(f.node.op, f.local, partial)
+        partial = contribution(f.local, partial, f.node.op)
     return partial
 
 
@@ -395,14 +396,15 @@ def _groups(root: Value, wrt: Value, readers: dict, down: dict, grads: dict, *,
         if len(edges) != 1 or edges[0][0] is root:
             break
         node, local = edges[0]
-        chain_local *= local
+        chain_local = contribution(local, chain_local, node.op)
         via.append(node)
         start = node
     groups = []
     for c in _in_reading_order(root, dict.fromkeys(c for c, _ in readers.get(start, []))):
-        local = _sum(g for p, g in zip(c.parents, c.local_grads) if p is start) * chain_local
+        local = contribution(_sum(g for p, g in zip(c.parents, c.local_grads) if p is start),
+                             chain_local, c.op)
         upstream = grads[c]
-        groups.append(Group(c, upstream, local, contribution(c.op, local, upstream),
+        groups.append(Group(c, upstream, local, contribution(local, upstream, c.op),
                             down[c] * c.parents.count(start), tuple(via)))
     return tuple(groups)
 
@@ -480,13 +482,13 @@ def _with_branches(groups: tuple[Group, ...], split: Value, meet: Value, readers
             continue
         if above is not None:  # one path up, several edges in: Π(above) · Σ uses
             local_in = _sum(local for _, local in into)
-            out.append(g._replace(branch=contribution(c.op, local_in, above.product)))
+            out.append(g._replace(branch=contribution(local_in, above.product, c.op)))
             continue
         if from_meet is None:
             from_meet = gradients(meet) if meet is not root else None
         upstream = g.upstream if from_meet is None else from_meet.get(c, 0.0)
         local_in = _sum(local for _, local in into)
-        out.append(g._replace(branch=contribution(c.op, local_in, upstream)))
+        out.append(g._replace(branch=contribution(local_in, upstream, c.op)))
     return tuple(out)
 
 
@@ -503,7 +505,7 @@ def _enumerate_paths(root: Value, wrt: Value, through: dict[Value, int]):
                  if p in through]
         for parent, local in reversed(edges):
             step = (Factor(node, parent, local), link)
-            product = contribution(node.op, local, partial)
+            product = contribution(local, partial, node.op)
             if parent is wrt:
                 factors = []
                 while step is not None:

@@ -12,7 +12,7 @@ from .naming import describe, formula, given_name, needs_parentheses, op_text
 from .ops import CONST
 
 __all__ = ["count_nodes", "describe", "formula", "given_name", "needs_parentheses", "op_text",
-           "reading_order", "short_label", "topological_order"]
+           "reading_order", "topological_order"]
 
 if TYPE_CHECKING:
     from .value import Value
@@ -123,16 +123,3 @@ def count_nodes(root: Value, limit: int) -> int:
                     return len(seen)
                 stack.append(p)
     return len(seen)
-
-
-def short_label(label: str) -> str:
-    """Deprecated: a label as the registered namers write it. Name nodes with
-    :func:`autograd.naming.name` (a Value), or a network's dotted parameter names with
-    ``nn.notation.short_label``; the engine itself knows no network's names.
-
-    With ``nn`` imported, ``layers.0.neurons.1.w.0`` reads ``w₂,₁⁽¹⁾``; any other label
-    (and every label when no namer is registered) is returned as typed.
-    """
-    from .value import Value  # a stand-in leaf carrying the label, for the namers to read
-
-    return given_name(Value(0.0, label=label)) or label

@@ -30,6 +30,7 @@ import math
 import numbers
 import operator
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 
 from .errors import DerivativeRuleError
@@ -60,11 +61,13 @@ class Op:
             passes no gradient even when the upstream gradient is ±inf or NaN (relu, step);
             or a function of ``params`` saying so (``x ** 0``).
         math: the derivative in words, for documentation.
-        ieee: the numpy function that computes ``forward`` the IEEE way (±inf, NaN) where
-            ``forward`` raises, for use inside derivative rules — a numpy name
-            (``"exp"``) or a function of arrays. It is also the op's forward function over
-            whole batches (:func:`autograd.trace`); an op without one is replayed with
-            ``forward`` itself, which must then work on arrays (an expression like ``a * b``).
+        array_forward: the op's forward function on numpy arrays, with IEEE semantics
+            (±inf, NaN where ``forward`` raises) — a numpy name (``"exp"``) or a function of
+            arrays. Replay runs it over whole batches (:func:`autograd.trace`), and the
+            engine where ``forward`` raises inside a derivative rule; an op without one is
+            replayed with ``forward`` itself, which must then work on arrays (an expression
+            like ``a * b``). Its old name ``ieee`` (``Op(..., ieee=...)``, ``op.ieee``)
+            works for one more release, with a ``DeprecationWarning``.
         error: ``error(exc, data, names) -> Exception``: the clear error user code gets when
             ``forward`` fails (``names`` describe the inputs, e.g. ``" of 'x'"``).
         derivative: the local derivatives as text, for step records and steppers: one short
@@ -90,13 +93,13 @@ class Op:
         "_arity",
         "_masks",
         "_variants",
+        "array_forward",
         "base",
         "derivative",
         "doc",
         "error",
         "expression",
         "forward",
-        "ieee",
         "inputs",
         "key",
         "masks",
@@ -116,16 +119,18 @@ class Op:
     expression: str | None
     masks: bool
     math: str
-    ieee: str | Callable | None
+    array_forward: str | Callable | None
     error: Callable[..., Exception] | None
     derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None
 
     def __init__(self, name: str, rule: Rule | None = None, params: tuple = (),
                 inputs: str = "each", *, forward: Callable[..., float] | None = None,
-                masks: bool = False, math: str = "", ieee: str | None = None,
+                masks: bool = False, math: str = "",
+                array_forward: str | Callable | None = None,
                 error: Callable[..., Exception] | None = None,
                 derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None = None,
-                 method: str | None = None, doc: str = "", torch: str | None = None) -> None:
+                 method: str | None = None, doc: str = "", torch: str | None = None,
+                 ieee: str | Callable | None = None) -> None:
         if not isinstance(name, str):
             raise TypeError(f"Op: name must be a string such as 'cube', got "
                             f"{type(name).__name__} {name!r}")
@@ -157,7 +162,9 @@ class Op:
         self.masks = masks(self.params) if callable(masks) else masks
         self._masks = masks
         self.math = math
-        self.ieee = ieee
+        if ieee is not None:
+            array_forward = _deprecated_ieee(name, ieee, array_forward)
+        self.array_forward = array_forward
         self.error = error
         if isinstance(derivative, str):
             derivative = (derivative,)
@@ -180,6 +187,14 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.describe()!r})"
 
+    @property
+    def ieee(self) -> str | Callable | None:
+        """Deprecated: the old name of :attr:`array_forward` (a ``DeprecationWarning``)."""
+        warnings.warn("Op.ieee is deprecated: read op.array_forward (the op's forward "
+                      "function on numpy arrays); .ieee goes in the next release",
+                      DeprecationWarning, stacklevel=2)
+        return self.array_forward
+
     def with_params(self, *params: float) -> Op:
         """This op with other parameters, one shared object per value (``leaky_relu(0.2)``)."""
         variant = self._variants.get(params)
@@ -188,7 +203,8 @@ class Op:
                 self._variants.clear()
             variant = Op(self.name, self.rule, params, self.inputs,
                          forward=self.expression or self.forward,
-                         masks=self._masks, math=self.math, ieee=self.ieee, error=self.error,
+                         masks=self._masks, math=self.math, array_forward=self.array_forward,
+                         error=self.error,
                          derivative=self.derivative, doc=self.doc, torch=self.torch)
             variant.base = self.base
             self._variants[params] = variant
@@ -261,7 +277,8 @@ class Op:
             return (_registered, (base.key, self.params if self is not base else None))
         return (_rebuild, (self.name, self.rule, self.params, self.inputs,
                            self.expression or self.forward,
-                           self._masks, self.math, self.ieee, self.error, self.derivative,
+                           self._masks, self.math, self.array_forward, self.error,
+                           self.derivative,
                            self.method, self.doc, self.torch))
 
 
@@ -294,11 +311,23 @@ def _registered(key: str, params: tuple | None) -> Op:
     return op if params is None else op.with_params(*params)
 
 
-def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error,
+def _rebuild(name, rule, params, inputs, forward, masks, math_, array_forward, error,
              derivative=None, method=None, doc="", torch=None) -> Op:
     return Op(name, rule, params, inputs, forward=forward, masks=masks, math=math_,
-              ieee=ieee, error=error, derivative=derivative, method=method, doc=doc,
-              torch=torch)
+              array_forward=array_forward, error=error, derivative=derivative, method=method,
+              doc=doc, torch=torch)
+
+
+def _deprecated_ieee(name: str, ieee, array_forward):
+    """``Op(..., ieee=f)``, the old name of ``Op(..., array_forward=f)``: a DeprecationWarning."""
+    if array_forward is not None:
+        raise TypeError(f"Op {name!r}: give array_forward= only (ieee= is its old name), "
+                        f"got both: ieee={ieee!r}, array_forward={array_forward!r}")
+    warnings.warn("Op(..., ieee=...) is deprecated: the argument is now array_forward= (the "
+                  "op's forward function on numpy arrays); ieee= goes in the next release",
+                  DeprecationWarning, stacklevel=3)
+    return ieee
+
 
 
 def _short(x: float) -> str:
@@ -413,9 +442,10 @@ def ieee_locals(op: Op, out, data: Sequence) -> tuple:
 def ieee_forward(op: Op, data: Sequence) -> float:
     """The op's result the IEEE way (±inf, NaN) where ``op.forward`` raises."""
     np = _numpy()
-    if op.ieee is None:
+    if op.array_forward is None:
         return math.nan
-    function = op.ieee if callable(op.ieee) else getattr(np, op.ieee)
+    function = op.array_forward if callable(op.array_forward) \
+        else getattr(np, op.array_forward)
     with np.errstate(all="ignore"):
         return float(function(*(_float64(v) for v in op.arguments(data))))
 
@@ -534,7 +564,7 @@ def _dot(ws: Sequence[float], xs: Sequence[float]) -> float:
     return sum(map(operator.mul, ws, xs), 0.0)
 
 
-# --- the forward functions on numpy arrays (Op.ieee), for ops whose float forward branches --
+# --- Op.array_forward functions, for ops whose float forward branches ---------------------
 def _array_relu(x):
     return _numpy().where(x <= 0, 0.0, x)  # NaN stays NaN, as the float forward
 
@@ -673,8 +703,9 @@ MUL = Op("*", lambda out, a, b: (b, a), forward="a * b",
          math="∂(ab)/∂a = b, ∂(ab)/∂b = a", derivative=("{b}", "{a}"))
 DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward="a / b",
          math="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b",
-         ieee="divide", error=_division_error, derivative=("1/{b}", "−{a}/{b}²"))
-NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", ieee="negative", math="∂(−x)/∂x = −1",
+         array_forward="divide", error=_division_error, derivative=("1/{b}", "−{a}/{b}²"))
+NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", array_forward="negative",
+         math="∂(−x)/∂x = −1",
          method="__neg__", torch="neg", derivative=("−1",))
 IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1", derivative=("1",),
               method="identity", torch="clone",
@@ -683,54 +714,54 @@ IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1", deriv
 POW = Op("**", _power_rule, params=(2,), forward=_power,
          masks=lambda params: params[0] == 0,
          math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
-         ieee="power", error=_power_error, derivative=_power_text)
+         array_forward="power", error=_power_error, derivative=_power_text)
 POW_VALUE = Op("**", _power_of_value_rule,
-               forward=_power_of_value, ieee="power", error=_power_error,
+               forward=_power_of_value, array_forward="power", error=_power_error,
                math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)",
                derivative=("{b}·{a}^({b} − 1)", "{out}·ln({a})"))
-ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x", ieee="absolute",
+ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x", array_forward="absolute",
          math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)", derivative=("sign({x})",),
          method="__abs__", torch="abs")
-EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
+EXP = Op("exp", lambda out, x: (out,), forward=math.exp, array_forward="exp", error=_exp_error,
          math="∂eˣ/∂x = eˣ = out", derivative=("exp({x})",), method="exp", torch="exp",
          doc="``e ** self``. Raises ``OverflowError`` past x ≈ 709.78.")
-LOG = Op("log", lambda out, x: (1.0 / x,), forward=math.log, ieee="log", error=_log_error,
+LOG = Op("log", lambda out, x: (1.0 / x,), forward=math.log, array_forward="log", error=_log_error,
          math="∂ln x/∂x = 1/x", derivative=("1/{x}",), method="log", torch="log",
          doc="Natural logarithm. Raises ``ValueError`` for x ≤ 0.")
-SQRT = Op("sqrt", lambda out, x: (0.5 / out,), forward=math.sqrt, ieee="sqrt",
+SQRT = Op("sqrt", lambda out, x: (0.5 / out,), forward=math.sqrt, array_forward="sqrt",
           error=_sqrt_error, math="∂√x/∂x = 1/(2√x) = 0.5/out (inf at 0)",
           derivative=("1/(2√{x})",), method="sqrt", torch="sqrt",
           doc="Square root. Raises ``ValueError`` for x < 0 (its derivative at 0 is +inf).")
-TANH = Op("tanh", lambda out, x: (1 - out * out,), forward=math.tanh, ieee="tanh",
+TANH = Op("tanh", lambda out, x: (1 - out * out,), forward=math.tanh, array_forward="tanh",
           math="∂tanh x/∂x = 1 − tanh² x = 1 − out²", derivative=("1 − {out}²",),
           method="tanh", torch="tanh",
           doc="Hyperbolic tangent; finite for every input (tanh(±1000) = ±1).")
 SIGMOID = Op("sigmoid", lambda out, x: (out * (1 - out),), forward=stable_sigmoid,
-             ieee=sigmoid,
+             array_forward=sigmoid,
              math="∂σ(x)/∂x = σ(x)(1 − σ(x)) = out·(1 − out)",
              derivative=("{out}(1 − {out})",), method="sigmoid", torch="sigmoid",
              doc="The logistic function 1 / (1 + e⁻ˣ), without overflow.")
 SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
-              ieee=_array_softplus,
+              array_forward=_array_softplus,
               math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)", derivative=("σ({x})",),
               method="softplus", doc="ln(1 + eˣ), a smooth relu, without overflow; its "
                                      "derivative is σ(x).")
 RELU = Op("relu", _relu_rule, forward="0.0 if x <= 0 else x", masks=True,  # NaN stays NaN
-          ieee=_array_relu,
+          array_forward=_array_relu,
           math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)",
           derivative=("1 if {x} > 0 else 0",), method="relu", torch="relu",
           doc="max(0, x); its derivative at exactly 0 is taken as 0 (as PyTorch); NaN stays "
               "NaN.")
 LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
-                params=(0.01,), forward=_leaky_relu, ieee=_array_leaky_relu,
+                params=(0.01,), forward=_leaky_relu, array_forward=_array_leaky_relu,
                 math="∂/∂x = 1 for x > 0, else the slope",
                 derivative=("1 if {x} > 0 else {p0}",))
 ELU = Op("elu", lambda out, x, alpha: (where(x < 0, alpha * exp(x), where(x <= 0, alpha, 1.0)),),
-         params=(1.0,), forward=_elu, ieee=_array_elu,
+         params=(1.0,), forward=_elu, array_forward=_array_elu,
          math="∂/∂x = 1 for x > 0, else α·eˣ (α at 0 and 1 at NaN, flat beyond: PyTorch's)",
          derivative=("1 if {x} > 0 else {p0}·exp({x})",))
 STEP = Op("step", lambda out, x: (0.0,), forward="1.0 if x >= 0 else (0.0 if x < 0 else x)",
-          masks=True, ieee=_array_step,
+          masks=True, array_forward=_array_step,
           math="the Heaviside step is flat wherever it is differentiable: 0",
           derivative=("0",), method="step",
           doc="Heaviside step: 1.0 for x ≥ 0, else 0.0. Its derivative is 0 everywhere (so no "
@@ -741,10 +772,10 @@ SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",
 DOT = Op("dot", lambda out, ws, xs: (*xs, *ws), inputs="halves", forward=_dot,
          math="∂(w·x)/∂wᵢ = xᵢ, ∂(w·x)/∂xᵢ = wᵢ (parents w₀…wₙ₋₁, x₀…xₙ₋₁)",
          derivative=("{x}", "{w}"))
-SIN = Op("sin", lambda out, x: (cos(x),), forward=math.sin, ieee="sin",
+SIN = Op("sin", lambda out, x: (cos(x),), forward=math.sin, array_forward="sin",
          math="∂sin x/∂x = cos x", derivative=("cos({x})",), method="sin", torch="sin",
          doc="Sine of an angle in radians.")
-COS = Op("cos", lambda out, x: (-sin(x),), forward=math.cos, ieee="cos",
+COS = Op("cos", lambda out, x: (-sin(x),), forward=math.cos, array_forward="cos",
          math="∂cos x/∂x = −sin x", derivative=("−sin({x})",), method="cos", torch="cos",
          doc="Cosine of an angle in radians.")
 CONST = Op("const")  # a number that entered the graph: no inputs, never a parameter
@@ -807,7 +838,7 @@ def validate_op(op: Op, sample: Sequence[float] | None = None) -> None:
         return
     import numpy as np
 
-    from .schedule import array_forward, not_for_arrays
+    from .array_program import forward_on_arrays, not_for_arrays
     from .value import Value, apply
 
     n = {"all": 3, "halves": 4}.get(op.inputs) or op.arity() or 1
@@ -830,7 +861,7 @@ def validate_op(op: Op, sample: Sequence[float] | None = None) -> None:
                         f"{exc}") from exc
     arrays = [np.array([x, x]) for x in xs]
     try:
-        result = np.asarray(array_forward(op)(*op.arguments(arrays)))
+        result = np.asarray(forward_on_arrays(op)(*op.arguments(arrays)))
     except TypeError as exc:
         raise not_for_arrays(op, "forward", exc) from exc
     if result.shape != (2,):

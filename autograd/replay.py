@@ -2,8 +2,8 @@
 
 For a given model every sample's graph has the same shape; only the numbers differ. So
 :func:`trace` runs ``f`` once on an example sample — with ordinary ``Value``s, giving a graph
-you can draw and step through — and compiles that graph into a schedule of array operations
-(:mod:`autograd.schedule`). The returned :class:`Replay` then evaluates the same graph for a
+you can draw and step through — and compiles that graph into a program of array operations
+(:mod:`autograd.array_program`). The returned :class:`Replay` then evaluates the same graph for a
 whole batch at once, each node an array over the samples, with the ops' own forward
 functions and derivative rules::
 
@@ -47,12 +47,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import schedule
-from .errors import DataDependentGraphError
-from .graph import topological_order
-from .modes import enable_grad, ieee_arithmetic
-from .ops import CONST, Op
-from .schedule import (
+from .array_program import (
     LITERAL,
     NODE,
     PARAM,
@@ -63,6 +58,10 @@ from .schedule import (
     ParamDot,
     Sum,
 )
+from .errors import DataDependentGraphError
+from .graph import topological_order
+from .modes import enable_grad, ieee_arithmetic
+from .ops import CONST, DOT, SUM, Op
 from .value import Value
 
 REDUCTIONS = ("mean", "sum")
@@ -125,7 +124,7 @@ class Replay:
         self.params = self._parameters(params)
         self._compile()
 
-    # --- building the schedule ------------------------------------------------------------
+    # --- building the array program -------------------------------------------------------
     def _parameters(self, params: Sequence[Value] | None) -> list[Value]:
         input_ids = {id(v) for v in self.inputs}
         found = [v for v in self.order
@@ -196,9 +195,9 @@ class Replay:
                                 if any(needs[id(v)] for v in members)][::-1]
 
     def _group_key(self, v: Value, op: Op, depth: int, kinds: tuple) -> tuple:
-        if schedule.is_sum(op):
+        if op is SUM:  # the built-in n-ary sum: its parents' rows add up
             return (depth, "sum")
-        if schedule.is_dot(op):
+        if op is DOT:  # the built-in dot: parents w…, x…; local derivatives x…, w…
             n = len(v.parents) // 2
             xs = v.parents[n:]
             if all(k == PARAM for k in kinds[:n]) and all(k == NODE for k in kinds[n:]):

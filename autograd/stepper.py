@@ -21,7 +21,13 @@ from html import escape
 from pathlib import Path
 
 from .backward import backward_steps, start_of_pass
-from .drawing import LOCAL_GRAD_FILL, Drawing, draw, nodes_to_draw
+from .drawing import (
+    LOCAL_GRAD_FILL,
+    Drawing,
+    draw,
+    nodes_to_draw,
+    register_graph_stepper,
+)
 from .graph import topological_order
 from .naming import Namer, formula, needs_parentheses, op_text, showing
 from .ops import CONST
@@ -336,3 +342,6 @@ def _signed(x: float) -> str:
 
 def _after_partial(name: str) -> str:
     return f"({name})" if needs_parentheses(name) else name
+
+
+register_graph_stepper(stepper)  # draw(root).stepper() steps through with this module

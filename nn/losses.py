@@ -603,7 +603,8 @@ def _detached_max_array(xs):
 
 
 SHIFT = autograd.register_op(autograd.Op("max", lambda out, xs: (0.0,) * len(xs), inputs="all",
-                    forward=_detached_max_forward, masks=True, ieee=_detached_max_array,
+                    forward=_detached_max_forward, masks=True,
+                    array_forward=_detached_max_array,
                     math="the largest input, passing no gradient (log-sum-exp's shift, as "
                          "the number max(z.data) in log_softmax)", derivative=("0",)),
                               "nn.shift")
@@ -629,6 +630,7 @@ def _clamped_log_rule(out, x):
 # No params, so it reads "log" in names and step sentences; the clamp is in its rule's text.
 CLAMPED_LOG = autograd.register_op(
     autograd.Op("log", _clamped_log_rule, forward=_clamped_log_forward, masks=True,
-                ieee=_clamped_log_array, math="max(ln x, −100): ∂/∂x = 1/x, 0 where clamped",
+                array_forward=_clamped_log_array,
+                math="max(ln x, −100): ∂/∂x = 1/x, 0 where clamped",
                 derivative=(f"1/{{x}} if {{x}} > exp({LOG_CLAMP:g}) else 0",)),
     "nn.clamped_log")

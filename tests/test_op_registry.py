@@ -75,7 +75,8 @@ def test_register_op_refuses_a_taken_key():
 
 
 def test_replay_names_an_op_whose_rule_cannot_run_on_arrays():
-    naive = Op("naive_sin", lambda out, x: (math.cos(x),), forward=math.sin, ieee="sin")
+    naive = Op("naive_sin", lambda out, x: (math.cos(x),), forward=math.sin,
+               array_forward="sin")
     w = Value(0.5)
     replay = autograd.trace(lambda x: autograd.apply(naive, w * x), 1.0, params=[w])
     with pytest.raises(TypeError, match="op 'naive_sin' cannot run on numpy arrays"):

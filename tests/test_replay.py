@@ -201,7 +201,7 @@ def test_a_dot_of_parameters_only_replays_as_the_scalar_engine():
 
     xs, ts = np.array([0.3, -1.2, 2.0]), np.array([1.0, 0.0, -1.0])
     replay = autograd.trace(f, 0.3, 1.0)
-    assert any(isinstance(g, autograd.schedule.ParamDot) for g in replay.groups)
+    assert any(isinstance(g, autograd.array_program.ParamDot) for g in replay.groups)
     loss = replay.backward(xs, ts)
     got = [w.grad for w in ws]
     for w in ws:

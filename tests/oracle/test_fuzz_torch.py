@@ -86,7 +86,7 @@ import torch
 
 import autograd
 from autograd import Value
-from autograd.backward import contribution
+from autograd.chain_rule import contribution
 from nn.activations import SELU_ALPHA, selu
 
 torch.set_default_dtype(torch.float64)
@@ -478,7 +478,7 @@ def check_node(node: Value, findings: Findings, scale: list) -> bool:
     grads = torch.autograd.grad(out, tensors, grad_outputs=torch.tensor(float(upstream)),
                                 allow_unused=True)
     for k, (local, g) in enumerate(zip(node.local_grads, grads)):
-        ours = contribution(node.op, local, upstream)
+        ours = contribution(local, upstream, node.op)
         theirs = 0.0 if g is None else g.item()
         if math.isinf(local) and math.isfinite(theirs) and str(node.op) in ("/", "log"):
             documented = True  # a stored 1/subnormal overflows: inf × upstream, see the top

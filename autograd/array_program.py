@@ -1,4 +1,4 @@
-"""A recorded graph as a schedule of array operations: how replay evaluates it over a batch.
+"""Replay's array program: a recorded graph as array operations, evaluated over a batch.
 
 One sample's graph is turned into *groups*: nodes of the same op (and parameters) at the
 same depth whose operands come from the same kinds of places. Each group runs as one numpy
@@ -9,41 +9,47 @@ call on a block of rows, one row per node and one column per sample:
 * a layer's ``dot`` nodes whose weights are parameters and whose inputs are the same rows
   run as one matrix product ``Z = W X`` (backward: ``∂W = U Xᵀ``, ``∂X = Wᵀ U``);
 * ``sum`` nodes add their parents' rows with ``np.add.reduceat``;
-* every other op runs through its own array forward (``Op.ieee``) and derivative rule
-  (``Op.rule``), the same rule the scalar engine evaluates on floats.
+* every other op runs through its own array forward (``Op.array_forward``) and derivative
+  rule (``Op.rule``), the same rule the scalar engine evaluates on floats.
 
 Backward walks the groups in reverse: ``∂L/∂parent += local × upstream`` for a whole block
-at once, with the scalar engine's masking (a zero local derivative of relu, step, ``x ** 0``
-passes 0 even from an infinite or NaN upstream gradient). Parameter gradients are summed
-over the samples.
+at once, by the scalar engine's contract (:func:`autograd.chain_rule.array_contribution`: a
+zero local derivative of relu, step, ``x ** 0`` passes 0 even from an infinite or NaN
+upstream gradient). Parameter gradients are summed over the samples.
 
-This module knows the graph only through the nodes' ``op``, ``parents`` and ``data``.
+This module knows the graph only through the nodes' ``op``, ``parents`` and ``data``, and
+imports no other engine module but :mod:`autograd.chain_rule` (``ops`` imports it: its
+``validate_op`` runs an op on arrays as replay does).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .ops import CONST, DOT, SUM, Op
+from .chain_rule import array_contribution
+
+if TYPE_CHECKING:  # ops imports this module (its validate_op runs an op on arrays)
+    from .ops import Op
 
 NODE, PARAM, LITERAL = "node", "param", "const"  # where an operand comes from
 
 
-def array_forward(op: Op) -> Callable:
-    """The op's forward function on numpy arrays: its ``ieee`` numpy function (a name or a
+def forward_on_arrays(op: Op) -> Callable:
+    """The op's forward function on numpy arrays: its ``array_forward`` (a numpy name or a
     function), else its ``forward`` (an expression such as ``a * b`` works on arrays)."""
-    if callable(op.ieee):
-        return op.ieee
-    if isinstance(op.ieee, str):
-        return getattr(np, op.ieee)
+    if callable(op.array_forward):
+        return op.array_forward
+    if isinstance(op.array_forward, str):
+        return getattr(np, op.array_forward)
     return op.forward
 
 
 def not_for_arrays(op: Op, part: str, exc: Exception) -> TypeError:
     """The error replay gives when an op's forward function or rule fails on numpy arrays."""
-    how = ("give the op an array forward function, Op(..., ieee=numpy_function)"
+    how = ("give the op an array forward function, Op(..., array_forward=numpy_function)"
            if part == "forward" else "write the rule with + − × ÷ ** and autograd.ops' "
            "helpers (where, exp, log, sigmoid, sign), which work on arrays too")
     return TypeError(f"replay: op '{op.describe()}' cannot run on numpy arrays (its {part} "
@@ -103,7 +109,7 @@ class Elementwise:
 
     def __init__(self, op: Op, start: int, stop: int, operands: list[Operand]) -> None:
         self.op, self.start, self.stop, self.operands = op, start, stop, operands
-        self.forward_fn = array_forward(op)
+        self.forward_fn = forward_on_arrays(op)
         self.rule, self.params, self.masks = op.rule, op.params, op.masks
         self.saved: list | None = None
 
@@ -123,21 +129,7 @@ class Elementwise:
             raise not_for_arrays(self.op, "rule", exc) from exc
         for operand, local in zip(self.operands, locals_):
             if operand.needs_grad:
-                operand.add_grad(G, grad, _product(local, up, self.masks))
-
-
-def _product(local, up: np.ndarray, masks: bool):
-    """``local × upstream`` as :func:`autograd.backward.contribution` computes it."""
-    if isinstance(local, float):
-        if local == 1.0:
-            return up
-        if local == 0.0 and masks:
-            return np.zeros_like(up)
-        return local * up
-    product = local * up
-    if masks:
-        product = np.where(local == 0, 0.0, product)
-    return product
+                operand.add_grad(G, grad, array_contribution(local, up, self.masks))
 
 
 class MatVec:
@@ -263,7 +255,7 @@ class Generic:
             values = [o.take(V, theta)[0] for o in operands]
             self.saved.append(values)
             try:
-                V[row] = array_forward(op)(*op.arguments(values))
+                V[row] = forward_on_arrays(op)(*op.arguments(values))
             except TypeError as exc:
                 raise not_for_arrays(op, "forward", exc) from exc
 
@@ -277,21 +269,8 @@ class Generic:
             for operand, local in zip(operands, locals_):
                 if operand.needs_grad:
                     local = local if isinstance(local, float) else np.asarray(local)[None]
-                    operand.add_grad(G, grad, _product(local, up, op.masks))
+                    operand.add_grad(G, grad, array_contribution(local, up, op.masks))
 
 
-
-
-def is_sum(op) -> bool:
-    """Whether ``op`` is the built-in n-ary ``sum`` (its parents' rows add up)."""
-    return op is SUM
-
-
-def is_dot(op) -> bool:
-    """Whether ``op`` is the built-in ``dot`` (parents ``w…, x…``; local derivatives
-    ``x…, w…``)."""
-    return op is DOT
-
-
-__all__ = ["CONST", "LITERAL", "NODE", "PARAM", "Elementwise", "Generic", "MatVec",
-           "Operand", "ParamDot", "Sum", "array_forward", "is_dot", "is_sum"]
+__all__ = ["LITERAL", "NODE", "PARAM", "Elementwise", "Generic", "MatVec", "Operand",
+           "ParamDot", "Sum", "forward_on_arrays", "not_for_arrays"]
