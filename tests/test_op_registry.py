@@ -147,3 +147,43 @@ def test_the_add_an_op_checklist_reaches_every_place_for_sin_and_cos():
         _, grad = replay.value_and_gradient(replay.parameter_vector(), np.array([0.5]))
         assert grad[0] == pytest.approx(0.5 * df(0.35), rel=1e-12)
         assert op.torch is not None and op.derivative is not None
+
+
+def test_a_two_input_custom_op_is_the_built_in_path_with_its_checks():
+    mul2 = Op("mul2", lambda out, a, b: (b, a), forward=lambda a, b: a * b)
+    a, b = Value(0.3), Value(-1.5)
+    ours, builtin = autograd.apply(mul2, a, 2.0), a * 2.0
+    assert (ours.data, ours.local_grads[0]) == (builtin.data, builtin.local_grads[0])
+    assert ours.parents[1].is_constant and autograd.apply(mul2, 2.0, 3.0).is_constant
+    ours = autograd.apply(mul2, a, b)
+    ours.backward()
+    assert ours.op is mul2 and (a.grad, b.grad) == (-1.5, 0.3)
+    with autograd.no_grad():
+        assert autograd.apply(mul2, a, b).is_constant
+    as_int = autograd.apply(Op("count", lambda out, a, b: (0, 1), forward=lambda a, b: 2), a, b)
+    assert as_int.data.__class__ is float and [g.__class__ for g in as_int.local_grads] == \
+        [float, float]
+    wrong = Op("wrong2", lambda out, a, b: (1.0,), forward=lambda a, b: a)
+    with pytest.raises(autograd.DerivativeRuleError, match="'wrong2' has 2 input"):
+        autograd.apply(wrong, a, b)
+    div = Op("div2", lambda out, a, b: (1.0 / b, -out / b), forward=lambda a, b: a / b)
+    with pytest.raises(ZeroDivisionError, match="div2"):
+        autograd.apply(div, a, 0.0)
+
+
+def test_a_subclass_of_op_still_gets_its_own_rule_checks_and_arrangement():
+    class Doubled(Op):  # a subclass changing how the rule's result is read: the general path
+        __slots__ = ()
+
+        def local_grads(self, out, inputs):
+            return tuple(2 * g for g in super().local_grads(out, inputs))
+
+    class Named(Op):  # a subclass adding nothing the path depends on: the fast path
+        __slots__ = ()
+
+    x = Value(0.5)
+    doubled = Doubled("d", lambda out, x: (1.0,), forward=lambda x: x)
+    assert autograd.apply(doubled, x).local_grads == (2.0,)
+    named = Named("n", lambda out, a, b: (b, a), forward=lambda a, b: a * b)
+    y = autograd.apply(named, x, Value(4.0))
+    assert (y.data, y.local_grads, y.op) == (2.0, (4.0, 0.5), named)
