@@ -25,6 +25,7 @@ result follows IEEE 754 as PyTorch does — ±inf or NaN — instead of raising:
 
 from __future__ import annotations
 
+import ast
 import inspect
 import math
 import numbers
@@ -52,10 +53,8 @@ class Op:
         inputs: how forward and rule receive the node's parents: ``"each"`` (one argument per
             parent), ``"all"`` (one sequence) or ``"halves"`` (two sequences, as ``dot``).
         forward: ``forward(*inputs, *params)`` computing the result from floats (needed to
-            call the op with :func:`autograd.apply`; built-in ops all have one) — or, for an
-            op without parameters, a plain Python expression of its inputs named ``x`` (one
-            input) or ``a, b`` (two), e.g. ``"a * b"``: the forward function is made from it,
-            and ``Value``'s methods paste it inline (no call per node: the hottest path).
+            call the op with :func:`autograd.apply`; built-in ops all have one), a function
+            such as ``lambda a, b: a * b`` (a string is refused: nothing is ``eval``-ed).
         masks: a zero local derivative of this op is a *mask* (PyTorch's ``where``): it
             passes no gradient even when the upstream gradient is ±inf or NaN (relu, step);
             or a function of ``params`` saying so (``x ** 0``).
@@ -64,7 +63,7 @@ class Op:
             ``forward`` raises, for use inside derivative rules — a numpy name
             (``"exp"``) or a function of arrays. It is also the op's forward function over
             whole batches (:func:`autograd.trace`); an op without one is replayed with
-            ``forward`` itself, which must then work on arrays (an expression like ``a * b``).
+            ``forward`` itself, which must then work on arrays (as ``lambda a, b: a * b``).
         error: ``error(exc, data, names) -> Exception``: the clear error user code gets when
             ``forward`` fails (``names`` describe the inputs, e.g. ``" of 'x'"``).
         derivative: the local derivatives as text, for step records and steppers: one short
@@ -94,7 +93,6 @@ class Op:
         "derivative",
         "doc",
         "error",
-        "expression",
         "forward",
         "ieee",
         "inputs",
@@ -113,7 +111,6 @@ class Op:
     params: tuple
     inputs: str
     forward: Callable[..., float] | None
-    expression: str | None
     masks: bool
     math: str
     ieee: str | Callable | None
@@ -137,12 +134,13 @@ class Op:
         if not isinstance(params, (tuple, list)):
             raise TypeError(f"Op {name!r}: params must be a tuple of numbers, got "
                             f"{type(params).__name__} {params!r}")
-        if isinstance(forward, str) and params:
-            raise ValueError(f"Op {name!r}: a forward expression is for ops without "
-                             "parameters; give a function forward(x, *params) instead")
-        if forward is not None and not isinstance(forward, str) and not callable(forward):
-            raise TypeError(f"Op {name!r}: forward must be a function or an expression string, "
-                            f"got {type(forward).__name__} {forward!r}")
+        if isinstance(forward, str):
+            raise TypeError(f"Op {name!r}: forward must be a function, got the string "
+                            f"{forward!r} (string forwards are not eval-ed); write it as "
+                            f"forward={_lambda_for(forward, len(params))}")
+        if forward is not None and not callable(forward):
+            raise TypeError(f"Op {name!r}: forward must be a function forward(*inputs, "
+                            f"*params), got {type(forward).__name__} {forward!r}")
         if forward is not None and rule is None:
             raise ValueError(f"Op {name!r}: an op with a forward function needs its derivative "
                              "rule too: Op(name, rule, forward=...)")
@@ -150,9 +148,6 @@ class Op:
         self.rule = rule
         self.params = tuple(params)
         self.inputs = inputs
-        self.expression = None
-        if isinstance(forward, str):
-            self.expression, forward = forward, _forward_from_expression(name, forward)
         self.forward = forward
         self.masks = masks(self.params) if callable(masks) else masks
         self._masks = masks
@@ -187,7 +182,7 @@ class Op:
             if len(self._variants) >= 1024:  # many distinct parameters: stay bounded
                 self._variants.clear()
             variant = Op(self.name, self.rule, params, self.inputs,
-                         forward=self.expression or self.forward,
+                         forward=self.forward,
                          masks=self._masks, math=self.math, ieee=self.ieee, error=self.error,
                          derivative=self.derivative, doc=self.doc, torch=self.torch)
             variant.base = self.base
@@ -260,33 +255,22 @@ class Op:
         if base.key is not None and _REGISTERED.get(base.key) is base:
             return (_registered, (base.key, self.params if self is not base else None))
         return (_rebuild, (self.name, self.rule, self.params, self.inputs,
-                           self.expression or self.forward,
+                           self.forward,
                            self._masks, self.math, self.ieee, self.error, self.derivative,
                            self.method, self.doc, self.torch))
 
 
-def _names_used(code) -> set[str]:
-    """Every name a compiled expression reads, inside comprehensions and lambdas too."""
-    names = set(code.co_names) | set(code.co_freevars)
-    for const in code.co_consts:
-        if hasattr(const, "co_names"):
-            names |= _names_used(const) - set(const.co_varnames)
-    return names
-
-
-def _forward_from_expression(name: str, expression: str) -> Callable[..., float]:
-    """The forward function of an op given as an expression of ``x`` or of ``a, b``."""
+def _lambda_for(expression: str, n_params: int) -> str:
+    """The lambda to write for a forward given as text: ``lambda a, b: a * b`` for ``"a * b"``
+    (its inputs are the single-letter names it reads, in alphabetical order)."""
     try:
-        names = _names_used(compile(expression, f"<op {name}>", "eval"))
-    except SyntaxError as exc:
-        raise ValueError(f"Op {name!r}: forward expression {expression!r} is not valid "
-                         f"Python: {exc.msg}") from None
-    for arguments in ({"x"}, {"a", "b"}):
-        if names == arguments:
-            return eval(f"lambda {', '.join(sorted(arguments))}: {expression}", {})
-    raise ValueError(f"Op {name!r}: a forward expression may use only its inputs, x (one "
-                     f"input) or a and b (two), and Python's operators; {expression!r} uses "
-                     f"{sorted(names)}. Give a function instead.")
+        names = sorted({node.id for node in ast.walk(ast.parse(expression, mode="eval"))
+                        if isinstance(node, ast.Name) and len(node.id) == 1})
+    except SyntaxError:
+        names = []
+    names = names or ["x"]
+    names += [f"p{i}" for i in range(n_params)]
+    return f"lambda {', '.join(names)}: {expression}"
 
 
 def _registered(key: str, params: tuple | None) -> Op:
@@ -665,19 +649,19 @@ ZERO = (0.0,)
 ONE = (1.0,)
 ONE_ONE = (1.0, 1.0)
 
-ADD = Op("+", lambda out, a, b: ONE_ONE, forward="a + b",
+ADD = Op("+", lambda out, a, b: ONE_ONE, forward=lambda a, b: a + b,
          math="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1", derivative=("1", "1"))
-SUB = Op("-", lambda out, a, b: (1.0, -1.0), forward="a - b",
+SUB = Op("-", lambda out, a, b: (1.0, -1.0), forward=lambda a, b: a - b,
          math="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1", derivative=("1", "−1"))
-MUL = Op("*", lambda out, a, b: (b, a), forward="a * b",
+MUL = Op("*", lambda out, a, b: (b, a), forward=lambda a, b: a * b,
          math="∂(ab)/∂a = b, ∂(ab)/∂b = a", derivative=("{b}", "{a}"))
-DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward="a / b",
+DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward=lambda a, b: a / b,
          math="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b",
          ieee="divide", error=_division_error, derivative=("1/{b}", "−{a}/{b}²"))
-NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", ieee="negative", math="∂(−x)/∂x = −1",
-         method="__neg__", torch="neg", derivative=("−1",))
-IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1", derivative=("1",),
-              method="identity", torch="clone",
+NEG = Op("neg", lambda out, x: (-1.0,), forward=lambda x: -x, ieee="negative",
+         math="∂(−x)/∂x = −1", method="__neg__", torch="neg", derivative=("−1",))
+IDENTITY = Op("id", lambda out, x: ONE, forward=lambda x: x, math="∂x/∂x = 1",
+              derivative=("1",), method="identity", torch="clone",
               doc="A new node equal to this one (derivative 1): a fresh name for the same "
                   "number.")
 POW = Op("**", _power_rule, params=(2,), forward=_power,
@@ -688,9 +672,9 @@ POW_VALUE = Op("**", _power_of_value_rule,
                forward=_power_of_value, ieee="power", error=_power_error,
                math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)",
                derivative=("{b}·{a}^({b} − 1)", "{out}·ln({a})"))
-ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x", ieee="absolute",
-         math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)", derivative=("sign({x})",),
-         method="__abs__", torch="abs")
+ABS = Op("abs", lambda out, x: (sign(x),), forward=lambda x: x if x > 0 else -x,
+         ieee="absolute", math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)",
+         derivative=("sign({x})",), method="__abs__", torch="abs")
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
          math="∂eˣ/∂x = eˣ = out", derivative=("exp({x})",), method="exp", torch="exp",
          doc="``e ** self``. Raises ``OverflowError`` past x ≈ 709.78.")
@@ -715,8 +699,8 @@ SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
               math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)", derivative=("σ({x})",),
               method="softplus", doc="ln(1 + eˣ), a smooth relu, without overflow; its "
                                      "derivative is σ(x).")
-RELU = Op("relu", _relu_rule, forward="0.0 if x <= 0 else x", masks=True,  # NaN stays NaN
-          ieee=_array_relu,
+RELU = Op("relu", _relu_rule, forward=lambda x: 0.0 if x <= 0 else x,  # NaN stays NaN
+          masks=True, ieee=_array_relu,
           math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)",
           derivative=("1 if {x} > 0 else 0",), method="relu", torch="relu",
           doc="max(0, x); its derivative at exactly 0 is taken as 0 (as PyTorch); NaN stays "
@@ -729,8 +713,8 @@ ELU = Op("elu", lambda out, x, alpha: (where(x < 0, alpha * exp(x), where(x <= 0
          params=(1.0,), forward=_elu, ieee=_array_elu,
          math="∂/∂x = 1 for x > 0, else α·eˣ (α at 0 and 1 at NaN, flat beyond: PyTorch's)",
          derivative=("1 if {x} > 0 else {p0}·exp({x})",))
-STEP = Op("step", lambda out, x: (0.0,), forward="1.0 if x >= 0 else (0.0 if x < 0 else x)",
-          masks=True, ieee=_array_step,
+STEP = Op("step", lambda out, x: (0.0,),
+          forward=lambda x: 1.0 if x >= 0 else (0.0 if x < 0 else x), masks=True, ieee=_array_step,
           math="the Heaviside step is flat wherever it is differentiable: 0",
           derivative=("0",), method="step",
           doc="Heaviside step: 1.0 for x ≥ 0, else 0.0. Its derivative is 0 everywhere (so no "
