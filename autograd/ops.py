@@ -31,11 +31,46 @@ import math
 import numbers
 import operator
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from .errors import DerivativeRuleError
 
 Rule = Callable[..., tuple]
+
+
+class Domain:
+    """Where an input of an op is valid: a union of open intervals ``(low, high)``.
+
+    ``x in domain`` holds when ``low < x < high`` for one of them: ``Domain((0, inf))`` for
+    log's input, ``Domain((-inf, 0), (0, inf))`` for a divisor.
+    """
+
+    __slots__ = ("intervals",)
+
+    def __init__(self, *intervals: tuple[float, float]) -> None:
+        if not intervals or any(len(i) != 2 or not i[0] < i[1] for i in intervals):
+            raise ValueError(f"Domain: give one or more intervals (low, high) with low < high, "
+                             f"e.g. Domain((0, math.inf)); got {intervals!r}")
+        self.intervals = tuple((float(lo), float(hi)) for lo, hi in intervals)
+
+    def __contains__(self, x: float) -> bool:
+        return any(lo < x < hi for lo, hi in self.intervals)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Domain) and other.intervals == self.intervals
+
+    def __hash__(self) -> int:
+        return hash(self.intervals)
+
+    def __repr__(self) -> str:
+        return f"Domain{self.intervals!r}"[:-2] + ")" if len(self.intervals) == 1 \
+            else f"Domain{self.intervals!r}"
+
+
+REALS = Domain((-math.inf, math.inf))
+POSITIVE = Domain((0.0, math.inf))
+NONZERO = Domain((-math.inf, 0.0), (0.0, math.inf))
 
 
 class Op:
@@ -74,6 +109,22 @@ class Op:
             ``wᵢ`` and for ``xᵢ``, naming the pair ``{w}``, ``{x}``. Or a function of the
             parameters returning the templates (``x ** n``). Without it a step shows the
             derivative's number alone.
+        method: the ``Value`` method to make for it (one-input ops without parameters), e.g.
+            ``"tanh"``; ``doc`` that method's docstring.
+        torch: its PyTorch twin, used only by the oracle tests: a function of tensors taking
+            what ``forward`` takes (``lambda a, b: a * b``), or the name of a ``torch``
+            function (``"sin"``); see :func:`torch_twin`.
+        domain: where each input is valid — the op and its derivative defined and finite:
+            a :class:`Domain` (every input), a tuple of them (one per input), or a function
+            of the parameters returning either (``x ** n``); default :data:`REALS`.
+        kinks: the points where the derivative jumps (``0`` for relu): a tuple of numbers
+            (every input), a tuple of tuples (one per input), or a function of the
+            parameters; tests keep their inputs away from them.
+        test_params: the parameter tuples tests apply a parametrised op with, e.g.
+            ``((0.01,), (0.1,))`` for leaky_relu (required to register an op with
+            parameters).
+        detached: the rule is 0 on purpose (a stop-gradient, as ``torch``'s ``.detach()``),
+            so finite differences do not apply to it.
 
     Example — a custom op that is differentiable to any order::
 
@@ -91,18 +142,22 @@ class Op:
         "_variants",
         "base",
         "derivative",
+        "detached",
         "doc",
+        "domain",
         "error",
         "forward",
         "ieee",
         "inputs",
         "key",
+        "kinks",
         "masks",
         "math",
         "method",
         "name",
         "params",
         "rule",
+        "test_params",
         "torch",
     )
 
@@ -122,7 +177,10 @@ class Op:
                 masks: bool = False, math: str = "", ieee: str | None = None,
                 error: Callable[..., Exception] | None = None,
                 derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None = None,
-                 method: str | None = None, doc: str = "", torch: str | None = None) -> None:
+                 method: str | None = None, doc: str = "", torch: str | Callable | None = None,
+                 domain: Domain | tuple | Callable | None = None,
+                 kinks: tuple | Callable = (), test_params: Sequence[tuple] = (),
+                 detached: bool = False) -> None:
         if not isinstance(name, str):
             raise TypeError(f"Op: name must be a string such as 'cube', got "
                             f"{type(name).__name__} {name!r}")
@@ -165,6 +223,11 @@ class Op:
         self.method = method  # the Value method applying it, e.g. "tanh" (one-input ops)
         self.doc = doc  # that method's docstring
         self.torch = torch  # PyTorch's function of the same inputs, for the oracle tests
+        self.domain = domain
+        self.kinks = kinks
+        self.test_params = tuple(tuple(p) if isinstance(p, (tuple, list)) else (p,)
+                                 for p in test_params)
+        self.detached = detached
         self.base = self  # the op this one is a variant of (with_params), else itself
         self.key: str | None = None  # its name in the registry, once registered
         self._variants: dict = {}
@@ -184,7 +247,9 @@ class Op:
             variant = Op(self.name, self.rule, params, self.inputs,
                          forward=self.forward,
                          masks=self._masks, math=self.math, ieee=self.ieee, error=self.error,
-                         derivative=self.derivative, doc=self.doc, torch=self.torch)
+                         derivative=self.derivative, doc=self.doc, torch=self.torch,
+                         domain=self.domain, kinks=self.kinks, test_params=self.test_params,
+                         detached=self.detached)
             variant.base = self.base
             self._variants[params] = variant
         return variant
@@ -218,6 +283,28 @@ class Op:
             return (values,)
         n = len(values) // 2
         return (values[:n], values[n:])
+
+    def domain_of(self, i: int) -> Domain:
+        """Where input ``i`` is valid (the op and its derivative finite) at this op's
+        parameters: its entry of ``domain`` (:data:`REALS` when none is given)."""
+        domain = self.domain(*self.params) if callable(self.domain) else self.domain
+        if domain is None:
+            return REALS
+        if isinstance(domain, Domain):
+            return domain
+        return domain[i] if i < len(domain) else REALS
+
+    def kinks_of(self, i: int) -> tuple[float, ...]:
+        """The points where the derivative with respect to input ``i`` jumps (relu: 0)."""
+        kinks = self.kinks(*self.params) if callable(self.kinks) else self.kinks
+        if kinks and isinstance(kinks[0], (tuple, list)):
+            return tuple(kinks[i]) if i < len(kinks) else ()
+        return tuple(kinks)
+
+    def n_inputs(self) -> int:
+        """How many inputs to give it in a test: its ``forward``'s count, or 3 for an
+        ``"all"`` op (``sum``), 2 + 2 for a ``"halves"`` op (``dot``)."""
+        return {"all": 3, "halves": 4}.get(self.inputs) or self.arity() or 1
 
     def local_grads(self, out, inputs: Sequence) -> tuple:
         """The rule applied to ``inputs`` (Values or floats, one per parent), checked to
@@ -257,7 +344,8 @@ class Op:
         return (_rebuild, (self.name, self.rule, self.params, self.inputs,
                            self.forward,
                            self._masks, self.math, self.ieee, self.error, self.derivative,
-                           self.method, self.doc, self.torch))
+                           self.method, self.doc, self.torch, self.domain, self.kinks,
+                           self.test_params, self.detached))
 
 
 def _lambda_for(expression: str, n_params: int) -> str:
@@ -279,10 +367,12 @@ def _registered(key: str, params: tuple | None) -> Op:
 
 
 def _rebuild(name, rule, params, inputs, forward, masks, math_, ieee, error,
-             derivative=None, method=None, doc="", torch=None) -> Op:
+             derivative=None, method=None, doc="", torch=None, domain=None, kinks=(),
+             test_params=(), detached=False) -> Op:
     return Op(name, rule, params, inputs, forward=forward, masks=masks, math=math_,
               ieee=ieee, error=error, derivative=derivative, method=method, doc=doc,
-              torch=torch)
+              torch=torch, domain=domain, kinks=kinks, test_params=test_params,
+              detached=detached)
 
 
 def _short(x: float) -> str:
@@ -642,6 +732,60 @@ def _sqrt_error(exc, data, names):
         "Use abs(x).sqrt() or (x * x + 1e-12).sqrt() if the sign does not matter.")
 
 
+# --- what tests need: domains and PyTorch twins ----------------------------------------------
+def _power_domain(n: float) -> Domain:
+    """Where ``x ** n`` and its derivative are finite: every x for an int n ≥ 0, x ≠ 0 for a
+    negative int, x > 0 for a float n (a negative base needs an int exponent)."""
+    if n.__class__ is int:
+        return REALS if n >= 0 else NONZERO
+    return POSITIVE
+
+
+def _torch():
+    import torch  # the oracle tests' dependency, never a runtime one
+
+    return torch
+
+
+def _torch_sum(xs):
+    """Σ xs in the order autograd.sum adds them (from 0.0), as a tensor."""
+    total = _torch().tensor(0.0)
+    for x in xs:
+        total = total + x
+    return total
+
+
+_TORCH_STEP: list = []
+
+
+def _torch_step(x):
+    """The Heaviside step as ours: 1 for x ≥ 0, else 0, NaN for NaN; its derivative 0
+    everywhere (a zero gradient that masks, as torch's ``sign`` backward)."""
+    torch = _torch()
+    if not _TORCH_STEP:
+        class TorchStep(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return torch.where(torch.isnan(x), x, torch.where(x >= 0, 1.0, 0.0))
+
+            @staticmethod
+            def backward(ctx, grad):
+                return torch.zeros_like(grad)
+
+        _TORCH_STEP.append(TorchStep)
+    return _TORCH_STEP[0].apply(x)
+
+
+def torch_twin(op: Op) -> Callable | None:
+    """``op``'s PyTorch twin as a function of tensors taking what ``forward`` takes (its
+    ``torch``; a name such as ``"sin"`` is ``torch.sin``), or ``None``. For the oracle tests
+    only: it imports torch."""
+    twin = op.torch
+    if isinstance(twin, str):
+        return getattr(_torch(), twin)
+    return twin
+
+
 # --- the table: one entry per op -------------------------------------------------------------
 # Shared local-derivative tuples: a rule returning one of these allocates nothing per node
 # (fewer objects for the garbage collector to track: measured in benchmarks/bench_engine.py).
@@ -650,14 +794,18 @@ ONE = (1.0,)
 ONE_ONE = (1.0, 1.0)
 
 ADD = Op("+", lambda out, a, b: ONE_ONE, forward=lambda a, b: a + b,
-         math="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1", derivative=("1", "1"))
+         math="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1", derivative=("1", "1"), method="__add__",
+         torch=lambda a, b: a + b)
 SUB = Op("-", lambda out, a, b: (1.0, -1.0), forward=lambda a, b: a - b,
-         math="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1", derivative=("1", "−1"))
+         math="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1", derivative=("1", "−1"), method="__sub__",
+         torch=lambda a, b: a - b)
 MUL = Op("*", lambda out, a, b: (b, a), forward=lambda a, b: a * b,
-         math="∂(ab)/∂a = b, ∂(ab)/∂b = a", derivative=("{b}", "{a}"))
+         math="∂(ab)/∂a = b, ∂(ab)/∂b = a", derivative=("{b}", "{a}"), method="__mul__",
+         torch=lambda a, b: a * b)
 DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward=lambda a, b: a / b,
          math="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b",
-         ieee="divide", error=_division_error, derivative=("1/{b}", "−{a}/{b}²"))
+         ieee="divide", error=_division_error, derivative=("1/{b}", "−{a}/{b}²"),
+         method="__truediv__", torch="div", domain=(REALS, NONZERO))
 NEG = Op("neg", lambda out, x: (-1.0,), forward=lambda x: -x, ieee="negative",
          math="∂(−x)/∂x = −1", method="__neg__", torch="neg", derivative=("−1",))
 IDENTITY = Op("id", lambda out, x: ONE, forward=lambda x: x, math="∂x/∂x = 1",
@@ -667,23 +815,29 @@ IDENTITY = Op("id", lambda out, x: ONE, forward=lambda x: x, math="∂x/∂x = 1
 POW = Op("**", _power_rule, params=(2,), forward=_power,
          masks=lambda params: params[0] == 0,
          math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
-         ieee="power", error=_power_error, derivative=_power_text)
+         ieee="power", error=_power_error, derivative=_power_text, method="__pow__",
+         torch=lambda x, n: x ** n, domain=_power_domain,
+         test_params=(0, 1, 2, 3, -1, -2, -3, 0.0, 2.0, -1.0, 0.5, -0.5, 1.5, 2.5, -1.5, 1 / 3,
+                      0.25))
 POW_VALUE = Op("**", _power_of_value_rule,
                forward=_power_of_value, ieee="power", error=_power_error,
                math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)",
-               derivative=("{b}·{a}^({b} − 1)", "{out}·ln({a})"))
+               derivative=("{b}·{a}^({b} − 1)", "{out}·ln({a})"), method="__pow__",
+               torch=lambda a, b: a ** b, domain=(POSITIVE, REALS))
 ABS = Op("abs", lambda out, x: (sign(x),), forward=lambda x: x if x > 0 else -x,
          ieee="absolute", math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)",
-         derivative=("sign({x})",), method="__abs__", torch="abs")
+         derivative=("sign({x})",), method="__abs__", torch="abs", kinks=(0.0,))
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, ieee="exp", error=_exp_error,
          math="∂eˣ/∂x = eˣ = out", derivative=("exp({x})",), method="exp", torch="exp",
+         domain=Domain((-math.inf, 709.782712893384)),
          doc="``e ** self``. Raises ``OverflowError`` past x ≈ 709.78.")
 LOG = Op("log", lambda out, x: (1.0 / x,), forward=math.log, ieee="log", error=_log_error,
          math="∂ln x/∂x = 1/x", derivative=("1/{x}",), method="log", torch="log",
+         domain=POSITIVE,
          doc="Natural logarithm. Raises ``ValueError`` for x ≤ 0.")
 SQRT = Op("sqrt", lambda out, x: (0.5 / out,), forward=math.sqrt, ieee="sqrt",
           error=_sqrt_error, math="∂√x/∂x = 1/(2√x) = 0.5/out (inf at 0)",
-          derivative=("1/(2√{x})",), method="sqrt", torch="sqrt",
+          derivative=("1/(2√{x})",), method="sqrt", torch="sqrt", domain=POSITIVE,
           doc="Square root. Raises ``ValueError`` for x < 0 (its derivative at 0 is +inf).")
 TANH = Op("tanh", lambda out, x: (1 - out * out,), forward=math.tanh, ieee="tanh",
           math="∂tanh x/∂x = 1 − tanh² x = 1 − out²", derivative=("1 − {out}²",),
@@ -698,33 +852,40 @@ SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
               ieee=_array_softplus,
               math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)", derivative=("σ({x})",),
               method="softplus", doc="ln(1 + eˣ), a smooth relu, without overflow; its "
-                                     "derivative is σ(x).")
+                                     "derivative is σ(x).",
+              torch=lambda x: _torch().logaddexp(x, _torch().zeros(())))  # exact past 20
 RELU = Op("relu", _relu_rule, forward=lambda x: 0.0 if x <= 0 else x,  # NaN stays NaN
           masks=True, ieee=_array_relu,
           math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)",
-          derivative=("1 if {x} > 0 else 0",), method="relu", torch="relu",
+          derivative=("1 if {x} > 0 else 0",), method="relu", torch="relu", kinks=(0.0,),
           doc="max(0, x); its derivative at exactly 0 is taken as 0 (as PyTorch); NaN stays "
               "NaN.")
 LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
                 params=(0.01,), forward=_leaky_relu, ieee=_array_leaky_relu,
                 math="∂/∂x = 1 for x > 0, else the slope",
-                derivative=("1 if {x} > 0 else {p0}",))
+                derivative=("1 if {x} > 0 else {p0}",), method="leaky_relu",
+                torch=lambda x, slope: _torch().nn.functional.leaky_relu(x, slope),
+                kinks=(0.0,), test_params=(0.01, 0.1, 0.0, -0.2, 1.5))
 ELU = Op("elu", lambda out, x, alpha: (where(x < 0, alpha * exp(x), where(x <= 0, alpha, 1.0)),),
          params=(1.0,), forward=_elu, ieee=_array_elu,
          math="∂/∂x = 1 for x > 0, else α·eˣ (α at 0 and 1 at NaN, flat beyond: PyTorch's)",
-         derivative=("1 if {x} > 0 else {p0}·exp({x})",))
+         derivative=("1 if {x} > 0 else {p0}·exp({x})",), method="elu",
+         torch=lambda x, alpha: _torch().nn.functional.elu(x, alpha), kinks=(0.0,),
+         test_params=(1.0, 0.5, 2.0, 1.6732632423543772))  # the last: SELU's alpha
 STEP = Op("step", lambda out, x: (0.0,),
           forward=lambda x: 1.0 if x >= 0 else (0.0 if x < 0 else x), masks=True, ieee=_array_step,
           math="the Heaviside step is flat wherever it is differentiable: 0",
-          derivative=("0",), method="step",
+          derivative=("0",), method="step", torch=_torch_step, kinks=(0.0,),
           doc="Heaviside step: 1.0 for x ≥ 0, else 0.0. Its derivative is 0 everywhere (so no "
               "gradient flows through it: the perceptron learns by its own rule, not by "
               "backprop).")
 SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",
-         forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1", derivative=("1",))
+         forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1", derivative=("1",),
+         torch=_torch_sum)
 DOT = Op("dot", lambda out, ws, xs: (*xs, *ws), inputs="halves", forward=_dot,
          math="∂(w·x)/∂wᵢ = xᵢ, ∂(w·x)/∂xᵢ = wᵢ (parents w₀…wₙ₋₁, x₀…xₙ₋₁)",
-         derivative=("{x}", "{w}"))
+         derivative=("{x}", "{w}"), torch=lambda ws, xs: _torch_sum(
+             [w * x for w, x in zip(ws, xs)]))
 SIN = Op("sin", lambda out, x: (cos(x),), forward=math.sin, ieee="sin",
          math="∂sin x/∂x = cos x", derivative=("cos({x})",), method="sin", torch="sin",
          doc="Sine of an angle in radians.")
@@ -760,8 +921,10 @@ def register_op(op: Op, key: str, *, sample: Sequence[float] | None = None,
     if known is not None and known is not op:
         raise ValueError(f"register_op: the key {key!r} is taken by {known!r}; give "
                          f"{op!r} another key, e.g. 'mylib.{key}'")
+    value = sys.modules.get(__package__ + ".value")
     if op.method is not None and (op.inputs != "each" or op.arity() not in (1, None)
-                                  or op.params):
+                                  or op.params) and \
+            value is not None and not hasattr(value.Value, op.method):
         raise ValueError(f"register_op: op '{op.describe()}' names the Value method "
                          f"{op.method!r}, but a method is made for one-input ops without "
                          "parameters only; write that method by hand (as Value.leaky_relu)")
@@ -769,10 +932,43 @@ def register_op(op: Op, key: str, *, sample: Sequence[float] | None = None,
     _REGISTERED[key] = op
     if op.rule is not None:
         REGISTRY[key] = op
-    value = sys.modules.get(__package__ + ".value")
     if value is not None:  # Value exists already: give it this op's method
         value.attach_methods()
     return op
+
+
+def unregister_op(op: Op | str) -> Op:
+    """Take ``op`` (or the op registered under that key) out of the registry, and its
+    ``Value`` method with it if :func:`register_op` made one; returns the op.
+
+    Raises:
+        KeyError: no such op is registered.
+    """
+    key = op if isinstance(op, str) else op.key
+    found = _REGISTERED.get(key) if key is not None else None
+    if found is None or (not isinstance(op, str) and found is not op):
+        known = ", ".join(sorted(REGISTRY))
+        raise KeyError(f"unregister_op: {op!r} is not registered; registered keys: {known}")
+    del _REGISTERED[key]
+    REGISTRY.pop(key, None)
+    value = sys.modules.get(__package__ + ".value")
+    if value is not None and found.method:
+        made = value.Value.__dict__.get(found.method)
+        if getattr(made, "op", None) is found:  # a method register_op made, not a hand one
+            delattr(value.Value, found.method)
+    found.key = None
+    return found
+
+
+@contextmanager
+def registered(op: Op, key: str, **options) -> Iterator[Op]:
+    """``with registered(op, "test.sinh"):`` — ``op`` registered (:func:`register_op`, with
+    its checks and ``options``) inside the block only, e.g. for a test of a new op."""
+    register_op(op, key, **options)
+    try:
+        yield op
+    finally:
+        unregister_op(op)
 
 
 _SAMPLE = (0.7, 0.4, 0.3, 0.6)

@@ -118,6 +118,7 @@ def _unary_method(op: Op, name: str) -> Callable[[Value], Value]:
         return _unary(op, self)
 
     method.__name__ = method.__qualname__ = name
+    method.op = op  # made for this op (unregister_op takes it away again)
     method.__doc__ = op.doc or f"The op {op.name!r}: {op.math}."
     return method
 

@@ -602,10 +602,17 @@ def _detached_max_array(xs):
     return np.maximum.reduce(list(xs))
 
 
+def _torch_detached_max(xs):
+    import torch  # the oracle tests' twin only
+
+    return torch.stack(list(xs)).max().detach()
+
+
 SHIFT = autograd.register_op(autograd.Op("max", lambda out, xs: (0.0,) * len(xs), inputs="all",
                     forward=_detached_max_forward, masks=True, ieee=_detached_max_array,
                     math="the largest input, passing no gradient (log-sum-exp's shift, as "
-                         "the number max(z.data) in log_softmax)", derivative=("0",)),
+                         "the number max(z.data) in log_softmax)", derivative=("0",),
+                    torch=_torch_detached_max, detached=True),
                               "nn.shift")
 
 
@@ -626,9 +633,16 @@ def _clamped_log_rule(out, x):
     return (1.0 / x if x > _TINY else 0.0,)
 
 
+def _torch_clamped_log(x):
+    import torch  # the oracle tests' twin only
+
+    return torch.where(x > _TINY, torch.log(torch.clamp(x, min=_TINY)), LOG_CLAMP)
+
+
 # No params, so it reads "log" in names and step sentences; the clamp is in its rule's text.
 CLAMPED_LOG = autograd.register_op(
     autograd.Op("log", _clamped_log_rule, forward=_clamped_log_forward, masks=True,
                 ieee=_clamped_log_array, math="max(ln x, −100): ∂/∂x = 1/x, 0 where clamped",
-                derivative=(f"1/{{x}} if {{x}} > exp({LOG_CLAMP:g}) else 0",)),
+                derivative=(f"1/{{x}} if {{x}} > exp({LOG_CLAMP:g}) else 0",),
+                torch=_torch_clamped_log, domain=autograd.ops.POSITIVE, kinks=(_TINY,)),
     "nn.clamped_log")

@@ -113,8 +113,9 @@ def test_values_methods_are_plain_readable_functions():
 def test_every_op_naming_a_method_is_a_value_method_applying_it():
     for op in autograd.all_ops():
         if op.method:
-            y = getattr(Value(0.6), op.method)()
-            assert y.op is op and y.data == op.forward(0.6)
+            others = (0.4, 0.3)[:op.n_inputs() - 1]
+            y = getattr(Value(0.6), op.method)(*map(Value, others), *op.params)
+            assert y.op.base is op and y.data == op.forward(0.6, *others, *op.params), op.key
 
 
 def test_a_custom_op_through_apply_is_the_built_in_path_with_its_checks():
@@ -188,3 +189,60 @@ def test_a_subclass_of_op_still_gets_its_own_rule_checks_and_arrangement():
     named = Named("n", lambda out, a, b: (b, a), forward=lambda a, b: a * b)
     y = autograd.apply(named, x, Value(4.0))
     assert (y.data, y.local_grads, y.op) == (2.0, (4.0, 0.5), named)
+
+
+# --- what the tests need, declared with each op -----------------------------------------------
+@pytest.mark.parametrize("op", autograd.all_ops(), ids=lambda op: op.key)
+def test_every_registered_op_declares_what_the_tests_need(op):
+    """A PyTorch twin (the oracle), parameters to test with (a parametrised op), and a domain
+    that holds: inside it the forward and the rule give finite numbers."""
+    assert op.torch is not None, f"{op.key}: give torch=, its PyTorch twin for the oracle"
+    assert not op.params or op.test_params, f"{op.key}: give test_params= to test it with"
+    for params in op.test_params or [op.params]:
+        variant = op.with_params(*params) if params else op
+        n = variant.n_inputs()
+        xs = [_inside(variant.domain_of(i)) for i in range(n)]
+        out = variant.forward(*variant.arguments(xs))
+        assert math.isfinite(out), (op.key, params, xs, out)
+        assert all(math.isfinite(d) for d in variant.local_grads(out, xs)), (op.key, params)
+
+
+def _inside(domain):
+    low, high = domain.intervals[-1]
+    return max(low, min(high, 0.7)) if low < 0.7 < high else (low + min(high, low + 2)) / 2
+
+
+def test_an_op_with_parameters_but_no_test_params_is_caught():
+    bare = Op("scale", lambda out, x, k: (k,), params=(2.0,), forward=lambda x, k: k * x,
+              torch=lambda x, k: k * x)
+    with pytest.raises(AssertionError, match="test_params"):
+        test_every_registered_op_declares_what_the_tests_need(bare)
+
+
+def test_domains_and_kinks_per_input_and_per_parameter():
+    assert ops.DIV.domain_of(0) == ops.REALS and 0.0 not in ops.DIV.domain_of(1)
+    assert -1.0 in ops.DIV.domain_of(1) and 2.0 in ops.DIV.domain_of(1)
+    assert ops.POW.with_params(3).domain_of(0) == ops.REALS
+    assert ops.POW.with_params(-1).domain_of(0) == ops.NONZERO
+    assert ops.POW.with_params(0.5).domain_of(0) == ops.POSITIVE
+    assert ops.LOG.domain_of(0) == ops.POSITIVE and ops.TANH.domain_of(0) == ops.REALS
+    assert ops.RELU.kinks_of(0) == (0.0,) and ops.EXP.kinks_of(0) == ()
+    two = Op("two", lambda out, a, b: (1.0, 1.0), forward=lambda a, b: a + b,
+             kinks=((0.0,), (1.0, 2.0)), domain=lambda: (ops.POSITIVE, ops.REALS))
+    assert two.kinks_of(1) == (1.0, 2.0) and two.domain_of(0) == ops.POSITIVE
+    with pytest.raises(ValueError, match="low < high"):
+        ops.Domain((1.0, 0.0))
+
+
+def test_registered_registers_an_op_for_a_block_only_with_its_method():
+    cube = Op("cube", lambda out, x: (3 * x * x,), forward=lambda x: x ** 3, method="cube",
+              torch=lambda x: x ** 3)
+    with autograd.registered(cube, "test.cube") as op:
+        assert op is cube and cube in autograd.all_ops() and Value(2.0).cube().data == 8.0
+    assert cube not in autograd.all_ops() and not hasattr(Value, "cube") and cube.key is None
+    with pytest.raises(KeyError, match="not registered"):
+        autograd.unregister_op(cube)
+    with pytest.raises(ZeroDivisionError), autograd.registered(cube, "test.cube"):
+        raise ZeroDivisionError("inside the block")
+    assert "test.cube" not in ops.REGISTRY  # taken out on an error too
+    assert hasattr(Value, "tanh")  # a built-in's method stays
