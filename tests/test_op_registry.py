@@ -91,13 +91,17 @@ def test_replay_names_an_op_whose_forward_cannot_run_on_arrays():
         replay(np.array([0.1, 0.2]))
 
 
-def test_every_builtin_op_has_a_hypothesis_form():
+def test_every_registered_op_has_hypothesis_forms_from_its_declarations():
     from autograd import testing
 
-    builtin = [op for op in autograd.all_ops() if not op.key.startswith("nn.")]
-    covered = set(testing.OPS) | set(testing._COVERS.values())
-    assert [op.key for op in builtin if op.key not in covered] == []
-    assert "identity" in testing.OPS  # no hand-written form: made from the registry
+    forms = testing.op_forms()
+    assert [op.key for op in autograd.all_ops() if not op.detached and op.key not in forms] == []
+    assert nn.losses.SHIFT.key not in forms  # a stop-gradient: finite differences disagree
+    assert [f.name for f in forms["leaky_relu"]] == [f"leaky_relu({p!r})" for (p,) in
+                                                     ops.LEAKY_RELU.test_params]
+    log = testing.form("log")
+    assert log.op_inputs([Value(-2.0)])[0].data == 4.5  # mapped into log's domain: a² + 0.5
+    assert testing.form("pow(-1)").op is ops.POW.with_params(-1)
 
 
 def test_values_methods_are_plain_readable_functions():
