@@ -853,7 +853,9 @@ SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
               math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)", derivative=("σ({x})",),
               method="softplus", doc="ln(1 + eˣ), a smooth relu, without overflow; its "
                                      "derivative is σ(x).",
-              torch=lambda x: _torch().logaddexp(x, _torch().zeros(())))  # exact past 20
+              # torch's softplus is linear past its threshold: at 40 that is exact (ln(1 + e⁻⁴⁰)
+              # is below an ulp of 40), and its second derivative stays finite far out
+              torch=lambda x: _torch().nn.functional.softplus(x, threshold=40.0))
 RELU = Op("relu", _relu_rule, forward=lambda x: 0.0 if x <= 0 else x,  # NaN stays NaN
           masks=True, ieee=_array_relu,
           math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)",

@@ -595,7 +595,8 @@ def one_hot(labels: Sequence[int], classes: int) -> np.ndarray:
 # So that ℓ records the same graph for every sample (autograd.trace), the choices the numbers
 # would make — the clamp, the softmax's shift — are ops.
 def _detached_max_forward(xs):
-    return max(xs)
+    top = max(xs)  # Python's max skips a NaN after the first item: NaN propagates, as torch's
+    return math.nan if any(x != x for x in xs) else top
 
 
 def _detached_max_array(xs):
@@ -605,7 +606,7 @@ def _detached_max_array(xs):
 def _torch_detached_max(xs):
     import torch  # the oracle tests' twin only
 
-    return torch.stack(list(xs)).max().detach()
+    return torch.stack([torch.as_tensor(x) for x in xs]).max().detach()
 
 
 SHIFT = autograd.register_op(autograd.Op("max", lambda out, xs: (0.0,) * len(xs), inputs="all",
