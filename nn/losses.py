@@ -621,11 +621,13 @@ _TINY = math.exp(LOG_CLAMP)  # below it ln x < −100: the clamp holds
 
 
 def _clamped_log_forward(x):
-    return math.log(x) if x > _TINY else LOG_CLAMP
+    if x > _TINY:
+        return math.log(x)
+    return x if x != x else LOG_CLAMP  # NaN stays NaN, as torch's clamp(log(x), min=-100)
 
 
 def _clamped_log_array(x):
-    return np.where(x > _TINY, np.log(np.maximum(x, _TINY)), LOG_CLAMP)
+    return np.where(x > _TINY, np.log(np.maximum(x, _TINY)), np.where(x != x, x, LOG_CLAMP))
 
 
 def _clamped_log_rule(out, x):
@@ -637,7 +639,8 @@ def _clamped_log_rule(out, x):
 def _torch_clamped_log(x):
     import torch  # the oracle tests' twin only
 
-    return torch.where(x > _TINY, torch.log(torch.clamp(x, min=_TINY)), LOG_CLAMP)
+    flat = torch.where(torch.isnan(x), x.detach(), LOG_CLAMP)  # NaN stays NaN; no gradient
+    return torch.where(x > _TINY, torch.log(torch.clamp(x, min=_TINY)), flat)
 
 
 # No params, so it reads "log" in names and step sentences; the clamp is in its rule's text.

@@ -250,3 +250,14 @@ def test_registered_registers_an_op_for_a_block_only_with_its_method():
         raise ZeroDivisionError("inside the block")
     assert "test.cube" not in ops.REGISTRY  # taken out on an error too
     assert hasattr(Value, "tanh")  # a built-in's method stays
+
+
+def test_nns_ops_let_nan_through_as_torch_does():
+    """Found when the fuzz oracle first ran nn's registered ops: max(-1.0, nan) was -1.0 and
+    the clamped log of NaN was −100, hiding a NaN from the loss."""
+    for xs in ([-1.0, math.nan], [math.nan, 2.0]):
+        assert math.isnan(autograd.apply(nn.losses.SHIFT, *map(Value, xs)).data)
+    assert math.isnan(autograd.apply(nn.losses.CLAMPED_LOG, Value(math.nan)).data)
+    assert autograd.apply(nn.losses.CLAMPED_LOG, Value(0.0)).data == -100.0
+    batch = nn.losses.CLAMPED_LOG.ieee(np.array([math.nan, 0.0, 1.0]))
+    assert math.isnan(batch[0]) and list(batch[1:]) == [-100.0, 0.0]
