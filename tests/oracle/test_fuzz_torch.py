@@ -195,7 +195,19 @@ def fuzz_ops() -> dict:
     return table
 
 
-OPS = fuzz_ops()
+_TABLE: dict = {}
+
+
+def instruction_table() -> dict:
+    """:func:`fuzz_ops` for the registry as it is now (rebuilt when an op is registered or
+    unregistered, as a test of a new op does)."""
+    key = tuple(map(id, autograd.ops.REGISTRY.values()))
+    if _TABLE.get("key") != key:
+        _TABLE.update(key=key, table=fuzz_ops())
+    return _TABLE["table"]
+
+
+OPS = instruction_table()  # at import; the gate reads instruction_table() anew
 
 
 def param_pool(op: str) -> tuple:
@@ -271,7 +283,7 @@ _RULED = {"log", "sqrt", "exp", "div"}  # the ops whose conventions are written 
 def op_names() -> list[str]:
     """The ops the gate fuzzes — the one place the op list comes from: the registry's ops and
     the call sites (:func:`fuzz_ops`)."""
-    return list(OPS)
+    return list(instruction_table())
 
 
 def stable_seed(*parts: object) -> int:
@@ -355,7 +367,7 @@ def random_program(rng: random.Random, *, edge: bool, ops: Sequence[str] | None 
     names = list(op_names() if ops is None else ops)
     for _ in range(rng.randint(1, max_ops)):
         op = rng.choice(names)
-        kind = OPS[op][0]
+        kind = instruction_table()[op][0]
 
         def a_slot(slots=slots):
             # Favour the newest node (a chain) but reuse older ones often (diamonds).
@@ -386,7 +398,7 @@ def random_program(rng: random.Random, *, edge: bool, ops: Sequence[str] | None 
 
 
 def _call(engine: int, ins: Instruction, operands: list):
-    kind, ours, theirs = OPS[ins.op]
+    kind, ours, theirs = instruction_table()[ins.op]
     fn = (ours, theirs)[engine]
     if kind in ("binary", "unary"):
         return fn(*operands)
@@ -870,9 +882,9 @@ def corpus_program(entry: dict) -> Program:
     slots = len(inputs)
     instructions = []
     for op, args, param in entry["instructions"]:
-        if op not in OPS:
+        if op not in instruction_table():
             raise ValueError(f"corpus entry {entry['name']!r}: unknown op {op!r}; the ops are "
-                             f"{sorted(OPS)}")
+                             f"{sorted(instruction_table())}")
         parsed = []
         for a in args:
             if isinstance(a, str):
