@@ -1,8 +1,11 @@
 """Every op, defined once: its name, its forward function and its derivative rule.
 
 An op is one :class:`Op` object in the table at the bottom of this file. ``Value`` methods and
-the n-ary functions (``autograd.sum``, ``dot``, ``matvec``) are thin calls into it; adding an
-op is one entry here, one ``Value`` method line, one entry in ``autograd.testing``'s forms.
+the n-ary functions (``autograd.sum``, ``dot``, ``matvec``) are thin calls into it. Adding an
+op is one entry here and its key in the registry table at the bottom (README's checklist):
+its ``Value`` method, ``autograd.testing``'s forms and the PyTorch oracle come from the
+registry, and from what the entry declares for tests (``domain``, ``kinks``,
+``test_params``, ``torch``).
 
 * ``forward(*inputs, *params)`` computes the result from plain floats;
 * ``rule(out, *inputs, *params)`` returns the *local* derivatives ∂out/∂input, one per input
