@@ -112,8 +112,9 @@ class Op:
             ``wᵢ`` and for ``xᵢ``, naming the pair ``{w}``, ``{x}``. Or a function of the
             parameters returning the templates (``x ** n``). Without it a step shows the
             derivative's number alone.
-        method: the ``Value`` method to make for it (one-input ops without parameters), e.g.
-            ``"tanh"``; ``doc`` that method's docstring.
+        method: the ``Value`` method applying it, e.g. ``"tanh"``: made from the op for a
+            one-input op without parameters (``doc`` its docstring), written by hand for the
+            others (``"__mul__"``, ``"leaky_relu"``); tests call the op through it.
         torch: its PyTorch twin, used only by the oracle tests: a function of tensors taking
             what ``forward`` takes (``lambda a, b: a * b``), or the name of a ``torch``
             function (``"sin"``); see :func:`torch_twin`.
@@ -123,9 +124,9 @@ class Op:
         kinks: the points where the derivative jumps (``0`` for relu): a tuple of numbers
             (every input), a tuple of tuples (one per input), or a function of the
             parameters; tests keep their inputs away from them.
-        test_params: the parameter tuples tests apply a parametrised op with, e.g.
-            ``((0.01,), (0.1,))`` for leaky_relu (required to register an op with
-            parameters).
+        test_params: the parameters tests apply a parametrised op with, one tuple (or one
+            number) per test, e.g. ``(0.01, 0.1)`` for leaky_relu; a test fails for a
+            registered op with parameters and none.
         detached: the rule is 0 on purpose (a stop-gradient, as ``torch``'s ``.detach()``),
             so finite differences do not apply to it.
 

@@ -172,6 +172,8 @@ def test_a_two_input_custom_op_is_the_built_in_path_with_its_checks():
     wrong = Op("wrong2", lambda out, a, b: (1.0,), forward=lambda a, b: a)
     with pytest.raises(autograd.DerivativeRuleError, match="'wrong2' has 2 input"):
         autograd.apply(wrong, a, b)
+    nothing_in = Op("one", lambda out: (), forward=lambda: 1.0)  # no inputs: the general path
+    assert autograd.apply(nothing_in).data == 1.0
     div = Op("div2", lambda out, a, b: (1.0 / b, -out / b), forward=lambda a, b: a / b)
     with pytest.raises(ZeroDivisionError, match="div2"):
         autograd.apply(div, a, 0.0)
