@@ -232,6 +232,7 @@ class Op:
         self.test_params = tuple(tuple(p) if isinstance(p, (tuple, list)) else (p,)
                                  for p in test_params)
         self.detached = detached
+        self._arity = self._count_inputs()  # read by autograd.apply for every node
         self.base = self  # the op this one is a variant of (with_params), else itself
         self.key: str | None = None  # its name in the registry, once registered
         self._variants: dict = {}
@@ -260,12 +261,8 @@ class Op:
 
     def arity(self) -> int | None:
         """How many inputs ``forward`` takes (``None`` when it takes sequences or any);
-        worked out once (``inspect.signature`` costs far more than the op itself)."""
-        try:
-            return self._arity
-        except AttributeError:
-            self._arity = self._count_inputs()
-            return self._arity
+        counted once, when the op is made (``inspect.signature`` costs far more than the op)."""
+        return self._arity
 
     def _count_inputs(self) -> int | None:
         if self.inputs != "each" or self.forward is None:

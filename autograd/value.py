@@ -483,7 +483,7 @@ def apply(op: Op, *inputs: Value | Number) -> Value:
         9.0
     """
     n = len(inputs)
-    if 0 < n <= 2 and (op.__class__ is Op or _plain(op)) and op.arity() == n:
+    if 0 < n <= 2 and (op.__class__ is Op or _plain(op)) and op._arity == n:  # op.arity()
         # one or two inputs, as the built-in ops: forward, rule, node, with the checks a
         # custom op needs (a float result, one float derivative per input) costing a few tests
         x = inputs[0] if inputs[0].__class__ is Value else _as_value(inputs[0], op)
