@@ -59,7 +59,8 @@ The gate fails only for what changed. Its programs are drawn per pair of ops (an
 itself included), each pair from a seed derived from the suite's and the two ops' names
 (:func:`stable_seed`, a digest: the same in every process), and use only that pair's ops: adding
 an op adds its own pairs and leaves every other op's programs as they were (tested below). The
-op list comes from :func:`op_names`, the one place to point at the op registry. Programs that
+op list is the op registry's (:func:`op_names`, :func:`fuzz_ops`: every registered op, compared
+with the PyTorch twin it declares, plus the call sites of :data:`CALL_SITES`). Programs that
 once failed, and edge cases, live in ``fuzz_corpus.json`` and are replayed on every run; an entry
 whose difference from torch is on purpose says so (``expected``), and the gate asserts our
 documented value there. ``make fuzz`` (``tests/oracle/fuzz_search.py``) searches further, over
