@@ -30,7 +30,7 @@ from .functional import grad, value_and_grad
 from .graph import reading_order, topological_order
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .naming import register_namer, unregister_namer
-from .ops import Op, all_ops, register_op
+from .ops import Domain, Op, all_ops, register_op, registered, unregister_op
 from .reductions import dot, matvec, sum
 from .replay import Replay, trace
 from .stepper import Stepper, stepper
@@ -40,6 +40,7 @@ __all__ = [
     "AnomalyError",
     "DataDependentGraphError",
     "DerivativeRuleError",
+    "Domain",
     "Drawing",
     "Explanation",
     "GradcheckError",
@@ -75,6 +76,7 @@ __all__ = [
     "reading_order",
     "register_namer",
     "register_op",
+    "registered",
     "short_label",
     "stepper",
     "steps_table",
@@ -82,6 +84,7 @@ __all__ = [
     "topological_order",
     "trace",
     "unregister_namer",
+    "unregister_op",
     "value_and_grad",
     "zero_grad",
 ]

@@ -23,6 +23,7 @@ are remembered for the time it takes, and a namer can ask which nodes read a nod
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -384,11 +385,35 @@ _NEGATIONS = ((" >= ", " < "), (" <= ", " > "), (" > ", " ≤ "), (" < ", " ≥ 
 
 def _holds(condition: str, operands: dict, params: tuple) -> bool:
     """Whether a rule's condition (``{x} > 0``, ``{x} > exp({p0})``) holds for the node's
-    numbers: the template evaluated as Python with the operands' data."""
+    numbers: each side a field, a number or ``exp(...)`` of one, compared (nothing eval-ed)."""
     numbers = {f"p{i}": float(p) for i, p in enumerate(params)}
     numbers.update((key, float(v.data)) for key, v in operands.items())
-    code = _FIELD.sub(lambda m: f"({numbers[m.group(1)]!r})", condition)
-    return bool(eval(code, {"__builtins__": {}}, {"exp": math.exp}))  # our own op's template
+    match = _COMPARISON.fullmatch(condition.strip())
+    if match is None:
+        raise ValueError(f"derivative template condition {condition!r}: write it as two sides "
+                         "compared with <, <=, > or >=, each a field ({x}, {p0}), a number or "
+                         "exp(...) of one")
+    left, op, right = match.groups()
+    return _COMPARE[op](_side(left, numbers, condition), _side(right, numbers, condition))
+
+
+_COMPARISON = re.compile(r"(.+?)\s*(<=|>=|<|>)\s*(.+)")
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _side(text: str, numbers: dict, condition: str) -> float:
+    """One side of a condition: ``{x}``, ``0``, ``exp({p0})``, ``exp(-100)``."""
+    text = text.strip()
+    if text.startswith("exp(") and text.endswith(")"):
+        return math.exp(_side(text[4:-1], numbers, condition))
+    field = _FIELD.fullmatch(text)
+    if field is not None:
+        return numbers[field.group(1)]
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"derivative template condition {condition!r}: {text!r} is not a "
+                         "field ({x}, {p0}), a number or exp(...) of one") from None
 
 
 def _negated(condition: str) -> str:

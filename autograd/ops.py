@@ -1,8 +1,11 @@
 """Every op, defined once: its name, its forward function and its derivative rule.
 
 An op is one :class:`Op` object in the table at the bottom of this file. ``Value`` methods and
-the n-ary functions (``autograd.sum``, ``dot``, ``matvec``) are thin calls into it; adding an
-op is one entry here, one ``Value`` method line, one entry in ``autograd.testing``'s forms.
+the n-ary functions (``autograd.sum``, ``dot``, ``matvec``) are thin calls into it. Adding an
+op is one entry here and its key in the registry table at the bottom (README's checklist):
+its ``Value`` method, ``autograd.testing``'s forms and the PyTorch oracle come from the
+registry, and from what the entry declares for tests (``domain``, ``kinks``,
+``test_params``, ``torch``).
 
 * ``forward(*inputs, *params)`` computes the result from plain floats;
 * ``rule(out, *inputs, *params)`` returns the *local* derivatives ∂out/∂input, one per input
@@ -25,17 +28,53 @@ result follows IEEE 754 as PyTorch does — ±inf or NaN — instead of raising:
 
 from __future__ import annotations
 
+import ast
 import inspect
 import math
 import numbers
 import operator
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from .errors import DerivativeRuleError
 
 Rule = Callable[..., tuple]
+
+
+class Domain:
+    """Where an input of an op is valid: a union of open intervals ``(low, high)``.
+
+    ``x in domain`` holds when ``low < x < high`` for one of them: ``Domain((0, inf))`` for
+    log's input, ``Domain((-inf, 0), (0, inf))`` for a divisor.
+    """
+
+    __slots__ = ("intervals",)
+
+    def __init__(self, *intervals: tuple[float, float]) -> None:
+        if not intervals or any(len(i) != 2 or not i[0] < i[1] for i in intervals):
+            raise ValueError(f"Domain: give one or more intervals (low, high) with low < high, "
+                             f"e.g. Domain((0, math.inf)); got {intervals!r}")
+        self.intervals = tuple((float(lo), float(hi)) for lo, hi in intervals)
+
+    def __contains__(self, x: float) -> bool:
+        return any(lo < x < hi for lo, hi in self.intervals)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Domain) and other.intervals == self.intervals
+
+    def __hash__(self) -> int:
+        return hash(self.intervals)
+
+    def __repr__(self) -> str:
+        return f"Domain{self.intervals!r}"[:-2] + ")" if len(self.intervals) == 1 \
+            else f"Domain{self.intervals!r}"
+
+
+REALS = Domain((-math.inf, math.inf))
+POSITIVE = Domain((0.0, math.inf))
+NONZERO = Domain((-math.inf, 0.0), (0.0, math.inf))
 
 
 class Op:
@@ -53,10 +92,8 @@ class Op:
         inputs: how forward and rule receive the node's parents: ``"each"`` (one argument per
             parent), ``"all"`` (one sequence) or ``"halves"`` (two sequences, as ``dot``).
         forward: ``forward(*inputs, *params)`` computing the result from floats (needed to
-            call the op with :func:`autograd.apply`; built-in ops all have one) — or, for an
-            op without parameters, a plain Python expression of its inputs named ``x`` (one
-            input) or ``a, b`` (two), e.g. ``"a * b"``: the forward function is made from it,
-            and ``Value``'s methods paste it inline (no call per node: the hottest path).
+            call the op with :func:`autograd.apply`; built-in ops all have one), a function
+            such as ``lambda a, b: a * b`` (a string is refused: nothing is ``eval``-ed).
         masks: a zero local derivative of this op is a *mask* (PyTorch's ``where``): it
             passes no gradient even when the upstream gradient is ±inf or NaN (relu, step);
             or a function of ``params`` saying so (``x ** 0``).
@@ -65,9 +102,9 @@ class Op:
             (±inf, NaN where ``forward`` raises) — a numpy name (``"exp"``) or a function of
             arrays. Replay runs it over whole batches (:func:`autograd.trace`), and the
             engine where ``forward`` raises inside a derivative rule; an op without one is
-            replayed with ``forward`` itself, which must then work on arrays (an expression
-            like ``a * b``). Its old name ``ieee`` (``Op(..., ieee=...)``, ``op.ieee``)
-            works for one more release, with a ``DeprecationWarning``.
+            replayed with ``forward`` itself, which must then work on arrays (as
+            ``lambda a, b: a * b``). Its old name ``ieee`` (``Op(..., ieee=...)``,
+            ``op.ieee``) works for one more release, with a ``DeprecationWarning``.
         error: ``error(exc, data, names) -> Exception``: the clear error user code gets when
             ``forward`` fails (``names`` describe the inputs, e.g. ``" of 'x'"``).
         derivative: the local derivatives as text, for step records and steppers: one short
@@ -78,6 +115,23 @@ class Op:
             ``wᵢ`` and for ``xᵢ``, naming the pair ``{w}``, ``{x}``. Or a function of the
             parameters returning the templates (``x ** n``). Without it a step shows the
             derivative's number alone.
+        method: the ``Value`` method applying it, e.g. ``"tanh"``: made from the op for a
+            one-input op without parameters (``doc`` its docstring), written by hand for the
+            others (``"__mul__"``, ``"leaky_relu"``); tests call the op through it.
+        torch: its PyTorch twin, used only by the oracle tests: a function of tensors taking
+            what ``forward`` takes (``lambda a, b: a * b``), or the name of a ``torch``
+            function (``"sin"``); see :func:`torch_twin`.
+        domain: where each input is valid — the op and its derivative defined and finite:
+            a :class:`Domain` (every input), a tuple of them (one per input), or a function
+            of the parameters returning either (``x ** n``); default :data:`REALS`.
+        kinks: the points where the derivative jumps (``0`` for relu): a tuple of numbers
+            (every input), a tuple of tuples (one per input), or a function of the
+            parameters; tests keep their inputs away from them.
+        test_params: the parameters tests apply a parametrised op with, one tuple (or one
+            number) per test, e.g. ``(0.01, 0.1)`` for leaky_relu; a test fails for a
+            registered op with parameters and none.
+        detached: the rule is 0 on purpose (a stop-gradient, as ``torch``'s ``.detach()``),
+            so finite differences do not apply to it.
 
     Example — a custom op that is differentiable to any order::
 
@@ -96,18 +150,21 @@ class Op:
         "array_forward",
         "base",
         "derivative",
+        "detached",
         "doc",
+        "domain",
         "error",
-        "expression",
         "forward",
         "inputs",
         "key",
+        "kinks",
         "masks",
         "math",
         "method",
         "name",
         "params",
         "rule",
+        "test_params",
         "torch",
     )
 
@@ -116,7 +173,6 @@ class Op:
     params: tuple
     inputs: str
     forward: Callable[..., float] | None
-    expression: str | None
     masks: bool
     math: str
     array_forward: str | Callable | None
@@ -129,8 +185,10 @@ class Op:
                 array_forward: str | Callable | None = None,
                 error: Callable[..., Exception] | None = None,
                 derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None = None,
-                 method: str | None = None, doc: str = "", torch: str | None = None,
-                 ieee: str | Callable | None = None) -> None:
+                 method: str | None = None, doc: str = "", torch: str | Callable | None = None,
+                 domain: Domain | tuple | Callable | None = None,
+                 kinks: tuple | Callable = (), test_params: Sequence[tuple] = (),
+                 detached: bool = False, ieee: str | Callable | None = None) -> None:
         if not isinstance(name, str):
             raise TypeError(f"Op: name must be a string such as 'cube', got "
                             f"{type(name).__name__} {name!r}")
@@ -142,12 +200,13 @@ class Op:
         if not isinstance(params, (tuple, list)):
             raise TypeError(f"Op {name!r}: params must be a tuple of numbers, got "
                             f"{type(params).__name__} {params!r}")
-        if isinstance(forward, str) and params:
-            raise ValueError(f"Op {name!r}: a forward expression is for ops without "
-                             "parameters; give a function forward(x, *params) instead")
-        if forward is not None and not isinstance(forward, str) and not callable(forward):
-            raise TypeError(f"Op {name!r}: forward must be a function or an expression string, "
-                            f"got {type(forward).__name__} {forward!r}")
+        if isinstance(forward, str):
+            raise TypeError(f"Op {name!r}: forward must be a function, got the string "
+                            f"{forward!r} (string forwards are not eval-ed); write it as "
+                            f"forward={_lambda_for(forward, len(params))}")
+        if forward is not None and not callable(forward):
+            raise TypeError(f"Op {name!r}: forward must be a function forward(*inputs, "
+                            f"*params), got {type(forward).__name__} {forward!r}")
         if forward is not None and rule is None:
             raise ValueError(f"Op {name!r}: an op with a forward function needs its derivative "
                              "rule too: Op(name, rule, forward=...)")
@@ -155,9 +214,6 @@ class Op:
         self.rule = rule
         self.params = tuple(params)
         self.inputs = inputs
-        self.expression = None
-        if isinstance(forward, str):
-            self.expression, forward = forward, _forward_from_expression(name, forward)
         self.forward = forward
         self.masks = masks(self.params) if callable(masks) else masks
         self._masks = masks
@@ -177,6 +233,12 @@ class Op:
         self.method = method  # the Value method applying it, e.g. "tanh" (one-input ops)
         self.doc = doc  # that method's docstring
         self.torch = torch  # PyTorch's function of the same inputs, for the oracle tests
+        self.domain = domain
+        self.kinks = kinks
+        self.test_params = tuple(tuple(p) if isinstance(p, (tuple, list)) else (p,)
+                                 for p in test_params)
+        self.detached = detached
+        self._arity = self._count_inputs()  # read by autograd.apply for every node
         self.base = self  # the op this one is a variant of (with_params), else itself
         self.key: str | None = None  # its name in the registry, once registered
         self._variants: dict = {}
@@ -202,22 +264,20 @@ class Op:
             if len(self._variants) >= 1024:  # many distinct parameters: stay bounded
                 self._variants.clear()
             variant = Op(self.name, self.rule, params, self.inputs,
-                         forward=self.expression or self.forward,
+                         forward=self.forward,
                          masks=self._masks, math=self.math, array_forward=self.array_forward,
                          error=self.error,
-                         derivative=self.derivative, doc=self.doc, torch=self.torch)
+                         derivative=self.derivative, doc=self.doc, torch=self.torch,
+                         domain=self.domain, kinks=self.kinks, test_params=self.test_params,
+                         detached=self.detached)
             variant.base = self.base
             self._variants[params] = variant
         return variant
 
     def arity(self) -> int | None:
         """How many inputs ``forward`` takes (``None`` when it takes sequences or any);
-        worked out once (``inspect.signature`` costs far more than the op itself)."""
-        try:
-            return self._arity
-        except AttributeError:
-            self._arity = self._count_inputs()
-            return self._arity
+        counted once, when the op is made (``inspect.signature`` costs far more than the op)."""
+        return self._arity
 
     def _count_inputs(self) -> int | None:
         if self.inputs != "each" or self.forward is None:
@@ -239,6 +299,28 @@ class Op:
             return (values,)
         n = len(values) // 2
         return (values[:n], values[n:])
+
+    def domain_of(self, i: int) -> Domain:
+        """Where input ``i`` is valid (the op and its derivative finite) at this op's
+        parameters: its entry of ``domain`` (:data:`REALS` when none is given)."""
+        domain = self.domain(*self.params) if callable(self.domain) else self.domain
+        if domain is None:
+            return REALS
+        if isinstance(domain, Domain):
+            return domain
+        return domain[i] if i < len(domain) else REALS
+
+    def kinks_of(self, i: int) -> tuple[float, ...]:
+        """The points where the derivative with respect to input ``i`` jumps (relu: 0)."""
+        kinks = self.kinks(*self.params) if callable(self.kinks) else self.kinks
+        if kinks and isinstance(kinks[0], (tuple, list)):
+            return tuple(kinks[i]) if i < len(kinks) else ()
+        return tuple(kinks)
+
+    def n_inputs(self) -> int:
+        """How many inputs to give it in a test: its ``forward``'s count, or 3 for an
+        ``"all"`` op (``sum``), 2 + 2 for a ``"halves"`` op (``dot``)."""
+        return {"all": 3, "halves": 4}.get(self.inputs) or self.arity() or 1
 
     def local_grads(self, out, inputs: Sequence) -> tuple:
         """The rule applied to ``inputs`` (Values or floats, one per parent), checked to
@@ -276,34 +358,23 @@ class Op:
         if base.key is not None and _REGISTERED.get(base.key) is base:
             return (_registered, (base.key, self.params if self is not base else None))
         return (_rebuild, (self.name, self.rule, self.params, self.inputs,
-                           self.expression or self.forward,
-                           self._masks, self.math, self.array_forward, self.error,
-                           self.derivative,
-                           self.method, self.doc, self.torch))
+                           self.forward,
+                           self._masks, self.math, self.array_forward, self.error, self.derivative,
+                           self.method, self.doc, self.torch, self.domain, self.kinks,
+                           self.test_params, self.detached))
 
 
-def _names_used(code) -> set[str]:
-    """Every name a compiled expression reads, inside comprehensions and lambdas too."""
-    names = set(code.co_names) | set(code.co_freevars)
-    for const in code.co_consts:
-        if hasattr(const, "co_names"):
-            names |= _names_used(const) - set(const.co_varnames)
-    return names
-
-
-def _forward_from_expression(name: str, expression: str) -> Callable[..., float]:
-    """The forward function of an op given as an expression of ``x`` or of ``a, b``."""
+def _lambda_for(expression: str, n_params: int) -> str:
+    """The lambda to write for a forward given as text: ``lambda a, b: a * b`` for ``"a * b"``
+    (its inputs are the single-letter names it reads, in alphabetical order)."""
     try:
-        names = _names_used(compile(expression, f"<op {name}>", "eval"))
-    except SyntaxError as exc:
-        raise ValueError(f"Op {name!r}: forward expression {expression!r} is not valid "
-                         f"Python: {exc.msg}") from None
-    for arguments in ({"x"}, {"a", "b"}):
-        if names == arguments:
-            return eval(f"lambda {', '.join(sorted(arguments))}: {expression}", {})
-    raise ValueError(f"Op {name!r}: a forward expression may use only its inputs, x (one "
-                     f"input) or a and b (two), and Python's operators; {expression!r} uses "
-                     f"{sorted(names)}. Give a function instead.")
+        names = sorted({node.id for node in ast.walk(ast.parse(expression, mode="eval"))
+                        if isinstance(node, ast.Name) and len(node.id) == 1})
+    except SyntaxError:
+        names = []
+    names = names or ["x"]
+    names += [f"p{i}" for i in range(n_params)]
+    return f"lambda {', '.join(names)}: {expression}"
 
 
 def _registered(key: str, params: tuple | None) -> Op:
@@ -312,14 +383,16 @@ def _registered(key: str, params: tuple | None) -> Op:
 
 
 def _rebuild(name, rule, params, inputs, forward, masks, math_, array_forward, error,
-             derivative=None, method=None, doc="", torch=None) -> Op:
+             derivative=None, method=None, doc="", torch=None, domain=None, kinks=(),
+             test_params=(), detached=False) -> Op:
     return Op(name, rule, params, inputs, forward=forward, masks=masks, math=math_,
               array_forward=array_forward, error=error, derivative=derivative, method=method,
-              doc=doc, torch=torch)
+              doc=doc, torch=torch, domain=domain, kinks=kinks, test_params=test_params,
+              detached=detached)
 
 
 def _deprecated_ieee(name: str, ieee, array_forward):
-    """``Op(..., ieee=f)``, the old name of ``Op(..., array_forward=f)``: a DeprecationWarning."""
+    """``Op(..., ieee=f)``, the old name of ``array_forward=f``: a DeprecationWarning."""
     if array_forward is not None:
         raise TypeError(f"Op {name!r}: give array_forward= only (ieee= is its old name), "
                         f"got both: ieee={ieee!r}, array_forward={array_forward!r}")
@@ -327,7 +400,6 @@ def _deprecated_ieee(name: str, ieee, array_forward):
                   "op's forward function on numpy arrays); ieee= goes in the next release",
                   DeprecationWarning, stacklevel=3)
     return ieee
-
 
 
 def _short(x: float) -> str:
@@ -444,8 +516,8 @@ def ieee_forward(op: Op, data: Sequence) -> float:
     np = _numpy()
     if op.array_forward is None:
         return math.nan
-    function = op.array_forward if callable(op.array_forward) \
-        else getattr(np, op.array_forward)
+    function = (op.array_forward if callable(op.array_forward)
+                else getattr(np, op.array_forward))
     with np.errstate(all="ignore"):
         return float(function(*(_float64(v) for v in op.arguments(data))))
 
@@ -688,6 +760,60 @@ def _sqrt_error(exc, data, names):
         "Use abs(x).sqrt() or (x * x + 1e-12).sqrt() if the sign does not matter.")
 
 
+# --- what tests need: domains and PyTorch twins ----------------------------------------------
+def _power_domain(n: float) -> Domain:
+    """Where ``x ** n`` and its derivative are finite: every x for an int n ≥ 0, x ≠ 0 for a
+    negative int, x > 0 for a float n (a negative base needs an int exponent)."""
+    if n.__class__ is int:
+        return REALS if n >= 0 else NONZERO
+    return POSITIVE
+
+
+def _torch():
+    import torch  # the oracle tests' dependency, never a runtime one
+
+    return torch
+
+
+def _torch_sum(xs):
+    """Σ xs in the order autograd.sum adds them (from 0.0), as a tensor."""
+    total = _torch().tensor(0.0)
+    for x in xs:
+        total = total + x
+    return total
+
+
+_TORCH_STEP: list = []
+
+
+def _torch_step(x):
+    """The Heaviside step as ours: 1 for x ≥ 0, else 0, NaN for NaN; its derivative 0
+    everywhere (a zero gradient that masks, as torch's ``sign`` backward)."""
+    torch = _torch()
+    if not _TORCH_STEP:
+        class TorchStep(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return torch.where(torch.isnan(x), x, torch.where(x >= 0, 1.0, 0.0))
+
+            @staticmethod
+            def backward(ctx, grad):
+                return torch.zeros_like(grad)
+
+        _TORCH_STEP.append(TorchStep)
+    return _TORCH_STEP[0].apply(x)
+
+
+def torch_twin(op: Op) -> Callable | None:
+    """``op``'s PyTorch twin as a function of tensors taking what ``forward`` takes (its
+    ``torch``; a name such as ``"sin"`` is ``torch.sin``), or ``None``. For the oracle tests
+    only: it imports torch."""
+    twin = op.torch
+    if isinstance(twin, str):
+        return getattr(_torch(), twin)
+    return twin
+
+
 # --- the table: one entry per op -------------------------------------------------------------
 # Shared local-derivative tuples: a rule returning one of these allocates nothing per node
 # (fewer objects for the garbage collector to track: measured in benchmarks/bench_engine.py).
@@ -695,42 +821,51 @@ ZERO = (0.0,)
 ONE = (1.0,)
 ONE_ONE = (1.0, 1.0)
 
-ADD = Op("+", lambda out, a, b: ONE_ONE, forward="a + b",
-         math="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1", derivative=("1", "1"))
-SUB = Op("-", lambda out, a, b: (1.0, -1.0), forward="a - b",
-         math="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1", derivative=("1", "−1"))
-MUL = Op("*", lambda out, a, b: (b, a), forward="a * b",
-         math="∂(ab)/∂a = b, ∂(ab)/∂b = a", derivative=("{b}", "{a}"))
-DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward="a / b",
+ADD = Op("+", lambda out, a, b: ONE_ONE, forward=lambda a, b: a + b,
+         math="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1", derivative=("1", "1"), method="__add__",
+         torch=lambda a, b: a + b)
+SUB = Op("-", lambda out, a, b: (1.0, -1.0), forward=lambda a, b: a - b,
+         math="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1", derivative=("1", "−1"), method="__sub__",
+         torch=lambda a, b: a - b)
+MUL = Op("*", lambda out, a, b: (b, a), forward=lambda a, b: a * b,
+         math="∂(ab)/∂a = b, ∂(ab)/∂b = a", derivative=("{b}", "{a}"), method="__mul__",
+         torch=lambda a, b: a * b)
+DIV = Op("/", lambda out, a, b: (1.0 / b, -out / b), forward=lambda a, b: a / b,
          math="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b",
-         array_forward="divide", error=_division_error, derivative=("1/{b}", "−{a}/{b}²"))
-NEG = Op("neg", lambda out, x: (-1.0,), forward="-x", array_forward="negative",
-         math="∂(−x)/∂x = −1",
-         method="__neg__", torch="neg", derivative=("−1",))
-IDENTITY = Op("id", lambda out, x: ONE, forward="x", math="∂x/∂x = 1", derivative=("1",),
-              method="identity", torch="clone",
+         array_forward="divide", error=_division_error, derivative=("1/{b}", "−{a}/{b}²"),
+         method="__truediv__", torch="div", domain=(REALS, NONZERO))
+NEG = Op("neg", lambda out, x: (-1.0,), forward=lambda x: -x, array_forward="negative",
+         math="∂(−x)/∂x = −1", method="__neg__", torch="neg", derivative=("−1",))
+IDENTITY = Op("id", lambda out, x: ONE, forward=lambda x: x, math="∂x/∂x = 1",
+              derivative=("1",), method="identity", torch="clone",
               doc="A new node equal to this one (derivative 1): a fresh name for the same "
                   "number.")
 POW = Op("**", _power_rule, params=(2,), forward=_power,
          masks=lambda params: params[0] == 0,
          math="∂(xⁿ)/∂x = n·xⁿ⁻¹ (0 for n = 0, as PyTorch), n a constant",
-         array_forward="power", error=_power_error, derivative=_power_text)
+         array_forward="power", error=_power_error, derivative=_power_text, method="__pow__",
+         torch=lambda x, n: x ** n, domain=_power_domain,
+         test_params=(0, 1, 2, 3, -1, -2, -3, 0.0, 2.0, -1.0, 0.5, -0.5, 1.5, 2.5, -1.5, 1 / 3,
+                      0.25))
 POW_VALUE = Op("**", _power_of_value_rule,
                forward=_power_of_value, array_forward="power", error=_power_error,
                math="∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0), ∂(aᵇ)/∂b = aᵇ·ln a (0 at a = 0, b ≥ 0)",
-               derivative=("{b}·{a}^({b} − 1)", "{out}·ln({a})"))
-ABS = Op("abs", lambda out, x: (sign(x),), forward="x if x > 0 else -x", array_forward="absolute",
-         math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)", derivative=("sign({x})",),
-         method="__abs__", torch="abs")
+               derivative=("{b}·{a}^({b} − 1)", "{out}·ln({a})"), method="__pow__",
+               torch=lambda a, b: a ** b, domain=(POSITIVE, REALS))
+ABS = Op("abs", lambda out, x: (sign(x),), forward=lambda x: x if x > 0 else -x,
+         array_forward="absolute", math="∂|x|/∂x = sign(x), 0 at x = 0 (as PyTorch)",
+         derivative=("sign({x})",), method="__abs__", torch="abs", kinks=(0.0,))
 EXP = Op("exp", lambda out, x: (out,), forward=math.exp, array_forward="exp", error=_exp_error,
          math="∂eˣ/∂x = eˣ = out", derivative=("exp({x})",), method="exp", torch="exp",
+         domain=Domain((-math.inf, 709.782712893384)),
          doc="``e ** self``. Raises ``OverflowError`` past x ≈ 709.78.")
 LOG = Op("log", lambda out, x: (1.0 / x,), forward=math.log, array_forward="log", error=_log_error,
          math="∂ln x/∂x = 1/x", derivative=("1/{x}",), method="log", torch="log",
+         domain=POSITIVE,
          doc="Natural logarithm. Raises ``ValueError`` for x ≤ 0.")
 SQRT = Op("sqrt", lambda out, x: (0.5 / out,), forward=math.sqrt, array_forward="sqrt",
           error=_sqrt_error, math="∂√x/∂x = 1/(2√x) = 0.5/out (inf at 0)",
-          derivative=("1/(2√{x})",), method="sqrt", torch="sqrt",
+          derivative=("1/(2√{x})",), method="sqrt", torch="sqrt", domain=POSITIVE,
           doc="Square root. Raises ``ValueError`` for x < 0 (its derivative at 0 is +inf).")
 TANH = Op("tanh", lambda out, x: (1 - out * out,), forward=math.tanh, array_forward="tanh",
           math="∂tanh x/∂x = 1 − tanh² x = 1 − out²", derivative=("1 − {out}²",),
@@ -745,33 +880,43 @@ SOFTPLUS = Op("softplus", lambda out, x: (sigmoid(x),), forward=_softplus,
               array_forward=_array_softplus,
               math="softplus(x) = ln(1 + eˣ); ∂/∂x = σ(x)", derivative=("σ({x})",),
               method="softplus", doc="ln(1 + eˣ), a smooth relu, without overflow; its "
-                                     "derivative is σ(x).")
-RELU = Op("relu", _relu_rule, forward="0.0 if x <= 0 else x", masks=True,  # NaN stays NaN
-          array_forward=_array_relu,
+                                     "derivative is σ(x).",
+              # torch's softplus is linear past its threshold: at 40 that is exact (ln(1 + e⁻⁴⁰)
+              # is below an ulp of 40), and its second derivative stays finite far out
+              torch=lambda x: _torch().nn.functional.softplus(x, threshold=40.0))
+RELU = Op("relu", _relu_rule, forward=lambda x: 0.0 if x <= 0 else x,  # NaN stays NaN
+          masks=True, array_forward=_array_relu,
           math="∂relu(x)/∂x = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)",
-          derivative=("1 if {x} > 0 else 0",), method="relu", torch="relu",
+          derivative=("1 if {x} > 0 else 0",), method="relu", torch="relu", kinks=(0.0,),
           doc="max(0, x); its derivative at exactly 0 is taken as 0 (as PyTorch); NaN stays "
               "NaN.")
 LEAKY_RELU = Op("leaky_relu", lambda out, x, slope: (where(x > 0, 1.0, slope),),
                 params=(0.01,), forward=_leaky_relu, array_forward=_array_leaky_relu,
                 math="∂/∂x = 1 for x > 0, else the slope",
-                derivative=("1 if {x} > 0 else {p0}",))
+                derivative=("1 if {x} > 0 else {p0}",), method="leaky_relu",
+                torch=lambda x, slope: _torch().nn.functional.leaky_relu(x, slope),
+                kinks=(0.0,), test_params=(0.01, 0.1, 0.0, -0.2, 1.5))
 ELU = Op("elu", lambda out, x, alpha: (where(x < 0, alpha * exp(x), where(x <= 0, alpha, 1.0)),),
          params=(1.0,), forward=_elu, array_forward=_array_elu,
          math="∂/∂x = 1 for x > 0, else α·eˣ (α at 0 and 1 at NaN, flat beyond: PyTorch's)",
-         derivative=("1 if {x} > 0 else {p0}·exp({x})",))
-STEP = Op("step", lambda out, x: (0.0,), forward="1.0 if x >= 0 else (0.0 if x < 0 else x)",
-          masks=True, array_forward=_array_step,
+         derivative=("1 if {x} > 0 else {p0}·exp({x})",), method="elu",
+         torch=lambda x, alpha: _torch().nn.functional.elu(x, alpha), kinks=(0.0,),
+         test_params=(1.0, 0.5, 2.0, 1.6732632423543772))  # the last: SELU's alpha
+STEP = Op("step", lambda out, x: (0.0,),
+          forward=lambda x: 1.0 if x >= 0 else (0.0 if x < 0 else x), masks=True,
+          array_forward=_array_step,
           math="the Heaviside step is flat wherever it is differentiable: 0",
-          derivative=("0",), method="step",
+          derivative=("0",), method="step", torch=_torch_step, kinks=(0.0,),
           doc="Heaviside step: 1.0 for x ≥ 0, else 0.0. Its derivative is 0 everywhere (so no "
               "gradient flows through it: the perceptron learns by its own rule, not by "
               "backprop).")
 SUM = Op("sum", lambda out, xs: (1.0,) * len(xs), inputs="all",
-         forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1", derivative=("1",))
+         forward=lambda xs: sum(xs, 0.0), math="∂(Σxᵢ)/∂xᵢ = 1", derivative=("1",),
+         torch=_torch_sum)
 DOT = Op("dot", lambda out, ws, xs: (*xs, *ws), inputs="halves", forward=_dot,
          math="∂(w·x)/∂wᵢ = xᵢ, ∂(w·x)/∂xᵢ = wᵢ (parents w₀…wₙ₋₁, x₀…xₙ₋₁)",
-         derivative=("{x}", "{w}"))
+         derivative=("{x}", "{w}"), torch=lambda ws, xs: _torch_sum(
+             [w * x for w, x in zip(ws, xs)]))
 SIN = Op("sin", lambda out, x: (cos(x),), forward=math.sin, array_forward="sin",
          math="∂sin x/∂x = cos x", derivative=("cos({x})",), method="sin", torch="sin",
          doc="Sine of an angle in radians.")
@@ -807,8 +952,10 @@ def register_op(op: Op, key: str, *, sample: Sequence[float] | None = None,
     if known is not None and known is not op:
         raise ValueError(f"register_op: the key {key!r} is taken by {known!r}; give "
                          f"{op!r} another key, e.g. 'mylib.{key}'")
+    value = sys.modules.get(__package__ + ".value")
     if op.method is not None and (op.inputs != "each" or op.arity() not in (1, None)
-                                  or op.params):
+                                  or op.params) and \
+            value is not None and not hasattr(value.Value, op.method):
         raise ValueError(f"register_op: op '{op.describe()}' names the Value method "
                          f"{op.method!r}, but a method is made for one-input ops without "
                          "parameters only; write that method by hand (as Value.leaky_relu)")
@@ -816,10 +963,43 @@ def register_op(op: Op, key: str, *, sample: Sequence[float] | None = None,
     _REGISTERED[key] = op
     if op.rule is not None:
         REGISTRY[key] = op
-    value = sys.modules.get(__package__ + ".value")
     if value is not None:  # Value exists already: give it this op's method
         value.attach_methods()
     return op
+
+
+def unregister_op(op: Op | str) -> Op:
+    """Take ``op`` (or the op registered under that key) out of the registry, and its
+    ``Value`` method with it if :func:`register_op` made one; returns the op.
+
+    Raises:
+        KeyError: no such op is registered.
+    """
+    key = op if isinstance(op, str) else op.key
+    found = _REGISTERED.get(key) if key is not None else None
+    if found is None or (not isinstance(op, str) and found is not op):
+        known = ", ".join(sorted(REGISTRY))
+        raise KeyError(f"unregister_op: {op!r} is not registered; registered keys: {known}")
+    del _REGISTERED[key]
+    REGISTRY.pop(key, None)
+    value = sys.modules.get(__package__ + ".value")
+    if value is not None and found.method:
+        made = value.Value.__dict__.get(found.method)
+        if getattr(made, "op", None) is found:  # a method register_op made, not a hand one
+            delattr(value.Value, found.method)
+    found.key = None
+    return found
+
+
+@contextmanager
+def registered(op: Op, key: str, **options) -> Iterator[Op]:
+    """``with registered(op, "test.sinh"):`` — ``op`` registered (:func:`register_op`, with
+    its checks and ``options``) inside the block only, e.g. for a test of a new op."""
+    register_op(op, key, **options)
+    try:
+        yield op
+    finally:
+        unregister_op(op)
 
 
 _SAMPLE = (0.7, 0.4, 0.3, 0.6)

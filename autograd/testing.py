@@ -26,9 +26,8 @@ and of random graphs over every op::
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import methodcaller
 
 try:
     from hypothesis import strategies as st
@@ -39,90 +38,166 @@ except ImportError as exc:  # pragma: no cover - exercised only without hypothes
     ) from exc
 
 from . import reductions
-from .ops import all_ops
-from .value import Value, constant
+from .ops import REGISTRY, Domain, Op, all_ops
+from .value import Value, apply, constant
 
 KINK_MARGIN = 1e-2  # how far from a kink (relu/abs/step at 0) a checked point must stay
 MAGNITUDE_LIMIT = 1e4  # intermediate results beyond this make finite differences unreliable
 
-# Input domains per op: away from singularities, overflow and kinks.
-_DOMAINS = {
-    "log": (1e-2, 1e3),
-    "sqrt": (1e-2, 1e3),
-    "exp": (-50.0, 50.0),
+# Ranges named before ops declared their domains, kept for callers that use the names.
+_LEGACY_RANGES = {
+    "divisor": (0.1, 100.0),
     "pow_value_base": (0.1, 10.0),
     "pow_fractional_base": (1e-2, 100.0),
-    "divisor": (0.1, 100.0),
 }
-_KINKED = {"relu", "leaky_relu", "abs", "step", "elu"}
 
 
-def safe_floats(op: str = "any", *, low: float = -10.0, high: float = 10.0) -> st.SearchStrategy:
-    """Floats where ``op`` and its derivative are defined, finite and well away from trouble.
+def safe_floats(op: Op | str = "any", *, low: float = -10.0, high: float = 10.0,
+                input: int = 0) -> st.SearchStrategy:
+    """Floats where ``op`` and its derivative are defined, finite and well away from trouble:
+    inside the op's declared domain (:meth:`Op.domain_of`) intersected with ``[low, high]``,
+    at least ``KINK_MARGIN`` from an open end and from every kink (:meth:`Op.kinks_of`).
 
     Args:
-        op: ``"log"``, ``"sqrt"``, ``"exp"``, ``"divisor"``, ``"pow_value_base"``,
-            ``"pow_fractional_base"``; a kinked op (``"relu"``, ``"leaky_relu"``, ``"abs"``,
-            ``"step"``, ``"elu"``) gives values at least ``KINK_MARGIN`` from 0 (either sign);
-            anything else gives ``[low, high]``.
-        low, high: the range for ops without a special domain.
+        op: an :class:`Op`, the registry key of one (``"log"``, ``"relu"``…), ``"any"``
+            (``[low, high]``), or one of the older range names ``"divisor"``,
+            ``"pow_value_base"``, ``"pow_fractional_base"``.
+        low, high: the range to stay inside.
+        input: which input of the op (a divisor is input 1 of ``"div"``).
     Returns:
         A hypothesis strategy of floats.
+    Raises:
+        ValueError: ``op`` is no registered key, or its domain misses ``[low, high]``.
     """
-    if op in _DOMAINS:
-        lo, hi = _DOMAINS[op]
+    if isinstance(op, str) and op in _LEGACY_RANGES:
+        lo, hi = _LEGACY_RANGES[op]
         return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
-    values = st.floats(low, high, allow_nan=False, allow_infinity=False)
-    if op in _KINKED:
-        return values.filter(lambda x: abs(x) > KINK_MARGIN)
+    if isinstance(op, str) and op == "any":
+        return st.floats(low, high, allow_nan=False, allow_infinity=False)
+    resolved = REGISTRY.get(op) if isinstance(op, str) else op
+    if not isinstance(resolved, Op):
+        raise ValueError(f"safe_floats: op must be an Op, a registry key or 'any', got {op!r}; "
+                         f"the keys are {', '.join(sorted(REGISTRY))}")
+    ranges = _inside(resolved.domain_of(input), low, high)
+    if not ranges:
+        raise ValueError(f"safe_floats: {resolved.describe()!r} input {input} has no valid "
+                         f"float in [{low}, {high}] (its domain is {resolved.domain_of(input)}); "
+                         "widen low/high")
+    values = st.one_of(*(st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+                         for lo, hi in ranges))
+    kinks = resolved.kinks_of(input)
+    if kinks:
+        return values.filter(lambda x: all(abs(x - k) > KINK_MARGIN for k in kinks))
     return values
 
 
-# Each form is an op in a domain-safe setting: (name, arity, function of Values).
-_FORMS = {
-    "add": (2, lambda a, b: a + b),
-    "sub": (2, lambda a, b: a - b),
-    "mul": (2, lambda a, b: a * b),
-    "div": (2, lambda a, b: a / (b * b + 0.5)),
-    "rsub": (1, lambda a: 1.5 - a),
-    "rdiv": (1, lambda a: 2.0 / (a * a + 1.0)),
-    "neg": (1, lambda a: -a),
-    "pow_int": (1, lambda a: a**3),
-    "pow_fractional": (1, lambda a: (a * a + 0.5) ** 1.5),
-    "pow_negative": (1, lambda a: (a * a + 0.5) ** -0.5),
-    "pow_value": (2, lambda a, b: (a.sigmoid() + 0.5) ** b.tanh()),
-    "rpow": (1, lambda a: 2.0 ** a.tanh()),
-    "exp": (1, lambda a: (a.tanh() * 2).exp()),
-    "log": (1, lambda a: (a * a + 0.5).log()),
-    "sqrt": (1, lambda a: (a * a + 0.5).sqrt()),
-    "tanh": (1, lambda a: a.tanh()),
-    "sigmoid": (1, lambda a: a.sigmoid()),
-    "softplus": (1, lambda a: a.softplus()),
-    "relu": (1, lambda a: a.relu()),
-    "leaky_relu": (1, lambda a: a.leaky_relu(0.1)),
-    "elu": (1, lambda a: a.elu()),
-    "abs": (1, lambda a: abs(a)),
-    "step": (1, lambda a: a.step() + a),
-    "sum": (3, lambda a, b, c: reductions.sum([a, b, c])),
-    "dot": (4, lambda a, b, c, d: reductions.dot([a, b], [c, d])),
-    "matvec": (3, lambda a, b, c: reductions.sum(reductions.matvec([[a, b], [c, 0.5]], [b, c]))),
-}
-_COVERS = {"pow_int": "pow"}  # forms named apart from the registry key of the op they test
+def _inside(domain: Domain, low: float, high: float) -> list[tuple[float, float]]:
+    """The closed ranges of ``domain`` inside ``[low, high]``, ``KINK_MARGIN`` in from each
+    finite open end."""
+    ranges = []
+    for lo, hi in domain.intervals:
+        lo = max(low, lo + KINK_MARGIN) if math.isfinite(lo) else low
+        hi = min(high, hi - KINK_MARGIN) if math.isfinite(hi) else high
+        if lo <= hi:
+            ranges.append((lo, hi))
+    return ranges
 
 
-def _registered_forms() -> dict:
-    """A plain form ``a.method()`` for every registered op with a ``Value`` method and no
-    hand-written form above: a new op is covered as soon as it is registered."""
-    covered = set(_FORMS) | set(_COVERS.values())
-    return {op.key: (1, methodcaller(op.method)) for op in all_ops()
-            if op.method and op.key not in covered}
+# --- the forms: each op in a domain-safe setting, made from the registry ----------------------
+@dataclass(frozen=True)
+class Form:
+    """One instruction kind of a random :class:`Expression`: ``function(*operands)`` of
+    ``arity`` Values. A form made from an op applies it (with ``params``) to its operands,
+    each first mapped into the op's domain; ``op_inputs`` gives what the op then receives,
+    so kinks can be kept at a distance."""
+
+    name: str
+    arity: int
+    function: Callable[..., Value]
+    op: Op | None = None
+    maps: tuple = ()
+
+    def op_inputs(self, operands: Sequence) -> list:
+        return [m(x) for m, x in zip(self.maps, operands)] if self.op is not None else []
 
 
-_FORMS.update(_registered_forms())
-OPS: tuple[str, ...] = tuple(_FORMS)
+_FAR = 100.0  # a domain end beyond this (exp's 709.78) is far enough to ignore in a form
 
-# Where each kinked form has its kink: the value that must stay away from 0.
-_KINK_ARGUMENT = {"relu": 0, "leaky_relu": 0, "elu": 0, "abs": 0, "step": 0}
+
+def _into(domain: Domain) -> Callable:
+    """A map of any Value into ``domain`` (its last interval: the positive side of a
+    divisor): ``a`` itself, ``a² + low + 0.5``, ``high − 0.5 − a²``, or a squashed ``a``."""
+    lo, hi = domain.intervals[-1]
+    lo = lo if lo > -_FAR else -math.inf
+    hi = hi if hi < _FAR else math.inf
+    if lo == -math.inf and hi == math.inf:
+        return _same
+    if hi == math.inf:
+        return lambda a: a * a + (lo + 0.5)
+    if lo == -math.inf:
+        return lambda a: (hi - 0.5) - a * a
+    return lambda a: lo + (hi - lo) * (0.05 + 0.9 * a.sigmoid())
+
+
+def _same(a):
+    return a
+
+
+def _op_form(op: Op, params: tuple) -> Form:
+    """The form of ``op`` at ``params``: through its ``Value`` method when it has one (its
+    operator, ``a.tanh()``, ``a.leaky_relu(0.1)``), else :func:`autograd.apply`."""
+    variant = op.with_params(*params) if params else op
+    n = variant.n_inputs()
+    maps = tuple(_into(variant.domain_of(i)) for i in range(n))
+    name = op.key if not params else f"{op.key}({', '.join(map(repr, params))})"
+    if op.method and op.inputs == "each":
+        def function(*operands):
+            first, *rest = (m(x) for m, x in zip(maps, operands))
+            return getattr(first, op.method)(*rest, *params)
+    else:
+        def function(*operands):
+            return apply(variant, *(m(x) for m, x in zip(maps, operands)))
+    return Form(name, n, function, variant, maps)
+
+
+# Call sites that are not ops of their own: a number on the left, and matvec (dot per row).
+_CALL_SITES = (
+    Form("rsub", 1, lambda a: 1.5 - a),
+    Form("rdiv", 1, lambda a: 2.0 / (a * a + 1.0)),
+    Form("rpow", 1, lambda a: 2.0 ** a.tanh()),
+    Form("matvec", 3, lambda a, b, c: reductions.sum(reductions.matvec([[a, b], [c, 0.5]],
+                                                                       [b, c]))),
+)
+
+
+def op_forms() -> dict[str, list[Form]]:
+    """Every form by op name, from the registry as it is now: one per registered op (one
+    per ``test_params`` entry for an op with parameters; none for a ``detached`` op, whose
+    rule is 0 on purpose), then the call sites ``rsub``, ``rdiv``, ``rpow``, ``matvec``."""
+    key = tuple(map(id, REGISTRY.values()))
+    if _CACHE.get("key") != key:
+        forms = {op.key: [_op_form(op, params) for params in (op.test_params or [()])]
+                 for op in all_ops() if not op.detached}
+        forms.update((form.name, [form]) for form in _CALL_SITES)
+        _CACHE.update(key=key, forms=forms,
+                      by_name={f.name: f for fs in forms.values() for f in fs})
+    return _CACHE["forms"]
+
+
+_CACHE: dict = {}
+
+
+def form(name: str) -> Form:
+    """The form called ``name`` (``"mul"``, ``"leaky_relu(0.1)"``, ``"rsub"``)."""
+    op_forms()
+    try:
+        return _CACHE["by_name"][name]
+    except KeyError:
+        raise KeyError(f"no form {name!r}; the forms are "
+                       f"{', '.join(sorted(_CACHE['by_name']))}") from None
+
+
+OPS: tuple[str, ...] = tuple(op_forms())  # the op names at import (expressions() reads anew)
 
 
 @dataclass(frozen=True)
@@ -143,11 +218,11 @@ class Expression:
 
     def _run(self, inputs: Sequence, record: list | None) -> Value:
         slots = list(inputs)
-        for form, args in self.program:
+        for name, args in self.program:
             operands = [slots[i] for i in args]
             if record is not None:
-                record.append((form, [_data(v) for v in operands]))
-            slots.append(_FORMS[form][1](*operands))
+                record.append((name, operands))
+            slots.append(form(name).function(*operands))
         return reductions.sum([slots[-1], *slots[: self.n_inputs]])
 
     def well_conditioned(self, xs: Sequence[float]) -> bool:
@@ -158,11 +233,15 @@ class Expression:
             out = self._run([Value(x) for x in xs], record=trace)
         except (ValueError, ZeroDivisionError, OverflowError):
             return False
-        for form, operands in trace:
-            if any(not math.isfinite(v) or abs(v) > MAGNITUDE_LIMIT for v in operands):
+        for name, operands in trace:
+            if any(not math.isfinite(_data(v)) or abs(_data(v)) > MAGNITUDE_LIMIT
+                   for v in operands):
                 return False
-            if form in _KINK_ARGUMENT and abs(operands[_KINK_ARGUMENT[form]]) < KINK_MARGIN:
-                return False
+            f = form(name)
+            for i, x in enumerate(map(_data, f.op_inputs(operands))):
+                if x not in f.op.domain_of(i) or any(abs(x - k) < KINK_MARGIN
+                                                     for k in f.op.kinks_of(i)):
+                    return False
         return math.isfinite(out.data) and abs(out.data) < MAGNITUDE_LIMIT
 
     def __repr__(self) -> str:
@@ -178,24 +257,28 @@ def _data(v) -> float:
 
 @st.composite
 def expressions(
-    draw, *, n_inputs: int | None = None, max_ops: int = 8, ops: Sequence[str] = OPS
+    draw, *, n_inputs: int | None = None, max_ops: int = 8, ops: Sequence[str] | None = None
 ) -> Expression:
     """A strategy of random :class:`Expression` graphs (reused nodes and diamonds included).
 
     Args:
         n_inputs: how many inputs (default: 1 to 3, drawn).
         max_ops: the most instructions in the program.
-        ops: which forms to use (default: all of ``OPS``, covering every op).
+        ops: which ops to use, by name (an op's key, a call site such as ``"rsub"``, or one
+            form such as ``"leaky_relu(0.1)"``); default: every op registered now and the
+            call sites (:func:`op_forms`). An op with parameters draws one of its forms.
     """
+    forms = op_forms()
+    names = list(forms) if ops is None else list(ops)
     n = n_inputs if n_inputs is not None else draw(st.integers(1, 3))
     length = draw(st.integers(1, max_ops))
     program = []
     for k in range(length):
-        form = draw(st.sampled_from(list(ops)))
-        arity = _FORMS[form][0]
+        name = draw(st.sampled_from(names))
+        chosen = draw(st.sampled_from(forms[name])) if name in forms else form(name)
         slots = n + k
-        args = tuple(draw(st.integers(0, slots - 1)) for _ in range(arity))
-        program.append((form, args))
+        args = tuple(draw(st.integers(0, slots - 1)) for _ in range(chosen.arity))
+        program.append((chosen.name, args))
     return Expression(n, tuple(program))
 
 

@@ -118,6 +118,7 @@ def _unary_method(op: Op, name: str) -> Callable[[Value], Value]:
         return _unary(op, self)
 
     method.__name__ = method.__qualname__ = name
+    method.op = op  # made for this op (unregister_op takes it away again)
     method.__doc__ = op.doc or f"The op {op.name!r}: {op.math}."
     return method
 
@@ -481,22 +482,37 @@ def apply(op: Op, *inputs: Value | Number) -> Value:
         >>> y = apply(SQUARE, Value(3.0)); y.backward(); y.data
         9.0
     """
+    n = len(inputs)
+    if 0 < n <= 2 and (op.__class__ is Op or _plain(op)) and op._arity == n:  # op.arity()
+        # one or two inputs, as the built-in ops: forward, rule, node, with the checks a
+        # custom op needs (a float result, one float derivative per input) costing a few tests
+        x = inputs[0] if inputs[0].__class__ is Value else _as_value(inputs[0], op)
+        if n == 1:
+            v = _unary(op, x)
+            local = v.local_grads
+            if v.data.__class__ is float and (not v.parents or (
+                    local.__class__ is tuple and len(local) == 1 and local[0].__class__ is float)):
+                return v
+            return _checked(op, v)
+        if not op.params:
+            y = inputs[1] if inputs[1].__class__ is Value else _as_value(inputs[1], op)
+            a, b = x.data, y.data
+            try:
+                out = op.forward(a, b)
+            except (ArithmeticError, ValueError) as exc:
+                return _failed(op, (x, y), (a, b), exc)
+            try:
+                local = op.rule(out, a, b)
+            except (ArithmeticError, ValueError):  # a singularity: IEEE values, as PyTorch
+                local = ieee_locals(op, out, (a, b))
+            if out.__class__ is float and local.__class__ is tuple and len(local) == 2 and \
+                    local[0].__class__ is float and local[1].__class__ is float:
+                return record(out, (x, y), local, op)
+            return _checked(op, record(out, (x, y), local, op))
     if not isinstance(op, Op) or op.forward is None:
         raise TypeError(f"apply: op must be an autograd.Op with a forward function, got "
                         f"{op!r}; build it as Op(name, rule, forward=...)")
     arity = op.arity()
-    if arity == 1 and len(inputs) == 1:  # the built-in one-input path, then a custom op's checks
-        x = inputs[0]
-        v = _unary(op, x if x.__class__ is Value else _as_value(x, op))
-        local = v.local_grads
-        if v.data.__class__ is float and (not v.parents or (
-                local.__class__ is tuple and len(local) == 1 and local[0].__class__ is float)):
-            return v
-        v.data = as_float(v.data, f"op '{op}' forward result")
-        if v.parents:
-            v.local_grads = tuple(as_float(g, f"op '{op}' rule")
-                                  for g in op.local_grads(v.data, (v.parents[0].data,)))
-        return v
     values = tuple(x if isinstance(x, Value) else _constant(x, op) for x in inputs)
     if arity is not None and arity != len(values):
         raise TypeError(f"apply: op '{op_text(op)}' takes {arity} input(s), got {len(values)}")
@@ -511,6 +527,26 @@ def apply(op: Op, *inputs: Value | Number) -> Value:
     except (ArithmeticError, ValueError):
         local = ieee_locals(op, out, data)
     return record(out, values, tuple(as_float(g, f"op '{op}' rule") for g in local), op)
+
+
+def _plain(op: Op) -> bool:
+    """Whether ``op`` arranges its inputs and checks its rule as :class:`Op` does (a subclass
+    that overrides ``arguments`` or ``local_grads`` takes the general path of :func:`apply`)."""
+    cls = op.__class__
+    return isinstance(op, Op) and cls.arguments is Op.arguments and \
+        cls.local_grads is Op.local_grads
+
+
+def _checked(op: Op, v: Value) -> Value:
+    """``v``, made by a built-in path from a custom op whose forward or rule did not give
+    floats: its data made a float, its local derivatives checked to be one number per input
+    and made floats (another count is a :class:`DerivativeRuleError`)."""
+    v.data = as_float(v.data, f"op '{op}' forward result")
+    if v.parents:
+        data = tuple(p.data for p in v.parents)
+        v.local_grads = tuple(as_float(g, f"op '{op}' rule")
+                              for g in op.local_grads(v.data, data))
+    return v
 
 
 # --- node construction -------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Measures, for the same ~100k-node expression built with ops both engines have:
   * build + backward time (default GC settings) and the ratio micrograd / tracegrad;
   * bytes per op node while the graph is alive (tracemalloc);
-  * the deepest chain each engine's backward() survives.
+  * the deepest chain each engine's backward() survives;
+  * a custom op through ``autograd.apply`` against the built-in op it copies (one input:
+    ``tanh``; two: ``a * b``), µs per node and the ratio (the target: within 2×).
 
 Run:  make bench   (or .venv/bin/python benchmarks/bench_engine.py)
 """
@@ -11,13 +13,15 @@ Run:  make bench   (or .venv/bin/python benchmarks/bench_engine.py)
 from __future__ import annotations
 
 import gc
+import math
 import sys
 import time
+import timeit
 import tracemalloc
 
 from micrograd.engine import Value as MicroValue
 
-from autograd import Value
+from autograd import Op, Value, apply
 from autograd.graph import topological_order
 
 N_LEAVES = 200
@@ -102,6 +106,27 @@ def deepest_chain(value_cls):
     return ok
 
 
+# Custom twins of built-in ops: the same forward and rule, applied through autograd.apply.
+MUL2 = Op("mul2", lambda out, a, b: (b, a), forward=lambda a, b: a * b)
+TANH2 = Op("tanh2", lambda out, x: (1 - out * out,), forward=math.tanh)
+
+
+def custom_op_times(number=100_000, repeat=7):
+    """µs per node: (built-in, custom) for ``x.tanh()`` vs ``apply(TANH2, x)`` and for
+    ``a * b`` vs ``apply(MUL2, a, b)`` (best of ``repeat``, the pairs measured alternately)."""
+    a, b = Value(0.3), Value(0.7)
+    cases = {"1 input (tanh)": (lambda: a.tanh(), lambda: apply(TANH2, a)),
+             "2 inputs (a * b)": (lambda: a * b, lambda: apply(MUL2, a, b))}
+    times = {}
+    for name, (builtin, custom) in cases.items():
+        best = [math.inf, math.inf]
+        for _ in range(repeat):
+            for k, fn in enumerate((builtin, custom)):
+                best[k] = min(best[k], timeit.timeit(fn, number=number) / number * 1e6)
+        times[name] = tuple(best)
+    return times
+
+
 def main():
     print(f"Python {sys.version.split()[0]}, default GC settings {gc.get_threshold()}")
     ours_t, ours_g = time_build_backward(Value)
@@ -119,6 +144,10 @@ def main():
     micro_d = deepest_chain(MicroValue)
     print(f"deepest chain that backward() handles (tried 10^2..10^6): tracegrad {ours_d:,}   "
           f"micrograd {micro_d:,}")
+    print("a custom op through autograd.apply against the built-in op (µs per node):")
+    for name, (builtin, custom) in custom_op_times().items():
+        print(f"  {name:17s} built-in {builtin:6.3f}   custom {custom:6.3f}   "
+              f"ratio {custom / builtin:4.2f}x (target ≤ 2)")
 
 
 if __name__ == "__main__":

@@ -595,18 +595,26 @@ def one_hot(labels: Sequence[int], classes: int) -> np.ndarray:
 # So that ℓ records the same graph for every sample (autograd.trace), the choices the numbers
 # would make — the clamp, the softmax's shift — are ops.
 def _detached_max_forward(xs):
-    return max(xs)
+    top = max(xs)  # Python's max skips a NaN after the first item: NaN propagates, as torch's
+    return math.nan if any(x != x for x in xs) else top
 
 
 def _detached_max_array(xs):
     return np.maximum.reduce(list(xs))
 
 
+def _torch_detached_max(xs):
+    import torch  # the oracle tests' twin only
+
+    return torch.stack([torch.as_tensor(x) for x in xs]).max().detach()
+
+
 SHIFT = autograd.register_op(autograd.Op("max", lambda out, xs: (0.0,) * len(xs), inputs="all",
                     forward=_detached_max_forward, masks=True,
                     array_forward=_detached_max_array,
                     math="the largest input, passing no gradient (log-sum-exp's shift, as "
-                         "the number max(z.data) in log_softmax)", derivative=("0",)),
+                         "the number max(z.data) in log_softmax)", derivative=("0",),
+                    torch=_torch_detached_max, detached=True),
                               "nn.shift")
 
 
@@ -614,11 +622,13 @@ _TINY = math.exp(LOG_CLAMP)  # below it ln x < −100: the clamp holds
 
 
 def _clamped_log_forward(x):
-    return math.log(x) if x > _TINY else LOG_CLAMP
+    if x > _TINY:
+        return math.log(x)
+    return x if x != x else LOG_CLAMP  # NaN stays NaN, as torch's clamp(log(x), min=-100)
 
 
 def _clamped_log_array(x):
-    return np.where(x > _TINY, np.log(np.maximum(x, _TINY)), LOG_CLAMP)
+    return np.where(x > _TINY, np.log(np.maximum(x, _TINY)), np.where(x != x, x, LOG_CLAMP))
 
 
 def _clamped_log_rule(out, x):
@@ -627,10 +637,18 @@ def _clamped_log_rule(out, x):
     return (1.0 / x if x > _TINY else 0.0,)
 
 
+def _torch_clamped_log(x):
+    import torch  # the oracle tests' twin only
+
+    flat = torch.where(torch.isnan(x), x.detach(), LOG_CLAMP)  # NaN stays NaN; no gradient
+    return torch.where(x > _TINY, torch.log(torch.clamp(x, min=_TINY)), flat)
+
+
 # No params, so it reads "log" in names and step sentences; the clamp is in its rule's text.
 CLAMPED_LOG = autograd.register_op(
     autograd.Op("log", _clamped_log_rule, forward=_clamped_log_forward, masks=True,
                 array_forward=_clamped_log_array,
                 math="max(ln x, −100): ∂/∂x = 1/x, 0 where clamped",
-                derivative=(f"1/{{x}} if {{x}} > exp({LOG_CLAMP:g}) else 0",)),
+                derivative=(f"1/{{x}} if {{x}} > exp({LOG_CLAMP:g}) else 0",),
+                torch=_torch_clamped_log, domain=autograd.ops.POSITIVE, kinks=(_TINY,)),
     "nn.clamped_log")

@@ -52,15 +52,35 @@ def test_gradcheck_of_a_function_not_depending_on_input():
     assert gradcheck(lambda x: Value(3.0), [1.0])
 
 
-@pytest.mark.parametrize("op", ["exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu",
-                                "elu", "abs"])
-def test_safe_floats_stay_in_each_ops_domain(op):
-    @given(safe_floats(op))
+_ONE_INPUT = [(op, params) for op in autograd.all_ops()
+              if op.inputs == "each" and op.arity() == 1 and not op.detached
+              for params in (op.test_params or [()])]
+
+
+@pytest.mark.parametrize("op, params", _ONE_INPUT,
+                         ids=[f"{op.key}{list(p) if p else ''}" for op, p in _ONE_INPUT])
+def test_safe_floats_stay_in_each_ops_domain(op, params):
+    variant = op.with_params(*params) if params else op
+
+    @given(safe_floats(variant))
     def check(x):
-        fn = {"abs": abs}.get(op) or getattr(Value, op)
-        assert gradcheck(fn, [x])
+        assert gradcheck(lambda v: autograd.apply(variant, v), [x])
 
     check()
+
+
+def test_safe_floats_by_key_keep_to_the_domain_and_away_from_kinks():
+    @given(safe_floats("log"), safe_floats("relu"), safe_floats("div", input=1),
+           safe_floats("divisor"))
+    def check(log_x, relu_x, divisor, legacy):
+        assert 0 < log_x <= 10 and abs(relu_x) > 1e-2 and abs(divisor) >= 1e-2
+        assert 0.1 <= legacy <= 100
+
+    check()
+    with pytest.raises(ValueError, match="registry key"):
+        safe_floats("no_such_op")
+    with pytest.raises(ValueError, match="no valid float"):
+        safe_floats("log", low=-5.0, high=-1.0)
 
 
 @given(expressions_with_inputs())

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 
 import autograd
 import nn
-from autograd import Value
+from autograd import Value, testing
 from autograd.testing import Expression, expressions_with_inputs
 
 torch = pytest.importorskip("torch")  # installed by `make test`; optional for users
@@ -19,16 +19,12 @@ torch.set_default_dtype(torch.float64)
 
 
 class TorchValue:
-    """Just enough of the Value interface to run an Expression on torch tensors."""
+    """Just enough of the Value interface to map a form's operands into an op's domain and to
+    run the call sites (``1.5 - a``, ``2 ** a.tanh()``) on torch tensors; the ops themselves
+    run as their registered PyTorch twins (:func:`autograd.ops.torch_twin`)."""
 
     def __init__(self, t):
         self.t = t
-
-    def __getattr__(self, name):  # a registered op's method, by its PyTorch function
-        op = next((op for op in autograd.all_ops() if op.method == name and op.torch), None)
-        if op is None:
-            raise AttributeError(name)
-        return lambda: TorchValue(getattr(torch, op.torch)(self.t))
 
     def _w(self, other):
         return other.t if isinstance(other, TorchValue) else other
@@ -41,28 +37,16 @@ class TorchValue:
     def __rmul__(self, o): return TorchValue(self._w(o) * self.t)
     def __truediv__(self, o): return TorchValue(self.t / self._w(o))
     def __rtruediv__(self, o): return TorchValue(self._w(o) / self.t)
-    def __pow__(self, o): return TorchValue(self.t ** self._w(o))
     def __rpow__(self, o): return TorchValue(torch.tensor(float(o)) ** self.t)
-    def __neg__(self): return TorchValue(-self.t)
-    def __abs__(self): return TorchValue(torch.abs(self.t))
-    def exp(self): return TorchValue(torch.exp(self.t))
-    def log(self): return TorchValue(torch.log(self.t))
-    def sqrt(self): return TorchValue(torch.sqrt(self.t))
     def tanh(self): return TorchValue(torch.tanh(self.t))
     def sigmoid(self): return TorchValue(torch.sigmoid(self.t))
-    def softplus(self):  # logaddexp: torch's softplus is linear past 20, ours exact
-        return TorchValue(torch.logaddexp(self.t, torch.zeros(())))
-    def relu(self): return TorchValue(torch.relu(self.t))
-    def leaky_relu(self, slope=0.01):
-        return TorchValue(torch.nn.functional.leaky_relu(self.t, slope))
-    def elu(self, alpha=1.0): return TorchValue(torch.nn.functional.elu(self.t, alpha))
-    def step(self): return TorchValue(torch.where(self.t >= 0, 1.0, 0.0))  # derivative 0
     @property
     def data(self): return self.t.item()
 
 
 def run_torch(expr: Expression, xs):
-    """Evaluate an Expression with torch, swapping autograd's n-ary ops for torch sums."""
+    """Evaluate an Expression with torch: each op form by the op's PyTorch twin, the call
+    sites on TorchValues (autograd's n-ary functions swapped for torch sums)."""
     import autograd.reductions as red
 
     leaves = [torch.tensor(x, requires_grad=True) for x in xs]
@@ -70,17 +54,30 @@ def run_torch(expr: Expression, xs):
         return v.t if isinstance(v, TorchValue) else v
 
     def dot(ws, vs):
-        return TorchValue(sum(t(w) * t(v) for w, v in zip(ws, vs)))
+        return TorchValue(_torch_sum([t(w) * t(v) for w, v in zip(ws, vs)]))
 
     saved = red.sum, red.dot, red.matvec
-    red.sum = lambda vals: TorchValue(sum(t(v) for v in vals))
+    red.sum = lambda vals: TorchValue(_torch_sum([t(v) for v in vals]))
     red.dot = dot
     red.matvec = lambda rows, vs: [dot(row, vs) for row in rows]
     try:
-        out = expr._run([TorchValue(leaf) for leaf in leaves], record=None)
+        slots = [TorchValue(leaf) for leaf in leaves]
+        for name, args in expr.program:
+            form = testing.form(name)
+            operands = [slots[i] for i in args]
+            if form.op is None:
+                slots.append(form.function(*operands))
+                continue
+            inputs = [t(x) for x in form.op_inputs(operands)]
+            twin = autograd.ops.torch_twin(form.op)
+            slots.append(TorchValue(twin(*form.op.arguments(inputs))))
+        out = red.sum([slots[-1], *slots[:expr.n_inputs]])
     finally:
         red.sum, red.dot, red.matvec = saved
     return out.t, leaves
+
+
+_torch_sum = autograd.ops._torch_sum
 
 
 @settings(max_examples=150)
