@@ -26,6 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import checks
 from .network_pass import LossArg, NetworkPass, NeuronRecord, run_pass
 from .notation import input_symbol, neuron_symbol, parameter_symbol, subscript, superscript
 
@@ -205,8 +206,7 @@ def backprop_by_layer(model: object, x: object, target: object, loss: LossArg, *
     """
     who = "backprop_by_layer"
     if batch:
-        if not hasattr(x, "__len__") or not hasattr(target, "__len__") or \
-                isinstance(x, str) or isinstance(target, str):
+        if not checks.is_sequence(x) or not checks.is_sequence(target):
             raise ValueError(f"{who}: with batch=True, x is a list of samples and target a "
                              f"list of targets, got {type(x).__name__} and "
                              f"{type(target).__name__}")
@@ -220,6 +220,7 @@ def backprop_by_layer(model: object, x: object, target: object, loss: LossArg, *
         raise ValueError(f"{who}: loss is None; pass a loss name such as loss='mse' or a "
                          "function (outputs, targets) -> Value")
     recorded = run_pass(model, xs, targets, loss, who, batch=batch)
+    assert recorded.loss is not None  # run_pass builds the loss whenever one is given
     table = BackpropTable(backprop_rows(recorded, batch, digits), recorded.loss.data,
                           recorded.loss_name, len(xs), digits)
     if strict and not table.ok:

@@ -18,7 +18,15 @@ import graphviz
 
 from autograd import Drawing, Stepper, Value
 
-from .network_pass import LossArg, NetworkPass, NeuronRecord, layers_of, nin_of, run_pass
+from .network_pass import (
+    LossArg,
+    NetworkPass,
+    NeuronRecord,
+    SampleRecord,
+    layers_of,
+    nin_of,
+    run_pass,
+)
 from .network_stepper import network_stepper
 from .notation import (
     input_symbol,
@@ -165,7 +173,7 @@ class _Diagram:
         for li, neurons in enumerate(self.layers):
             self._layer(li, neurons)
         if self.pass_ is not None and self.pass_.loss is not None:
-            self._loss()
+            self._loss(self.pass_, self.pass_.loss, self.pass_.samples[0])
         self.g.attr(label=self._legend())
         return self.g.source
 
@@ -247,20 +255,20 @@ class _Diagram:
                       lnum: int | None, j: int, detailed: bool) -> str:
         rows: list[tuple[str, str, str]] = []  # (name, value, colour)
         fmt = self.fmt
-        has_grads = self.pass_ is not None and self.pass_.has_grads
+        graded = self.pass_ if self.pass_ is not None and self.pass_.has_grads else None
         if rec is None:
             if detailed:
                 rows.append(("b", fmt(neuron.b.data), "black"))
         elif detailed:
             rows += [("z", fmt(rec.z.data), VALUE), ("a", fmt(rec.a.data), VALUE),
                      ("b", fmt(neuron.b.data), "black")]
-            if has_grads:
+            if graded is not None:
                 rows += [("∂L/∂a", fmt(rec.a.grad), GRADIENT),
                          ("δ = ∂L/∂z", fmt(rec.z.grad), GRADIENT),
-                         ("∂L/∂b", fmt(self.pass_.grad(neuron.b)), GRADIENT)]
+                         ("∂L/∂b", fmt(graded.grad(neuron.b)), GRADIENT)]
         else:
             rows.append(("a", fmt(rec.a.data), VALUE))
-            if has_grads:
+            if graded is not None:
                 rows.append(("δ", fmt(rec.z.grad), GRADIENT))
         cells = [f'<TR><TD COLSPAN="2"><B>{html.escape(symbol)}</B></TD></TR>']
         for name, value, colour in rows:
@@ -289,32 +297,31 @@ class _Diagram:
         if rec is not None:
             lines += [f"{z} = {rec.z.data!r}", f"{symbol} = {rec.a.data!r}",
                       f"f′({z}) = {rec.fprime!r}"]
-            if self.pass_.has_grads:
+            if self.pass_ is not None and self.pass_.has_grads:
                 lines += [f"∂L/∂{symbol} = {rec.a.grad!r}",
                           f"{delta} = ∂L/∂{z} = ∂L/∂{symbol} · f′({z}) = {rec.z.grad!r}",
                           f"∂L/∂{parameter_symbol(b)} = {self.pass_.grad(b)!r}"]
         return _tooltip(lines)
 
-    def _loss(self) -> None:
-        p = self.pass_
-        target = self.sample.target
+    def _loss(self, p: NetworkPass, loss: Value, sample: SampleRecord) -> None:
+        target = sample.target
         target_text = ", ".join(self.fmt(t) for t in target) \
             if isinstance(target, (list, tuple)) else str(target)
         label = _html_lines([("L", "black"), (p.loss_name, "black"),
-                             (self.fmt(p.loss.data), VALUE),
+                             (self.fmt(loss.data), VALUE),
                              (f"target {target_text}", "black")], bold_first=True)
         self._column("loss", ["loss"], f"the loss {p.loss_name}, where backprop starts")
         self.g.node("loss", label, shape="box", style="rounded,filled", margin="0.12,0.06",
                     fillcolor=FILLS["loss"], **_classed("loss"),
-                    tooltip=_tooltip([f"L = {p.loss_name}(ŷ, y) = {p.loss.data!r}",
+                    tooltip=_tooltip([f"L = {p.loss_name}(ŷ, y) = {loss.data!r}",
                                       f"y = {target!r}"]))
         last = len(self.layers) - 1
         lnum = last + 1 if self.layered else None
-        for j, rec in enumerate(self.sample.layers[last]):
+        for j, rec in enumerate(sample.layers[last]):
             symbol = neuron_symbol("a", lnum, j + 1)
             self.g.edge(_node(last, j), "loss", color="#868e96", penwidth="1",
                         **_classed(f"{_node(last, j)}-loss"),
-                        tooltip=_tooltip([f"{output_symbol(j + 1, len(self.sample.layers[last]))}"
+                        tooltip=_tooltip([f"{output_symbol(j + 1, len(sample.layers[last]))}"
                                           f" = {symbol} = {rec.a.data!r}",
                                           f"∂L/∂{symbol} = {rec.a.grad!r}"]))
 

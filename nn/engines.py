@@ -163,6 +163,9 @@ def call_as_batch(loss: Loss, model: Module, X: Sequence, y: Sequence, who: str,
         targets = [[autograd.constant(v) for v in t] if isinstance(t, list)
                    else autograd.constant(t) for t in targets]
     fn = loss.batch_function
+    if fn is None:
+        raise ValueError(f"{who}: call_as_batch is for a loss given as a function, got the "
+                         f"built-in loss {loss.name!r}")
     try:
         with autograd.no_grad():
             whole = fn(outputs, targets)
