@@ -15,7 +15,7 @@ import itertools
 import math
 import numbers
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Sized
 from typing import Any, NoReturn, TypeGuard, TypeVar
 
 import numpy as np
@@ -277,7 +277,7 @@ def samples_array(X: object, who: str, name: str = "X") -> np.ndarray:
     return np.asarray(samples(X, who, name), dtype=float)
 
 
-def same_length(X: list, y: list, who: str, names: tuple[str, str] = ("X", "y")) -> None:
+def same_length(X: Sized, y: Sized, who: str, names: tuple[str, str] = ("X", "y")) -> None:
     """Raise ``ValueError`` unless there is one target per sample."""
     if len(X) != len(y):
         raise ValueError(f"{who}: {names[0]} has {len(X)} samples but {names[1]} has {len(y)} "
