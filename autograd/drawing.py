@@ -154,7 +154,8 @@ class Drawing:
         match = _SIZE.search(self.svg())
         if match is None:
             raise RuntimeError("the renderer's SVG has no width and height")
-        return tuple(round(float(x) * _PX_PER_PT) for x in match.groups())
+        width, height = (round(float(x) * _PX_PER_PT) for x in match.groups())
+        return width, height
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the picture; the extension picks the format: ``.svg``, ``.png`` or ``.dot``.
@@ -243,6 +244,7 @@ def draw(
     if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
         raise ValueError(f"draw: rankdir must be 'auto', 'LR', 'TB', 'RL' or 'BT', got "
                          f"{rankdir!r}")
+    focus = _focus_nodes(focus) or None  # a list: the stepper reads it again
     with showing(root, namer):
         source = _source(root, focus, show_data, show_grad, highlight, rankdir, max_nodes,
                          show_local_grads, grads, data)
@@ -299,8 +301,8 @@ def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, ran
             attrs.update(color=HIGHLIGHT, penwidth="2.5")
         g.node(name, stacked.format(" | ".join(fields)), **attrs)
         locals_by_parent: dict[Value, list] = {}
-        for p, local in zip(v.parents, v.local_grads):
-            locals_by_parent.setdefault(p, []).append(local)  # a reused parent: one edge
+        for p, derivative in zip(v.parents, v.local_grads):
+            locals_by_parent.setdefault(p, []).append(derivative)  # a reused parent: one edge
         for p, local in locals_by_parent.items():
             if p not in names:
                 continue
@@ -318,7 +320,7 @@ def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, ran
                 edge.update(color=HIGHLIGHT, penwidth="3", fontcolor=HIGHLIGHT,
                             label=_escape(_step_text(step)), fontsize="10")
             g.edge(names[p], name, **edge)
-        _draw_stubs(g, name, stubs.get(v, ()))
+        _draw_stubs(g, name, stubs.get(v, []))
     return g.source
 
 
