@@ -133,8 +133,8 @@ def showing(roots: Value | Iterable[Value], namer: Namer | None = None) -> Itera
     if namer is not None and not callable(namer):
         raise TypeError(f"namer must be a function v -> str | None (None: the registered "
                         f"namers and labels), got {type(namer).__name__} {namer!r}")
-    roots = (roots,) if hasattr(roots, "parents") else tuple(roots)
-    token = _shown.set(_Shown(roots, namer))
+    shown = (roots,) if hasattr(roots, "parents") else tuple(roots)
+    token = _shown.set(_Shown(shown, namer))
     try:
         yield
     finally:
@@ -295,8 +295,9 @@ def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int]
     parents = v.parents
     if op is DOT and len(parents) > 4:  # w·x + …: its first term names it
         parents = (parents[0], parents[len(parents) // 2])
-    inner = [_formula(p, depth - 1) for p in parents]
-    if any(x is None for x in inner):
+    spelled = [_formula(p, depth - 1) for p in parents]
+    inner = [x for x in spelled if x is not None]
+    if len(inner) < len(spelled):
         if op is SUM or op is DOT:  # too deep to spell out: say what it adds up
             n = len(v.parents)
             return (f"Σ({n} term{'s' if n > 1 else ''})" if op is SUM else
