@@ -17,13 +17,13 @@ import json
 import math
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from .backward import backward_steps, start_of_pass
-from .drawing import LOCAL_GRAD_FILL, Drawing, _focus_nodes, draw, nodes_to_draw
+from .drawing import LOCAL_GRAD_FILL, Drawing, draw, nodes_to_draw
 from .graph import topological_order
 from .naming import Namer, formula, needs_parentheses, op_text, showing
 from .ops import CONST
@@ -221,7 +221,8 @@ def stepper(root: Value, *, focus: Value | Iterable[Value] | None = None,
                            or not math.isfinite(lr) or lr <= 0):
         raise ValueError(f"stepper: lr must be a finite number > 0 (the learning rate η of "
                          f"w ← w − η·∂L/∂w), got {lr!r}; e.g. lr=0.1, or None for no update")
-    focus = _focus_nodes(focus) or None  # a list: nodes_to_draw and draw both read it
+    if isinstance(focus, Iterator):  # nodes_to_draw and draw both read it: a list
+        focus = list(focus)
     with showing(root, namer):
         return _stepper(root, focus, show_local_grads, grad, max_nodes, lr, namer)
 
