@@ -289,8 +289,7 @@ def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, ran
                    **{"class": f"tg-{name} tg-constant"})
             continue
         fields = [_escape(_title(v))]
-        grad = grads.get(v, v.grad) if grads is not None else v.grad
-        grad = grad.data if isinstance(grad, Value) else grad
+        grad = _grad_number(grads.get(v, v.grad) if grads is not None else v.grad)
         if show_data:
             fields.append(f"data {_number(data.get(v, v.data) if data else v.data)}")
         if show_grad:
@@ -401,7 +400,7 @@ def _draw_stubs(g: graphviz.Digraph, name: str, others: list[Value]) -> None:
         text = f"{_display_name(p)} = {_number(p.data)}" if given_name(p) or p.parents \
             else _number(p.data)
         g.node(f"{name}_in{k}", _escape(text),
-               tooltip=_tooltip(p, None if p.op is CONST else p.grad), **style)
+               tooltip=_tooltip(p, None if p.op is CONST else _grad_number(p.grad)), **style)
         g.edge(f"{name}_in{k}", name, **edge)
 
 
@@ -467,6 +466,11 @@ def _plain_name(v: Value) -> str:
         return _number(v.data)
     name = formula(v)  # how it was computed, as step tables and explain name it
     return name if "#" not in name else op_text(v.op)
+
+
+def _grad_number(grad: float | Value) -> float:
+    """A gradient's number (a Value after ``backward(create_graph=True)``)."""
+    return grad.data if isinstance(grad, Value) else grad
 
 
 def _tooltip(v: Value, grad: float | None) -> str:

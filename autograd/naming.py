@@ -206,7 +206,7 @@ def name(v: Value, *, namer: Namer | None = None) -> str:
     return formula(v, namer=namer)
 
 
-def op_text(op: str) -> str:
+def op_text(op: Op | str) -> str:
     """An op as shown to people: ``"leaky_relu(0.01)"``, ``"** 2"``, ``"*"``."""
     return op.describe() if isinstance(op, Op) else str(op)
 
@@ -312,7 +312,7 @@ def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int]
     if op is NEG:
         return f"−{_wrapped(inner[0], 2)}", 2
     if isinstance(op, Op) and op.rule is POW.rule:  # x ** n, n a number
-        n = v.op.params[0]
+        n = op.params[0]
         power = str(n).translate(_POWERS) if isinstance(n, int) else f"^{n:g}"
         return f"{_wrapped(inner[0], _ATOM)}{power}", _ATOM
     if op is DOT:

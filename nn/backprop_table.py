@@ -252,14 +252,14 @@ def backprop_rows(p: NetworkPass, batch: bool, digits: int) -> list[BackpropRow]
                     rows.append(BackpropRow(
                         li + 1, j + 1, "dL/da", f"∂L/∂{a_name}",
                         f"from the loss {p.loss_name}: where backprop starts", "",
-                        rec.a.grad, None, sample))
+                        rec.a_grad, None, sample))
                 else:
                     rows.append(_arriving(p, li, j, i, lnum, a_name, sample, fmt))
                 rows.append(BackpropRow(
                     li + 1, j + 1, "delta", delta_name,
                     f"∂L/∂{z_name} = ∂L/∂{a_name} · f′({z_name})",
-                    f"{fmt(rec.a.grad)} × {fmt(rec.fprime)}", rec.z.grad,
-                    rec.a.grad * rec.fprime, sample))
+                    f"{fmt(rec.a_grad)} × {fmt(rec.fprime)}", rec.delta,
+                    rec.a_grad * rec.fprime, sample))
             rows.extend(_parameter_rows(p, li, j, per_sample, lnum, batch, fmt))
     return rows
 
@@ -271,7 +271,7 @@ def _arriving(p: NetworkPass, li: int, j: int, i: int, lnum: int | None, a_name:
     following = p.samples[i].layers[li + 1]
     nxt = None if lnum is None else lnum + 1
     weights = [r.neuron.w[j] for r in following]
-    deltas = [r.z.grad for r in following]
+    deltas = [r.delta for r in following]
     parts = tuple(w.data * d for w, d in zip(weights, deltas))
     if len(following) <= MAX_TERMS:
         formula = " + ".join(f"{parameter_symbol(w)}·{neuron_symbol('δ', nxt, k + 1)}"
@@ -280,7 +280,7 @@ def _arriving(p: NetworkPass, li: int, j: int, i: int, lnum: int | None, a_name:
     else:
         formula = f"Σₖ wₖ,{subscript(j + 1)}{superscript(nxt)} δₖ{superscript(nxt)}"
         numbers = f"the sum of {len(parts)} products (in row.parts)"
-    return BackpropRow(li + 1, j + 1, "dL/da", f"∂L/∂{a_name}", formula, numbers, rec.a.grad,
+    return BackpropRow(li + 1, j + 1, "dL/da", f"∂L/∂{a_name}", formula, numbers, rec.a_grad,
                        math.fsum(parts), sample, parts)
 
 
@@ -291,7 +291,7 @@ def _parameter_rows(p: NetworkPass, li: int, j: int, per_sample: list[NeuronReco
     delta_name = neuron_symbol("δ", lnum, j + 1)
     previous = None if lnum is None or lnum == 1 else lnum - 1
     rows = []
-    deltas = [rec.z.grad for rec in per_sample]
+    deltas = [rec.delta for rec in per_sample]
     for k, w in enumerate(neuron.w):
         a_prev = input_symbol(k + 1) if li == 0 else neuron_symbol("a", previous, k + 1)
         inputs = [rec.inputs[k].data for rec in per_sample]

@@ -242,7 +242,7 @@ class _Diagram:
             a_prev = input_symbol(k + 1) if li == 0 else \
                 neuron_symbol("a", lnum - 1 if lnum else None, k + 1)
             tip.append(f"∂L/∂{symbol} = {grad!r} = {neuron_symbol('δ', lnum, j + 1)} · "
-                       f"{a_prev} = {rec.z.grad!r} × {rec.inputs[k].data!r}")
+                       f"{a_prev} = {rec.delta!r} × {rec.inputs[k].data!r}")
             lines.append((f"∂L/∂w = {self.fmt(grad)}", GRADIENT))
         attrs = {"color": colour, "penwidth": f"{width:.2f}", "tooltip": _tooltip(tip),
                  "arrowhead": "normal", **_classed(f"{source}-{_node(li, j)}")}
@@ -263,13 +263,13 @@ class _Diagram:
             rows += [("z", fmt(rec.z.data), VALUE), ("a", fmt(rec.a.data), VALUE),
                      ("b", fmt(neuron.b.data), "black")]
             if graded is not None:
-                rows += [("∂L/∂a", fmt(rec.a.grad), GRADIENT),
-                         ("δ = ∂L/∂z", fmt(rec.z.grad), GRADIENT),
+                rows += [("∂L/∂a", fmt(rec.a_grad), GRADIENT),
+                         ("δ = ∂L/∂z", fmt(rec.delta), GRADIENT),
                          ("∂L/∂b", fmt(graded.grad(neuron.b)), GRADIENT)]
         else:
             rows.append(("a", fmt(rec.a.data), VALUE))
             if graded is not None:
-                rows.append(("δ", fmt(rec.z.grad), GRADIENT))
+                rows.append(("δ", fmt(rec.delta), GRADIENT))
         cells = [f'<TR><TD COLSPAN="2"><B>{html.escape(symbol)}</B></TD></TR>']
         for name, value, colour in rows:
             if name == "b":  # one text "b = 0.35", which an update step rewrites
@@ -298,8 +298,8 @@ class _Diagram:
             lines += [f"{z} = {rec.z.data!r}", f"{symbol} = {rec.a.data!r}",
                       f"f′({z}) = {rec.fprime!r}"]
             if self.pass_ is not None and self.pass_.has_grads:
-                lines += [f"∂L/∂{symbol} = {rec.a.grad!r}",
-                          f"{delta} = ∂L/∂{z} = ∂L/∂{symbol} · f′({z}) = {rec.z.grad!r}",
+                lines += [f"∂L/∂{symbol} = {rec.a_grad!r}",
+                          f"{delta} = ∂L/∂{z} = ∂L/∂{symbol} · f′({z}) = {rec.delta!r}",
                           f"∂L/∂{parameter_symbol(b)} = {self.pass_.grad(b)!r}"]
         return _tooltip(lines)
 
@@ -323,7 +323,7 @@ class _Diagram:
                         **_classed(f"{_node(last, j)}-loss"),
                         tooltip=_tooltip([f"{output_symbol(j + 1, len(sample.layers[last]))}"
                                           f" = {symbol} = {rec.a.data!r}",
-                                          f"∂L/∂{symbol} = {rec.a.grad!r}"]))
+                                          f"∂L/∂{symbol} = {rec.a_grad!r}"]))
 
     def _legend(self) -> str:
         parts = ["edges: blue w > 0, orange w < 0, thicker = larger |w|"]

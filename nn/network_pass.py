@@ -45,6 +45,7 @@ class NeuronRecord:
         z: the pre-activation node ``w·a⁽ˡ⁻¹⁾ + b``.
         a: the activation node (``a is z`` for the linear activation).
         fprime: ``f′(z) = ∂a/∂z``, from the activation node's ``local_grads``.
+        a_grad, delta: ``∂L/∂a`` and ``δ = ∂L/∂z`` after the pass's backward (properties).
     """
 
     layer: int
@@ -54,6 +55,16 @@ class NeuronRecord:
     z: Value
     a: Value
     fprime: float
+
+    @property
+    def a_grad(self) -> float:
+        """∂L/∂a in the recorded pass (``a.grad`` as a number; 0.0 without a loss)."""
+        return float(self.a.grad)
+
+    @property
+    def delta(self) -> float:
+        """δ = ∂L/∂z in the recorded pass (``z.grad`` as a number; 0.0 without a loss)."""
+        return float(self.z.grad)
 
 
 @dataclass
