@@ -23,7 +23,6 @@ This module knows the graph only through the nodes' ``op``, ``parents`` and ``da
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
@@ -187,7 +186,7 @@ class MatVec:
 class Sum:
     """``sum`` nodes: each row is the sum of its parents' rows (plus parameters, numbers)."""
 
-    def __init__(self, start: int, stop: int, members: list[list[tuple[str, Any, bool]]]
+    def __init__(self, start: int, stop: int, members: list[list[tuple[str, float, bool]]]
                  ) -> None:
         self.start, self.stop = start, stop
         rows, owners, params, param_owners, offsets = [], [], [], [], []
