@@ -442,6 +442,8 @@ class UndefinedDerivative(float):
     """
 
     __slots__ = ("base", "exponent")
+    base: float
+    exponent: float
 
     def __new__(cls, base: float = math.nan, exponent: float = math.nan) -> UndefinedDerivative:
         self = super().__new__(cls, math.nan)
