@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from .value import Number, Value
 
 
-def contribution(op: str, local, upstream):
+def contribution(op: Op | str, local, upstream):
     """One edge's product ``local × upstream`` — the chain rule's step.
 
     Two exact refinements: a local derivative of 1.0 passes ``upstream`` itself (no node is
@@ -212,9 +212,9 @@ class StepRecord(NamedTuple):
     node: Value
     parent: Value
     local_grad: float
-    upstream_grad: float
-    contribution: float
-    parent_grad: float
+    upstream_grad: float | Value  # floats, but a leaf's .grad may still be a Value from a
+    contribution: float | Value  # backward(create_graph=True) before: it accumulates
+    parent_grad: float | Value
     root: Value
 
     @property

@@ -119,10 +119,13 @@ class Op:
     ieee: str | Callable | None
     error: Callable[..., Exception] | None
     derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None
+    _arity: int | None  # set on first arity()
+    _masks: bool | Callable[[tuple], bool]  # as given: a function of params, for variants
 
     def __init__(self, name: str, rule: Rule | None = None, params: tuple = (),
-                inputs: str = "each", *, forward: Callable[..., float] | None = None,
-                masks: bool = False, math: str = "", ieee: str | None = None,
+                inputs: str = "each", *, forward: Callable[..., float] | str | None = None,
+                masks: bool | Callable[[tuple], bool] = False, math: str = "",
+                ieee: str | Callable | None = None,
                 error: Callable[..., Exception] | None = None,
                 derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None = None,
                  method: str | None = None, doc: str = "", torch: str | None = None) -> None:
@@ -231,7 +234,7 @@ class Op:
         Raises:
             DerivativeRuleError: the rule returned another number of derivatives.
         """
-        result = self.rule(out, *self.arguments(inputs))
+        result = self.rule(out, *self.arguments(inputs))  # type: ignore[misc]  # has a rule here
         try:
             result = tuple(result)
         except TypeError:
@@ -406,7 +409,7 @@ def ieee_locals(op: Op, out, data: Sequence) -> tuple:
     as64 = np.float64
     values = [as64(v) for v in data]
     with np.errstate(all="ignore"):
-        result = op.rule(as64(out), *op.arguments(values))
+        result = op.rule(as64(out), *op.arguments(values))  # type: ignore[misc]  # has a rule here
     return tuple(r if r.__class__ is UndefinedDerivative else float(r) for r in result)
 
 

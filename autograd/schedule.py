@@ -29,6 +29,8 @@ import numpy as np
 from .ops import CONST, DOT, SUM, Op
 
 NODE, PARAM, LITERAL = "node", "param", "const"  # where an operand comes from
+# (a): ``Op.rule`` and ``Op.forward`` are Optional (a leaf's op has neither); replay groups
+# only ops that have both (autograd.replay checks), so these calls are not checked again.
 _EMPTY_INDEX = np.zeros(0, dtype=np.intp)
 _EMPTY_NUMBERS = np.zeros((0, 1))
 
@@ -40,7 +42,7 @@ def array_forward(op: Op) -> Callable:
         return op.ieee
     if isinstance(op.ieee, str):
         return getattr(np, op.ieee)
-    return op.forward
+    return op.forward  # type: ignore[return-value]  # (a): a replayed op has one
 
 
 def not_for_arrays(op: Op, part: str, exc: Exception) -> TypeError:
@@ -122,7 +124,8 @@ class Elementwise:
     def backward(self, V, G, theta, grad) -> None:
         up = G[self.start:self.stop]
         try:
-            locals_ = self.rule(V[self.start:self.stop], *self.saved, *self.params)
+            locals_ = self.rule(V[self.start:self.stop],  # type: ignore[misc]  # (a)
+                                *self.saved, *self.params)
         except TypeError as exc:
             raise not_for_arrays(self.op, "rule", exc) from exc
         for operand, local in zip(self.operands, locals_):
@@ -275,7 +278,7 @@ class Generic:
         for (op, row, operands), values in zip(self.nodes, self.saved):
             up = G[row:row + 1]
             try:
-                locals_ = op.rule(V[row], *op.arguments(values))
+                locals_ = op.rule(V[row], *op.arguments(values))  # type: ignore[misc]  # (a)
             except TypeError as exc:
                 raise not_for_arrays(op, "rule", exc) from exc
             for operand, local in zip(operands, locals_):

@@ -26,7 +26,7 @@ and of random graphs over every op::
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import methodcaller
 
@@ -79,7 +79,7 @@ def safe_floats(op: str = "any", *, low: float = -10.0, high: float = 10.0) -> s
 
 
 # Each form is an op in a domain-safe setting: (name, arity, function of Values).
-_FORMS = {
+_FORMS: dict[str, tuple[int, Callable[..., Value]]] = {
     "add": (2, lambda a, b: a + b),
     "sub": (2, lambda a, b: a - b),
     "mul": (2, lambda a, b: a * b),
@@ -110,12 +110,12 @@ _FORMS = {
 _COVERS = {"pow_int": "pow"}  # forms named apart from the registry key of the op they test
 
 
-def _registered_forms() -> dict:
+def _registered_forms() -> dict[str, tuple[int, Callable[..., Value]]]:
     """A plain form ``a.method()`` for every registered op with a ``Value`` method and no
     hand-written form above: a new op is covered as soon as it is registered."""
     covered = set(_FORMS) | set(_COVERS.values())
     return {op.key: (1, methodcaller(op.method)) for op in all_ops()
-            if op.method and op.key not in covered}
+            if op.method and op.key is not None and op.key not in covered}
 
 
 _FORMS.update(_registered_forms())
