@@ -28,11 +28,13 @@ demo: $(RUNTIME)
 
 test: $(DEV)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest --doctest-modules tests autograd nn
 
-# The inner loop: ruff, then every test but the slow ones (notebooks, long training, the oracle).
+# The inner loop: ruff and mypy, then every test but the slow ones (notebooks, long training, the oracle).
 test-fast: $(DEV)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not slow" --doctest-modules tests autograd nn
 
 # Open-ended fuzzing against PyTorch, beyond the fixed programs `make test` replays: every op at
@@ -44,6 +46,7 @@ fuzz: $(DEV)
 
 lint: $(DEV)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(DEV)
 	$(BIN)/python benchmarks/bench_engine.py

@@ -35,6 +35,10 @@ if TYPE_CHECKING:  # ops imports this module (its validate_op runs an op on arra
     from .ops import Op
 
 NODE, PARAM, LITERAL = "node", "param", "const"  # where an operand comes from
+# (a): ``Op.rule`` and ``Op.forward`` are Optional (a leaf's op has neither); replay groups
+# only ops that have both (autograd.replay checks), so these calls are not checked again.
+_EMPTY_INDEX = np.zeros(0, dtype=np.intp)
+_EMPTY_NUMBERS = np.zeros((0, 1))
 
 
 def forward_on_arrays(op: Op) -> Callable:
@@ -44,7 +48,7 @@ def forward_on_arrays(op: Op) -> Callable:
         return op.array_forward
     if isinstance(op.array_forward, str):
         return getattr(np, op.array_forward)
-    return op.forward
+    return op.forward  # type: ignore[return-value]  # (a): a replayed op has one
 
 
 def not_for_arrays(op: Op, part: str, exc: Exception) -> TypeError:
@@ -66,18 +70,20 @@ class Operand:
     def __init__(self, kind: str, refs: list, needs_grad: bool = False) -> None:
         self.kind = kind
         self.needs_grad = needs_grad
-        self.numbers = None
-        self.rows = self.index = None
+        # numbers for LITERAL; index (rows of V for NODE, of θ for PARAM), and for NODE the
+        # same rows as a slice when they are contiguous; empty where they do not apply
+        self.numbers: np.ndarray = _EMPTY_NUMBERS
+        self.index: np.ndarray = _EMPTY_INDEX
+        self.rows: slice | np.ndarray = _EMPTY_INDEX
+        self.unique = True
         if kind == LITERAL:
             self.numbers = np.array(refs, dtype=float)[:, None]
         else:
-            index = np.array(refs, dtype=np.intp)
+            self.index = index = np.array(refs, dtype=np.intp)
             self.unique = len(set(refs)) == len(refs)
             contiguous = len(refs) > 0 and bool(np.all(np.diff(index) == 1))
             if kind == NODE:
                 self.rows = slice(refs[0], refs[-1] + 1) if contiguous else index
-            else:
-                self.index = index
 
     def take(self, V: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """The operand's values: ``(nodes, batch)`` for rows, ``(nodes, 1)`` otherwise."""
@@ -93,8 +99,8 @@ class Operand:
             if self.unique:
                 G[self.rows] += contribution
             else:
-                np.add.at(G, self.rows, np.broadcast_to(contribution, (len(self.rows),
-                                                                        G.shape[1])))
+                np.add.at(G, self.index, np.broadcast_to(contribution, (len(self.index),
+                                                                         G.shape[1])))
         elif self.kind == PARAM:
             per_param = contribution.sum(axis=1) if contribution.shape[1] > 1 \
                 else contribution[:, 0]
@@ -111,7 +117,7 @@ class Elementwise:
         self.op, self.start, self.stop, self.operands = op, start, stop, operands
         self.forward_fn = forward_on_arrays(op)
         self.rule, self.params, self.masks = op.rule, op.params, op.masks
-        self.saved: list | None = None
+        self.saved: list = []  # the operands of the last forward, for backward
 
     def forward(self, V, theta) -> None:
         args = [o.take(V, theta) for o in self.operands]
@@ -124,7 +130,8 @@ class Elementwise:
     def backward(self, V, G, theta, grad) -> None:
         up = G[self.start:self.stop]
         try:
-            locals_ = self.rule(V[self.start:self.stop], *self.saved, *self.params)
+            locals_ = self.rule(V[self.start:self.stop],  # type: ignore[misc]  # (a)
+                                *self.saved, *self.params)
         except TypeError as exc:
             raise not_for_arrays(self.op, "rule", exc) from exc
         for operand, local in zip(self.operands, locals_):
@@ -143,7 +150,7 @@ class MatVec:
         layout = base + stride * np.arange(g)[:, None] + np.arange(n)[None, :]
         self.strided = (stride >= n and bool(np.array_equal(layout, weights)))
         self.base, self.stride, self.shape = base, stride, (g, n)
-        self.saved = None
+        self.saved: tuple[np.ndarray, np.ndarray] = (_EMPTY_NUMBERS, _EMPTY_NUMBERS)  # W, X
 
     def matrix(self, theta: np.ndarray) -> np.ndarray:
         """W as a view into θ when the weights lie in rows (a layer's parameters), else a
@@ -174,7 +181,7 @@ class MatVec:
 class Sum:
     """``sum`` nodes: each row is the sum of its parents' rows (plus parameters, numbers)."""
 
-    def __init__(self, start: int, stop: int, members: list[list[tuple[str, object, bool]]]
+    def __init__(self, start: int, stop: int, members: list[list[tuple[str, float, bool]]]
                  ) -> None:
         self.start, self.stop = start, stop
         rows, owners, params, param_owners, offsets = [], [], [], [], []
@@ -247,7 +254,7 @@ class Generic:
 
     def __init__(self, nodes: list[tuple[Op, int, list[Operand]]]) -> None:
         self.nodes = nodes
-        self.saved: list | None = None
+        self.saved: list = []  # each node's operand values in the last forward
 
     def forward(self, V, theta) -> None:
         self.saved = []
@@ -263,7 +270,7 @@ class Generic:
         for (op, row, operands), values in zip(self.nodes, self.saved):
             up = G[row:row + 1]
             try:
-                locals_ = op.rule(V[row], *op.arguments(values))
+                locals_ = op.rule(V[row], *op.arguments(values))  # type: ignore[misc]  # (a)
             except TypeError as exc:
                 raise not_for_arrays(op, "rule", exc) from exc
             for operand, local in zip(operands, locals_):

@@ -27,7 +27,7 @@ import math
 import numbers
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from . import modes
 from .chain_rule import accumulate, contribution
@@ -43,7 +43,7 @@ from .naming import (
     rule_text,
     showing,
 )
-from .ops import CONST
+from .ops import CONST, Op
 
 if TYPE_CHECKING:
     from .value import Number, Value
@@ -154,7 +154,7 @@ def _checked_seed(root, grad, where: str, *, values_allowed: bool):
 def _symbolic_locals(node: Value) -> tuple:
     """The node's local derivatives as Values, from its op's derivative rule."""
     op = node.op
-    if getattr(op, "rule", None) is None:
+    if not isinstance(op, Op) or op.rule is None:
         raise DerivativeRuleError(
             f"backward(create_graph=True): node {describe(node)} was made by op "
             f"'{op_text(op)}', which has no derivative rule, so its derivative cannot be "
@@ -194,9 +194,9 @@ class StepRecord(NamedTuple):
     node: Value
     parent: Value
     local_grad: float
-    upstream_grad: float
-    contribution: float
-    parent_grad: float
+    upstream_grad: float | Value  # floats, but a leaf's .grad may still be a Value from a
+    contribution: float | Value  # backward(create_graph=True) before: it accumulates
+    parent_grad: float | Value
     root: Value
 
     @property
@@ -416,7 +416,8 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
         >>> x = Value(2.0); y = x * x; y.backward(); zero_grad(y); x.grad
         0.0
     """
-    nodes = topological_order(values) if hasattr(values, "parents") else values
+    nodes = topological_order(cast("Value", values)) if hasattr(values, "parents") \
+        else values  # a graph's root (a Value, duck-typed: no import of value.py), or Values
     if not hasattr(nodes, "__iter__"):
         raise TypeError(f"zero_grad: expected a Value (a graph's root) or Values, got "
                         f"{type(values).__name__} {values!r}")

@@ -168,7 +168,8 @@ class Drawing:
         match = _SIZE.search(self.svg())
         if match is None:
             raise RuntimeError("the renderer's SVG has no width and height")
-        return tuple(round(float(x) * _PX_PER_PT) for x in match.groups())
+        width, height = (round(float(x) * _PX_PER_PT) for x in match.groups())
+        return width, height
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the picture; the extension picks the format: ``.svg``, ``.png`` or ``.dot``.
@@ -257,6 +258,7 @@ def draw(
     if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
         raise ValueError(f"draw: rankdir must be 'auto', 'LR', 'TB', 'RL' or 'BT', got "
                          f"{rankdir!r}")
+    focus = _focus_nodes(focus) or None  # a list: the stepper reads it again
     with showing(root, namer):
         source = _source(root, focus, show_data, show_grad, highlight, rankdir, max_nodes,
                          show_local_grads, grads, data)
@@ -302,8 +304,7 @@ def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, ran
                    **{"class": f"tg-{name} tg-constant"})
             continue
         fields = [_escape(_title(v))]
-        grad = grads.get(v, v.grad) if grads is not None else v.grad
-        grad = grad.data if isinstance(grad, Value) else grad
+        grad = _grad_number(grads.get(v, v.grad) if grads is not None else v.grad)
         if show_data:
             fields.append(f"data {_number(data.get(v, v.data) if data else v.data)}")
         if show_grad:
@@ -314,8 +315,8 @@ def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, ran
             attrs.update(color=HIGHLIGHT, penwidth="2.5")
         g.node(name, stacked.format(" | ".join(fields)), **attrs)
         locals_by_parent: dict[Value, list] = {}
-        for p, local in zip(v.parents, v.local_grads):
-            locals_by_parent.setdefault(p, []).append(local)  # a reused parent: one edge
+        for p, derivative in zip(v.parents, v.local_grads):
+            locals_by_parent.setdefault(p, []).append(derivative)  # a reused parent: one edge
         for p, local in locals_by_parent.items():
             if p not in names:
                 continue
@@ -333,7 +334,7 @@ def _source(root: Value, focus, show_data: bool, show_grad: bool, highlight, ran
                 edge.update(color=HIGHLIGHT, penwidth="3", fontcolor=HIGHLIGHT,
                             label=_escape(_step_text(step)), fontsize="10")
             g.edge(names[p], name, **edge)
-        _draw_stubs(g, name, stubs.get(v, ()))
+        _draw_stubs(g, name, stubs.get(v, []))
     return g.source
 
 
@@ -414,7 +415,7 @@ def _draw_stubs(g: graphviz.Digraph, name: str, others: list[Value]) -> None:
         text = f"{_display_name(p)} = {_number(p.data)}" if given_name(p) or p.parents \
             else _number(p.data)
         g.node(f"{name}_in{k}", _escape(text),
-               tooltip=_tooltip(p, None if p.op is CONST else p.grad), **style)
+               tooltip=_tooltip(p, None if p.op is CONST else _grad_number(p.grad)), **style)
         g.edge(f"{name}_in{k}", name, **edge)
 
 
@@ -480,6 +481,11 @@ def _plain_name(v: Value) -> str:
         return _number(v.data)
     name = formula(v)  # how it was computed, as step tables and explain name it
     return name if "#" not in name else op_text(v.op)
+
+
+def _grad_number(grad: float | Value) -> float:
+    """A gradient's number (a Value after ``backward(create_graph=True)``)."""
+    return grad.data if isinstance(grad, Value) else grad
 
 
 def _tooltip(v: Value, grad: float | None) -> str:

@@ -105,11 +105,11 @@ class SampleTerm(NamedTuple):
         wrt: the node differentiated by.
     """
 
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index: i is the name in the math
     loss: Value
     groups: tuple[Group, ...]
     gradient: float
-    wrt: Value | None = None
+    wrt: Value
     namer: Namer | None = None
 
     def explain(self, *, max_paths: int = 12) -> Explanation:
@@ -627,7 +627,7 @@ def _layout(e: Explanation) -> list[view.Block]:
                       "pass)"))]
     blocks: list[view.Block] = [Line((*head, "   (backward computes ", Num(e.engine), ")"))]
     if e.samples is not None:
-        return blocks + _samples_layout(e, r, w)
+        return blocks + _samples_layout(e, e.samples, r, w)
     if e._single is not None:
         blocks.append(Line(("One path leads from ", Nm(w), " to ", Nm(r), ", so ", D(r, w),
                             " is the product of the local derivatives along it, from ", Nm(r),
@@ -666,7 +666,10 @@ def _parted_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
         blocks.append(Table(_factor_rows(e.upper.factors, e.upper.product), 4))
     blocks.append(Line((Op("Σc"), D(m, "c"), Op("·"), D("c", s),
                         ", one term per node ", Nm("c"), " that reads ", Nm(s), ":"), 2))
+    branches: list[float] = []
     for g in e.groups:
+        assert g.branch is not None  # several paths: explain gave every group its branch
+        branches.append(g.branch)
         label: tuple = (Nm(_reading(g.node, e.split)),)
         term = _term(g.node, e.split)
         if term is not None and term not in label[0].s:  # name the term that carries s
@@ -699,7 +702,7 @@ def _parted_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
         blocks.append(Line(tuple(names), 6))
         blocks.append(Line((Op("="), *_product([Num(f.local) for f in factors]), Op("="),
                             Num(g.branch)), 6))
-    between = _sum(g.branch for g in e.groups)
+    between = _sum(branches)
     blocks.append(Line((Op("Σc"), Op("="), Num(between)), 4))
     if e.lower.factors:
         blocks.append(Line((D(s, w), ", the chain they share from ", Nm(s), " down to ", Nm(w),
@@ -721,14 +724,16 @@ def _uses(node: Value, parent: Value) -> list[Factor]:
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def _samples_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
-    """A mean over N > 1 terms: each term's ∂ℓᵢ/∂c · ∂c/∂w, then the mean."""
-    n = len(e.samples)
+def _samples_layout(e: Explanation, samples: tuple[SampleTerm, ...], r: str,
+                    w: str) -> list[view.Block]:
+    """A mean over N > 1 terms (``e.samples``): each term's ∂ℓᵢ/∂c · ∂c/∂w, then the
+    mean."""
+    n = len(samples)
     blocks: list[view.Block] = [Line((
         Nm(r), f" is a mean of N = {n} terms ℓᵢ (one per sample, or per output): ", D(r, w),
         Op("="), Nm("(1/N)"), Op("Σi"), D("ℓᵢ", w), ", each term through the nodes ", Nm("c"),
         " that read ", Nm(w), ":"), hanging=0)]
-    for term in e.samples:
+    for term in samples:
         ell = f"ℓ{str(term.index).translate(_SUBSCRIPT)}"
         names: list = []
         numbers: list = []
@@ -746,7 +751,7 @@ def _samples_layout(e: Explanation, r: str, w: str) -> list[view.Block]:
             pieces += part
         pieces += [Op("="), Num(term.gradient)]
         blocks.append(Line(tuple(pieces), 2))
-    total = _product([Num(t.gradient) for t in e.samples], "+")
+    total = _product([Num(t.gradient) for t in samples], "+")
     blocks.append(Line((D(r, w), Op("="), Nm(f"(1/{n})"), Op("×"), " [", *total, "] ",
                         Op("="), Num(e.total)), 2))
     blocks.append(Line(("Each term's whole chain, every node a factor: ",

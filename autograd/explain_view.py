@@ -58,6 +58,7 @@ class Op(NamedTuple):
 
 
 Piece = str | D | Num | Nm | Op | Code  # a str is prose
+MathPiece = D | Num | Nm | Op  # the pieces set as math (not prose, not code)
 
 
 class Line(NamedTuple):
@@ -72,7 +73,7 @@ class Row(NamedTuple):
     """One row of a table: ``lead`` (``""``, ``×``, ``=``), an expression, its value."""
 
     lead: str
-    pieces: tuple[Piece, ...]
+    pieces: tuple[MathPiece, ...]
     value: float | None = None
 
 
@@ -117,7 +118,7 @@ _OPS_TEXT = {"Σc": "Σ_c", "Σi": "Σᵢ"}
 _OPS_TEX = {"×": "\\times", "·": "\\cdot", "Σc": "\\sum_c", "Σi": "\\sum_i", "−": "-"}
 
 
-def _piece_text(p: Piece) -> str:
+def _piece_text(p: MathPiece) -> str:
     if isinstance(p, D):
         return f"∂{wrapped(p.top)}/∂{wrapped(p.bottom)}"
     if isinstance(p, Num):
@@ -235,7 +236,7 @@ def _tex_number(x: float) -> str:
     return shown
 
 
-def _piece_tex(p: Piece) -> str:
+def _piece_tex(p: MathPiece) -> str:
     if isinstance(p, D):
         top, bottom = _tex_name(wrapped(p.top)), _tex_name(wrapped(p.bottom))
         return f"\\frac{{\\partial {top}}}{{\\partial {bottom}}}"
@@ -309,7 +310,7 @@ _MATH_OPS = {"Σc": "<munder><mo>∑</mo><mi>c</mi></munder>",
              "Σi": "<munder><mo>∑</mo><mi>i</mi></munder>"}
 
 
-def _piece_mathml(p: Piece) -> str:
+def _piece_mathml(p: MathPiece) -> str:
     if isinstance(p, D):
         return mathml.partial(mathml.name(wrapped(p.top)), mathml.name(wrapped(p.bottom)))
     if isinstance(p, Num):

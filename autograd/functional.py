@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, SupportsIndex
 
 from .backward import gradients
 from .modes import current, enable_grad, grad_level
@@ -127,11 +127,13 @@ def _positions(argnums: object) -> tuple[bool, tuple[int, ...]]:
         if isinstance(i, bool):
             raise TypeError(f"argnums must be an int or a non-empty tuple of ints, got "
                             f"{argnums!r} (a bool is not a position)")
-        try:
-            return operator.index(i)
-        except TypeError:
-            raise TypeError(f"argnums must be an int or a non-empty tuple of ints, got "
-                            f"{argnums!r}") from None
+        if isinstance(i, SupportsIndex):  # an int, a numpy integer
+            try:
+                return operator.index(i)
+            except TypeError:  # an __index__ that returns no int
+                pass
+        raise TypeError(f"argnums must be an int or a non-empty tuple of ints, got "
+                        f"{argnums!r}")
 
     if isinstance(argnums, (str, bytes)) or not isinstance(argnums, (numbers.Integral, Sequence)):
         index(argnums)  # raises

@@ -6,7 +6,7 @@ importable from here too.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .naming import describe, formula, given_name, needs_parentheses, op_text
 from .ops import CONST
@@ -42,7 +42,7 @@ def topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
     visit = seen.add
-    stack: list[Value | None] = [root]
+    stack: list[Any] = [root]  # Values; a None marker above one whose parents are pushed
     pop = stack.pop
     push = stack.append
     while stack:

@@ -18,6 +18,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 
 class ThreadModes(threading.local):
@@ -164,7 +165,7 @@ _INSIDE = (str(Path(__file__).resolve().parent), "<autograd.")
 
 def creation_site() -> str:
     """``file:line in function`` of the first caller outside the autograd package."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_INSIDE):
         frame = frame.f_back
     if frame is None:

@@ -134,8 +134,8 @@ def showing(roots: Value | Iterable[Value], namer: Namer | None = None) -> Itera
     if namer is not None and not callable(namer):
         raise TypeError(f"namer must be a function v -> str | None (None: the registered "
                         f"namers and labels), got {type(namer).__name__} {namer!r}")
-    roots = (roots,) if hasattr(roots, "parents") else tuple(roots)
-    token = _shown.set(_Shown(roots, namer))
+    shown = (roots,) if hasattr(roots, "parents") else tuple(roots)
+    token = _shown.set(_Shown(shown, namer))
     try:
         yield
     finally:
@@ -207,7 +207,7 @@ def name(v: Value, *, namer: Namer | None = None) -> str:
     return formula(v, namer=namer)
 
 
-def op_text(op: str) -> str:
+def op_text(op: Op | str) -> str:
     """An op as shown to people: ``"leaky_relu(0.01)"``, ``"** 2"``, ``"*"``."""
     return op.describe() if isinstance(op, Op) else str(op)
 
@@ -296,8 +296,9 @@ def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int]
     parents = v.parents
     if op is DOT and len(parents) > 4:  # w·x + …: its first term names it
         parents = (parents[0], parents[len(parents) // 2])
-    inner = [_formula(p, depth - 1) for p in parents]
-    if any(x is None for x in inner):
+    spelled = [_formula(p, depth - 1) for p in parents]
+    inner = [x for x in spelled if x is not None]
+    if len(inner) < len(spelled):
         if op is SUM or op is DOT:  # too deep to spell out: say what it adds up
             n = len(v.parents)
             return (f"Σ({n} term{'s' if n > 1 else ''})" if op is SUM else
@@ -312,7 +313,7 @@ def _formula(v: Value, depth: int, *, own_label: bool = True) -> tuple[str, int]
     if op is NEG:
         return f"−{_wrapped(inner[0], 2)}", 2
     if isinstance(op, Op) and op.rule is POW.rule:  # x ** n, n a number
-        n = v.op.params[0]
+        n = op.params[0]
         power = str(n).translate(_POWERS) if isinstance(n, int) else f"^{n:g}"
         return f"{_wrapped(inner[0], _ATOM)}{power}", _ATOM
     if op is DOT:

@@ -178,16 +178,18 @@ class Op:
     array_forward: str | Callable | None
     error: Callable[..., Exception] | None
     derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None
+    _arity: int | None  # set on first arity()
+    _masks: bool | Callable[[tuple], bool]  # as given: a function of params, for variants
 
     def __init__(self, name: str, rule: Rule | None = None, params: tuple = (),
                 inputs: str = "each", *, forward: Callable[..., float] | None = None,
-                masks: bool = False, math: str = "",
+                masks: bool | Callable[[tuple], bool] = False, math: str = "",
                 array_forward: str | Callable | None = None,
                 error: Callable[..., Exception] | None = None,
                 derivative: tuple[str, ...] | Callable[..., tuple[str, ...]] | None = None,
                  method: str | None = None, doc: str = "", torch: str | Callable | None = None,
                  domain: Domain | tuple | Callable | None = None,
-                 kinks: tuple | Callable = (), test_params: Sequence[tuple] = (),
+                 kinks: tuple | Callable = (), test_params: Sequence[tuple | float] = (),
                  detached: bool = False, ieee: str | Callable | None = None) -> None:
         if not isinstance(name, str):
             raise TypeError(f"Op: name must be a string such as 'cube', got "
@@ -329,7 +331,7 @@ class Op:
         Raises:
             DerivativeRuleError: the rule returned another number of derivatives.
         """
-        result = self.rule(out, *self.arguments(inputs))
+        result = self.rule(out, *self.arguments(inputs))  # type: ignore[misc]  # has a rule here
         try:
             result = tuple(result)
         except TypeError:
@@ -507,7 +509,7 @@ def ieee_locals(op: Op, out, data: Sequence) -> tuple:
     as64 = np.float64
     values = [as64(v) for v in data]
     with np.errstate(all="ignore"):
-        result = op.rule(as64(out), *op.arguments(values))
+        result = op.rule(as64(out), *op.arguments(values))  # type: ignore[misc]  # has a rule here
     return tuple(r if r.__class__ is UndefinedDerivative else float(r) for r in result)
 
 
@@ -544,6 +546,8 @@ class UndefinedDerivative(float):
     """
 
     __slots__ = ("base", "exponent")
+    base: float
+    exponent: float
 
     def __new__(cls, base: float = math.nan, exponent: float = math.nan) -> UndefinedDerivative:
         self = super().__new__(cls, math.nan)
@@ -976,10 +980,10 @@ def unregister_op(op: Op | str) -> Op:
         KeyError: no such op is registered.
     """
     key = op if isinstance(op, str) else op.key
-    found = _REGISTERED.get(key) if key is not None else None
-    if found is None or (not isinstance(op, str) and found is not op):
+    if key is None or key not in _REGISTERED or (isinstance(op, Op) and _REGISTERED[key] is not op):
         known = ", ".join(sorted(REGISTRY))
         raise KeyError(f"unregister_op: {op!r} is not registered; registered keys: {known}")
+    found = _REGISTERED[key]
     del _REGISTERED[key]
     REGISTRY.pop(key, None)
     value = sys.modules.get(__package__ + ".value")

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from .ops import DOT, SUM
+from .ops import DOT, SUM, Op, Rule
 from .value import Number, Value, as_float, constant, record
 
-# An Op is a str, so its attributes are looked up slowly: read them once (a layer makes
-# one dot node per neuron per sample).
-_sum_forward, _sum_rule = SUM.forward, SUM.rule
-_dot_forward, _dot_rule = DOT.forward, DOT.rule
+
+def _functions(op: Op) -> tuple[Callable[..., float], Rule]:
+    """``op``'s forward function and rule, read once into module globals (a layer makes one
+    dot node per neuron per sample: no attribute look-ups per node)."""
+    if op.forward is None or op.rule is None:
+        raise TypeError(f"op '{op}' needs a forward function and a rule")
+    return op.forward, op.rule
+
+
+_sum_forward, _sum_rule = _functions(SUM)
+_dot_forward, _dot_rule = _functions(DOT)
 
 
 def _sequence(items: object, name: str, where: str) -> tuple:

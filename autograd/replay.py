@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -143,7 +144,9 @@ class Replay:
 
     def _compile(self) -> None:
         order, inputs = self.order, self.inputs
-        where: dict[int, tuple[str, object]] = {}
+        # id(node) -> (kind, ref): a row of V (NODE), an index into θ (PARAM) or the number
+        # itself (LITERAL)
+        where: dict[int, tuple[str, Any]] = {}
         for row, v in enumerate(inputs):
             where[id(v)] = (NODE, row)
         for k, p in enumerate(self.params):
@@ -157,12 +160,7 @@ class Replay:
             if not v.parents:
                 where[id(v)] = (LITERAL, v.data)
                 continue
-            op = v.op
-            if not isinstance(op, Op) or op.rule is None:
-                raise TypeError(
-                    f"trace: node {_name(v)} was made by op {str(op)!r}, which has no "
-                    "derivative rule to run over a batch; build it with autograd.Op(name, "
-                    "rule, forward=...) and autograd.apply")
+            op = _rule_op(v)
             depth = 1 + max(level.get(id(p), 0) for p in v.parents)
             level[id(v)] = depth
             needs[id(v)] = any(needs.get(id(p), False) for p in v.parents)
@@ -184,7 +182,7 @@ class Replay:
             self.rows += len(members)
             self.groups.append(self._group(key, members, start, where))
         self.where = where
-        self.root_rows = []
+        self.root_rows: list[int] = []
         for v in self.outputs:
             kind, ref = where[id(v)]
             if kind != NODE or ref < len(inputs):
@@ -234,10 +232,10 @@ class Replay:
             refs = np.array([where[id(p)][1] for p in v.parents], dtype=np.intp)
             return ParamDot(start, refs[:n], refs[n:])
         if kind == "generic":
-            return Generic([(v.op, start + i, [operand([p]) for p in v.parents])
+            return Generic([(_rule_op(v), start + i, [operand([p]) for p in v.parents])
                             for i, v in enumerate(members)])
         arity = len(members[0].parents)
-        return Elementwise(members[0].op, start, stop,
+        return Elementwise(_rule_op(members[0]), start, stop,
                            [operand([v.parents[k] for v in members]) for k in range(arity)])
 
     # --- running ----------------------------------------------------------------------------
@@ -390,7 +388,8 @@ def _shape(arg: object, what: str) -> tuple:
         return ()
     if hasattr(arg, "shape") and hasattr(arg, "dtype"):
         return tuple(np.shape(arg))
-    if isinstance(arg, (str, bytes)) or not hasattr(arg, "__len__") or len(arg) == 0:
+    if isinstance(arg, (str, bytes)) or not hasattr(arg, "__len__") or \
+            not hasattr(arg, "__iter__") or len(arg) == 0:
         raise TypeError(f"trace: {what} must be a number or a non-empty sequence of numbers, "
                         f"got {type(arg).__name__} {arg!r}")
     inner = {_shape(a, what) for a in arg}
@@ -420,8 +419,7 @@ def _unflatten(numbers_: list[float], shapes: list[tuple]) -> list:
         size = math.prod(shape)
         flat = numbers_[k:k + size]
         k += size
-        arr = np.array(flat).reshape(shape) if shape else flat[0]
-        out.append(arr.tolist() if shape else arr)
+        out.append(np.array(flat).reshape(shape).tolist() if shape else flat[0])
     return out
 
 
@@ -430,7 +428,7 @@ def _signature(order: list[Value], inputs: list[Value]) -> list[tuple]:
     its parents are, and the number of a constant (an input's or parameter's identity)."""
     index = {id(v): i for i, v in enumerate(order)}
     input_ids = {id(v): i for i, v in enumerate(inputs)}
-    signature = []
+    signature: list[tuple] = []
     for v in order:
         if id(v) in input_ids:
             signature.append(("input", input_ids[id(v)]))
@@ -439,6 +437,17 @@ def _signature(order: list[Value], inputs: list[Value]) -> list[tuple]:
         else:
             signature.append((_op_key(v.op), tuple(index[id(p)] for p in v.parents)))
     return signature
+
+
+def _rule_op(v: Value) -> Op:
+    """The op that made ``v``, if it has a derivative rule to run over a batch."""
+    op = v.op
+    if not isinstance(op, Op) or op.rule is None:
+        raise TypeError(
+            f"trace: node {_name(v)} was made by op {str(op)!r}, which has no "
+            "derivative rule to run over a batch; build it with autograd.Op(name, "
+            "rule, forward=...) and autograd.apply")
+    return op
 
 
 def _op_key(op: Op | str) -> tuple:

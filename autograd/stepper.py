@@ -17,8 +17,10 @@ import json
 import math
 import os
 import uuid
+from collections.abc import Iterable, Iterator
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from .backward import backward_steps, start_of_pass
 from .drawing import (
@@ -56,8 +58,8 @@ class Stepper:
     """
 
     def __init__(self, drawing: Drawing, frames: list[dict], *, title: str,
-                 initial: dict[str, dict] | None = None, pending: list[str] = (),
-                 keys: list[str] = (), hidden: list[str] = (),
+                 initial: dict[str, dict] | None = None, pending: Iterable[str] = (),
+                 keys: Iterable[str] = (), hidden: Iterable[str] = (),
                  hide_fill: str | None = None, value_fill: str | None = None) -> None:
         """Args:
             drawing: the picture; its SVG elements carry the classes the frames name.
@@ -165,7 +167,7 @@ window.tracegradStepper.setup(document.getElementById("{uid}"));</script>
         return f"<Stepper {self.title!r}: {self.steps} steps>"
 
 
-def stepper(root: Value, *, focus: Value | list[Value] | None = None,
+def stepper(root: Value, *, focus: Value | Iterable[Value] | None = None,
             show_local_grads: bool = True, grad: Number = 1.0,
             max_nodes: int = 250, lr: Number | None = None,
             namer: Namer | None = None) -> Stepper:
@@ -227,6 +229,8 @@ def stepper(root: Value, *, focus: Value | list[Value] | None = None,
                            or not math.isfinite(lr) or lr <= 0):
         raise ValueError(f"stepper: lr must be a finite number > 0 (the learning rate η of "
                          f"w ← w − η·∂L/∂w), got {lr!r}; e.g. lr=0.1, or None for no update")
+    if isinstance(focus, Iterator):  # nodes_to_draw and draw both read it: a list
+        focus = list(focus)
     with showing(root, namer):
         return _stepper(root, focus, show_local_grads, grad, max_nodes, lr, namer)
 
@@ -243,9 +247,10 @@ def _stepper(root: Value, focus, show_local_grads: bool, grad: Number, max_nodes
                    grads=after, namer=namer, data=shown)  # boxes wide enough for either
 
     initial = {keys[v]: ({} if v.op is CONST else {"data": "?", "grad": "·"}) for v in order}
-    frames = [{"phase": "start", "say": "Before the forward pass: press → (or ▶) to compute "
-                                        "the values node by node, then backpropagate"
-                                        + (", then update." if lr else ".")}]
+    frames: list[dict[str, Any]] = [
+        {"phase": "start", "say": "Before the forward pass: press → (or ▶) to compute "
+                                  "the values node by node, then backpropagate"
+                                  + (", then update." if lr else ".")}]
     # an edge's local derivative is computed with its node: it appears at that node's step
     into = {v: [f"{keys[p]}-{keys[v][3:]}" for p in v.parents if p in keys] for v in order}
     for v in order:

@@ -149,7 +149,8 @@ def _op_form(op: Op, params: tuple) -> Form:
     variant = op.with_params(*params) if params else op
     n = variant.n_inputs()
     maps = tuple(_into(variant.domain_of(i)) for i in range(n))
-    name = op.key if not params else f"{op.key}({', '.join(map(repr, params))})"
+    key = op.key or op.name
+    name = key if not params else f"{key}({', '.join(map(repr, params))})"
     if op.method and op.inputs == "each":
         def function(*operands):
             first, *rest = (m(x) for m, x in zip(maps, operands))
@@ -238,6 +239,8 @@ class Expression:
                    for v in operands):
                 return False
             f = form(name)
+            if f.op is None:  # a call site, not an op: nothing to keep from a kink
+                continue
             for i, x in enumerate(map(_data, f.op_inputs(operands))):
                 if x not in f.op.domain_of(i) or any(abs(x - k) < KINK_MARGIN
                                                      for k in f.op.kinks_of(i)):

@@ -13,6 +13,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable
 from itertools import count
+from typing import TYPE_CHECKING, Any
 
 from . import modes
 from .backward import run_backward
@@ -43,6 +44,10 @@ _new = object.__new__
 
 
 # --- applying an op: forward value, local derivatives, node -------------------------------
+# _OPTIONAL_CALLS: ``Op.forward`` and ``Op.rule`` are Optional (a leaf's op has neither), and
+# the helpers below call them unchecked: they apply the built-in ops, which have both, and
+# ops apply() checked. A check per node here would cost the engine's hottest path, so these
+# calls carry ``# type: ignore[misc]`` instead.
 # Every op goes through these plain functions (built-in and custom alike): the forward value,
 # the op's rule for the local derivatives, then one node. ``+ − × ÷`` compute their value in
 # place (no forward call: the engine's hottest path) and then share ``_binary``.
@@ -54,7 +59,7 @@ def _binary(op: Op, x: Value, y: Value, out: float) -> Value:
     a = x.data
     b = y.data
     try:
-        local = op.rule(out, a, b)
+        local = op.rule(out, a, b)  # type: ignore[misc]  # (see _OPTIONAL_CALLS)
     except (ArithmeticError, ValueError):  # a singularity: IEEE values, as PyTorch
         local = ieee_locals(op, out, (a, b))
     if open_blocks[0]:  # a mode block (no_grad, detect_anomaly) is open somewhere
@@ -73,7 +78,7 @@ def _binary(op: Op, x: Value, y: Value, out: float) -> Value:
 def _apply_binary(op: Op, x: Value, y: Value) -> Value:
     """A two-input op through its forward function (``/``, ``**`` with a Value exponent)."""
     try:
-        out = op.forward(x.data, y.data)
+        out = op.forward(x.data, y.data)  # type: ignore[misc]  # (see _OPTIONAL_CALLS)
     except (ArithmeticError, ValueError) as exc:
         return _failed(op, (x, y), (x.data, y.data), exc)
     return _binary(op, x, y, out)
@@ -84,13 +89,13 @@ def _unary(op: Op, x: Value) -> Value:
     a = x.data
     params = op.params
     try:
-        out = op.forward(a, *params) if params else op.forward(a)
+        out = op.forward(a, *params) if params else op.forward(a)  # type: ignore[misc]
     except (ArithmeticError, ValueError) as exc:
         return _failed(op, (x,), (a,), exc)
     if x.op is CONST:
         return record(out, (), (), CONST)
     try:
-        local = op.rule(out, a, *params) if params else op.rule(out, a)
+        local = op.rule(out, a, *params) if params else op.rule(out, a)  # type: ignore[misc]
     except (ArithmeticError, ValueError):
         local = ieee_locals(op, out, (a,))
     if open_blocks[0]:
@@ -118,7 +123,7 @@ def _unary_method(op: Op, name: str) -> Callable[[Value], Value]:
         return _unary(op, self)
 
     method.__name__ = method.__qualname__ = name
-    method.op = op  # made for this op (unregister_op takes it away again)
+    method.__dict__["op"] = op  # made for this op (unregister_op takes it away again)
     method.__doc__ = op.doc or f"The op {op.name!r}: {op.math}."
     return method
 
@@ -161,6 +166,14 @@ class Value:
     """
 
     __slots__ = ("__weakref__", "_id", "data", "grad", "label", "local_grads", "op", "parents")
+
+    data: float
+    grad: float | Value  # a Value after backward(create_graph=True)
+    parents: tuple[Value, ...]
+    local_grads: tuple[float, ...]
+    op: Op | str  # an Op; a custom node's name when Value(...) was given one
+    label: str
+    _id: int | None
 
     def __init__(
         self,
@@ -274,8 +287,8 @@ class Value:
 
     def __radd__(self, other: Number) -> Value:
         """``other + self`` for a number ``other`` (it becomes a constant)."""
-        other = _constant(other, ADD)
-        return _binary(ADD, other, self, other.data + self.data)
+        c = _constant(other, ADD)
+        return _binary(ADD, c, self, c.data + self.data)
 
     def __sub__(self, other: Value | Number) -> Value:
         """``self − other``: ∂/∂self = 1, ∂/∂other = −1 (:data:`autograd.ops.SUB`)."""
@@ -285,8 +298,8 @@ class Value:
 
     def __rsub__(self, other: Number) -> Value:
         """``other − self`` for a number ``other``."""
-        other = _constant(other, SUB)
-        return _binary(SUB, other, self, other.data - self.data)
+        c = _constant(other, SUB)
+        return _binary(SUB, c, self, c.data - self.data)
 
     def __mul__(self, other: Value | Number) -> Value:
         """``self · other``: ∂/∂self = other, ∂/∂other = self (:data:`autograd.ops.MUL`)."""
@@ -296,8 +309,8 @@ class Value:
 
     def __rmul__(self, other: Number) -> Value:
         """``other · self`` for a number ``other``."""
-        other = _constant(other, MUL)
-        return _binary(MUL, other, self, other.data * self.data)
+        c = _constant(other, MUL)
+        return _binary(MUL, c, self, c.data * self.data)
 
     def __truediv__(self, other: Value | Number) -> Value:
         """``self / other``: ∂/∂self = 1/other, ∂/∂other = −self/other²
@@ -351,7 +364,24 @@ class Value:
         return _apply_binary(POW_VALUE, _constant(base, POW_VALUE), self)
 
     # --- elementary functions: exp, log, tanh, relu… are attached below the class, one per
-    # registered op with a ``method`` name (see autograd.ops)
+    # registered op with a ``method`` name (see autograd.ops), by attach_methods(). Declared
+    # here for type checkers and editors, which do not run that loop; a new op's method is
+    # added to this list too (tests/test_op_registry.py checks that every one is).
+    if TYPE_CHECKING:
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def identity(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def softplus(self) -> Value: ...
+        def relu(self) -> Value: ...
+        def step(self) -> Value: ...
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
+
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else ``slope * x`` (PyTorch's ``negative_slope``, default 0.01)."""
@@ -498,11 +528,11 @@ def apply(op: Op, *inputs: Value | Number) -> Value:
             y = inputs[1] if inputs[1].__class__ is Value else _as_value(inputs[1], op)
             a, b = x.data, y.data
             try:
-                out = op.forward(a, b)
+                out = op.forward(a, b)  # type: ignore[misc]  # (see _OPTIONAL_CALLS)
             except (ArithmeticError, ValueError) as exc:
                 return _failed(op, (x, y), (a, b), exc)
             try:
-                local = op.rule(out, a, b)
+                local = op.rule(out, a, b)  # type: ignore[misc]  # (see _OPTIONAL_CALLS)
             except (ArithmeticError, ValueError):  # a singularity: IEEE values, as PyTorch
                 local = ieee_locals(op, out, (a, b))
             if out.__class__ is float and local.__class__ is tuple and len(local) == 2 and \
@@ -590,7 +620,7 @@ def _record_in_mode(data: float, parents: tuple, local_grads: tuple, op: Op) -> 
     return v
 
 
-def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
+def _node(data: float, parents: tuple, local_grads: tuple, op: Op | str) -> Value:
     """A node exactly as given: no validation, no mode checks."""
     v = _new(Value)
     v.data = data
@@ -603,7 +633,7 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
     return v
 
 
-def _constant(x: object, where: str) -> Value:
+def _constant(x: Any, where: Op | str) -> Value:
     """A number that takes part in an expression, as a constant node."""
     cls = x.__class__
     if cls is float:
@@ -634,7 +664,7 @@ def constant(x: Number, label: str = "") -> Value:
     return v
 
 
-def as_float(x: object, where: str) -> float:
+def as_float(x: Any, where: str) -> float:
     """``x`` as a float if it is a real number (int, float, numpy scalar...), else a
     ``TypeError`` naming ``where``, the type and the fix."""
     cls = x.__class__

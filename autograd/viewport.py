@@ -130,4 +130,4 @@ def framed(svg: str, *, controls: str = "auto", centered: bool = False, note: st
 
 def asset(name: str) -> str:
     """The text of ``autograd/assets/<name>`` (a script or a style sheet inlined in pages)."""
-    return resources.files("autograd").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("autograd").joinpath("assets").joinpath(name).read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import checks
 from .network_pass import LossArg, NetworkPass, NeuronRecord, run_pass
 from .notation import input_symbol, neuron_symbol, parameter_symbol, subscript, superscript
 
@@ -205,8 +206,7 @@ def backprop_by_layer(model: object, x: object, target: object, loss: LossArg, *
     """
     who = "backprop_by_layer"
     if batch:
-        if not hasattr(x, "__len__") or not hasattr(target, "__len__") or \
-                isinstance(x, str) or isinstance(target, str):
+        if not checks.is_sequence(x) or not checks.is_sequence(target):
             raise ValueError(f"{who}: with batch=True, x is a list of samples and target a "
                              f"list of targets, got {type(x).__name__} and "
                              f"{type(target).__name__}")
@@ -220,6 +220,7 @@ def backprop_by_layer(model: object, x: object, target: object, loss: LossArg, *
         raise ValueError(f"{who}: loss is None; pass a loss name such as loss='mse' or a "
                          "function (outputs, targets) -> Value")
     recorded = run_pass(model, xs, targets, loss, who, batch=batch)
+    assert recorded.loss is not None  # run_pass builds the loss whenever one is given
     table = BackpropTable(backprop_rows(recorded, batch, digits), recorded.loss.data,
                           recorded.loss_name, len(xs), digits)
     if strict and not table.ok:
@@ -251,14 +252,14 @@ def backprop_rows(p: NetworkPass, batch: bool, digits: int) -> list[BackpropRow]
                     rows.append(BackpropRow(
                         li + 1, j + 1, "dL/da", f"∂L/∂{a_name}",
                         f"from the loss {p.loss_name}: where backprop starts", "",
-                        rec.a.grad, None, sample))
+                        rec.a_grad, None, sample))
                 else:
                     rows.append(_arriving(p, li, j, i, lnum, a_name, sample, fmt))
                 rows.append(BackpropRow(
                     li + 1, j + 1, "delta", delta_name,
                     f"∂L/∂{z_name} = ∂L/∂{a_name} · f′({z_name})",
-                    f"{fmt(rec.a.grad)} × {fmt(rec.fprime)}", rec.z.grad,
-                    rec.a.grad * rec.fprime, sample))
+                    f"{fmt(rec.a_grad)} × {fmt(rec.fprime)}", rec.delta,
+                    rec.a_grad * rec.fprime, sample))
             rows.extend(_parameter_rows(p, li, j, per_sample, lnum, batch, fmt))
     return rows
 
@@ -270,7 +271,7 @@ def _arriving(p: NetworkPass, li: int, j: int, i: int, lnum: int | None, a_name:
     following = p.samples[i].layers[li + 1]
     nxt = None if lnum is None else lnum + 1
     weights = [r.neuron.w[j] for r in following]
-    deltas = [r.z.grad for r in following]
+    deltas = [r.delta for r in following]
     parts = tuple(w.data * d for w, d in zip(weights, deltas))
     if len(following) <= MAX_TERMS:
         formula = " + ".join(f"{parameter_symbol(w)}·{neuron_symbol('δ', nxt, k + 1)}"
@@ -279,7 +280,7 @@ def _arriving(p: NetworkPass, li: int, j: int, i: int, lnum: int | None, a_name:
     else:
         formula = f"Σₖ wₖ,{subscript(j + 1)}{superscript(nxt)} δₖ{superscript(nxt)}"
         numbers = f"the sum of {len(parts)} products (in row.parts)"
-    return BackpropRow(li + 1, j + 1, "dL/da", f"∂L/∂{a_name}", formula, numbers, rec.a.grad,
+    return BackpropRow(li + 1, j + 1, "dL/da", f"∂L/∂{a_name}", formula, numbers, rec.a_grad,
                        math.fsum(parts), sample, parts)
 
 
@@ -290,7 +291,7 @@ def _parameter_rows(p: NetworkPass, li: int, j: int, per_sample: list[NeuronReco
     delta_name = neuron_symbol("δ", lnum, j + 1)
     previous = None if lnum is None or lnum == 1 else lnum - 1
     rows = []
-    deltas = [rec.z.grad for rec in per_sample]
+    deltas = [rec.delta for rec in per_sample]
     for k, w in enumerate(neuron.w):
         a_prev = input_symbol(k + 1) if li == 0 else neuron_symbol("a", previous, k + 1)
         inputs = [rec.inputs[k].data for rec in per_sample]

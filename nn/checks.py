@@ -15,8 +15,8 @@ import itertools
 import math
 import numbers
 import operator
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence, Sized
+from typing import Any, NoReturn, TypeGuard, TypeVar
 
 import numpy as np
 
@@ -38,7 +38,8 @@ def _interval(low: float | None, high: float | None, low_open: bool, high_open: 
     return ""
 
 
-def fail(who: str, name: str, requirement: str, value: object, example: object = None) -> None:
+def fail(who: str, name: str, requirement: str, value: object,
+         example: object = None) -> NoReturn:
     """Raise :class:`InvalidParameterError`: ``who: name must be requirement, got value``."""
     if example is None:
         fix = ""
@@ -155,7 +156,9 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _sequence(value: object) -> bool:
+def is_sequence(value: object) -> TypeGuard[Sequence[Any]]:
+    """Whether ``value`` is a sequence of samples or features: a list, a tuple, a numpy array
+    (anything with a length and indexing but a string or a mapping)."""
     return hasattr(value, "__len__") and hasattr(value, "__getitem__") and \
         not isinstance(value, (str, bytes, Mapping))
 
@@ -172,7 +175,7 @@ def _number(value: object, where: str, who: str, fix: str) -> float:
     return number
 
 
-def _finite_matrix(X: object) -> list | None:
+def _finite_matrix(X: Sequence[Any] | np.ndarray) -> list | None:
     """``X`` as lists of floats when it plainly is a matrix of finite numbers (a numpy array
     of numbers, or equal-length lists of ints and floats), checked in a few C-level passes;
     else ``None`` and :func:`samples` checks element by element (and names the bad one)."""
@@ -198,7 +201,7 @@ def samples(X: object, who: str, name: str = "X") -> list:
         ValueError: ``X`` is empty, not a sequence of samples, ragged, or holds a value
             that is not a finite number (the message names the sample and feature index).
     """
-    if not _sequence(X):
+    if not is_sequence(X):
         raise ValueError(f"{who}: {name} must be a list of samples (each a list of numbers), "
                          f"got {type(X).__name__}")
     if len(X) == 0:
@@ -210,7 +213,7 @@ def samples(X: object, who: str, name: str = "X") -> list:
     width = None
     fix = f"{name} must hold numbers only"
     for i, row in enumerate(X):
-        if _sequence(row):
+        if is_sequence(row):
             converted: Any = [_number(v, f"{name}[{i}][{j}] (sample {i}, feature {j})", who, fix)
                               for j, v in enumerate(row)]
             size = len(converted)
@@ -238,7 +241,7 @@ def targets(y: object, who: str, name: str = "y") -> list:
     Raises:
         ValueError: ``y`` is not a sequence, or a target is NaN or ±inf (named by index).
     """
-    if not _sequence(y):
+    if not is_sequence(y):
         raise ValueError(f"{who}: {name} must be a list of targets, one per sample, got "
                          f"{type(y).__name__}")
     if isinstance(y, np.ndarray) and y.dtype.kind in ("biuf" if y.ndim == 1 else "iuf") \
@@ -248,7 +251,7 @@ def targets(y: object, who: str, name: str = "y") -> list:
     fix = f"{name} must hold numbers or labels"
     result = []
     for i, target in enumerate(y):
-        if _sequence(target):
+        if is_sequence(target):
             result.append([_number(v, f"{name}[{i}][{j}] (sample {i}, output {j})", who, fix)
                            for j, v in enumerate(target)])
             continue
@@ -274,7 +277,7 @@ def samples_array(X: object, who: str, name: str = "X") -> np.ndarray:
     return np.asarray(samples(X, who, name), dtype=float)
 
 
-def same_length(X: list, y: list, who: str, names: tuple[str, str] = ("X", "y")) -> None:
+def same_length(X: Sized, y: Sized, who: str, names: tuple[str, str] = ("X", "y")) -> None:
     """Raise ``ValueError`` unless there is one target per sample."""
     if len(X) != len(y):
         raise ValueError(f"{who}: {names[0]} has {len(X)} samples but {names[1]} has {len(y)} "

@@ -7,6 +7,7 @@ Every random choice goes through ``random.Random(seed)``: the same seed, the sam
 from __future__ import annotations
 
 import gzip
+import io
 import math
 import numbers
 import random
@@ -14,13 +15,13 @@ import struct
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
 from . import checks
 
-Dataset = tuple[list[list[float]], list]
+Dataset = tuple[list[list[float]], list]  # (X, y): samples as lists of features, targets
+Samples = tuple[list, list]  # (X, y) as given: a sample a list of features, or one number
 
 GATES = {
     "AND": lambda a, b: a & b,
@@ -258,7 +259,7 @@ def read_idx(path: str | Path, *, max_bytes: int | None = MAX_IDX_BYTES,
 _NUMPY_TYPES = {"B": "u1", "b": "i1", ">h": ">i2", ">i": ">i4", ">f": ">f4", ">d": ">f8"}
 
 
-def _read_idx_stream(stream: BinaryIO, name: str, max_bytes: int | None,
+def _read_idx_stream(stream: io.BufferedIOBase, name: str, max_bytes: int | None,
                      as_numpy: bool = False) -> list | np.ndarray:
     """Parse an IDX file from ``stream``, checking the header before reading the data."""
     start = _read_at_most(stream, 4)
@@ -304,7 +305,7 @@ def _read_idx_stream(stream: BinaryIO, name: str, max_bytes: int | None,
     return _reshape(flat, dims)
 
 
-def _read_at_most(stream: BinaryIO, n: int) -> bytes:
+def _read_at_most(stream: io.BufferedIOBase, n: int) -> bytes:
     """Up to ``n`` bytes (fewer only at the end of the stream), read in bounded chunks so
     memory follows the data actually there, not ``n``."""
     data = bytearray()
@@ -332,7 +333,7 @@ def _reshape(flat: list, dims: list[int]) -> list:
 
 def train_val_test_split(X: Sequence, y: Sequence, *, val_size: float = 0.15,
                          test_size: float = 0.15, stratify: bool = True,
-                         seed: int | None = None) -> tuple[Dataset, Dataset, Dataset]:
+                         seed: int | None = None) -> tuple[Samples, Samples, Samples]:
     """Split into training, validation and test sets, keeping class proportions.
 
     Args:
@@ -370,12 +371,12 @@ def train_val_test_split(X: Sequence, y: Sequence, *, val_size: float = 0.15,
         parts[2].extend(indices[:n_test])
         parts[1].extend(indices[n_test:n_test + n_val])
         parts[0].extend(indices[n_test + n_val:])
-    result = []
+    result: list[Samples] = []
     for part in parts:
         rng.shuffle(part)
         result.append(([list(X[i]) if isinstance(X[i], list) else X[i] for i in part],
                        [y[i] for i in part]))
-    return tuple(result)
+    return result[0], result[1], result[2]
 
 
 def _rows(X: Sequence, who: str) -> list:
@@ -387,7 +388,7 @@ def _rows(X: Sequence, who: str) -> list:
 
 
 def batches(X: Sequence, y: Sequence, batch_size: int, *, shuffle: bool = True,
-            seed: int | random.Random | None = None) -> Iterator[Dataset]:
+            seed: int | random.Random | None = None) -> Iterator[Samples]:
     """Yield ``(X_batch, y_batch)`` mini-batches covering the data once (one epoch).
 
     Args:
@@ -451,8 +452,10 @@ class _Scaler:
             raise ValueError(f"{who}: X must be a list of samples, each a list of features")
         return rows
 
-    def _check(self, X, method: str) -> list[list[float]]:
-        if self.shift is None:
+    def _check(self, X, method: str
+               ) -> tuple[list[list[float]], list[float], list[float]]:
+        """The samples, checked against the fitted statistics, and those: (X, shift, scale)."""
+        if self.shift is None or self.scale is None:
             raise ValueError(f"{type(self).__name__} is not fitted yet: call fit(X_train) "
                              "first (fit on training data only, then transform the others)")
         X = self._matrix(X, method)
@@ -460,17 +463,17 @@ class _Scaler:
             if len(row) != len(self.shift):
                 raise ValueError(f"{type(self).__name__}: fitted on {len(self.shift)} "
                                  f"features, got a sample with {len(row)}")
-        return X
+        return X, self.shift, self.scale
 
     def transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
         """Scale samples with the fitted statistics: ``(x − shift) / scale`` per feature."""
-        X = self._check(X, "transform")
-        return [[(v - s) / c for v, s, c in zip(row, self.shift, self.scale)] for row in X]
+        rows, shift, scale = self._check(X, "transform")
+        return [[(v - s) / c for v, s, c in zip(row, shift, scale)] for row in rows]
 
     def inverse_transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
         """Undo ``transform``: ``x·scale + shift`` per feature."""
-        X = self._check(X, "inverse_transform")
-        return [[v * c + s for v, s, c in zip(row, self.shift, self.scale)] for row in X]
+        rows, shift, scale = self._check(X, "inverse_transform")
+        return [[v * c + s for v, s, c in zip(row, shift, scale)] for row in rows]
 
     def fit_transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
         """``fit(X)`` then ``transform(X)``."""

@@ -18,7 +18,15 @@ import graphviz
 
 from autograd import Drawing, Stepper, Value
 
-from .network_pass import LossArg, NetworkPass, NeuronRecord, layers_of, nin_of, run_pass
+from .network_pass import (
+    LossArg,
+    NetworkPass,
+    NeuronRecord,
+    SampleRecord,
+    layers_of,
+    nin_of,
+    run_pass,
+)
 from .network_stepper import network_stepper
 from .notation import (
     input_symbol,
@@ -165,7 +173,7 @@ class _Diagram:
         for li, neurons in enumerate(self.layers):
             self._layer(li, neurons)
         if self.pass_ is not None and self.pass_.loss is not None:
-            self._loss()
+            self._loss(self.pass_, self.pass_.loss, self.pass_.samples[0])
         self.g.attr(label=self._legend())
         return self.g.source
 
@@ -234,7 +242,7 @@ class _Diagram:
             a_prev = input_symbol(k + 1) if li == 0 else \
                 neuron_symbol("a", lnum - 1 if lnum else None, k + 1)
             tip.append(f"∂L/∂{symbol} = {grad!r} = {neuron_symbol('δ', lnum, j + 1)} · "
-                       f"{a_prev} = {rec.z.grad!r} × {rec.inputs[k].data!r}")
+                       f"{a_prev} = {rec.delta!r} × {rec.inputs[k].data!r}")
             lines.append((f"∂L/∂w = {self.fmt(grad)}", GRADIENT))
         attrs = {"color": colour, "penwidth": f"{width:.2f}", "tooltip": _tooltip(tip),
                  "arrowhead": "normal", **_classed(f"{source}-{_node(li, j)}")}
@@ -247,21 +255,21 @@ class _Diagram:
                       lnum: int | None, j: int, detailed: bool) -> str:
         rows: list[tuple[str, str, str]] = []  # (name, value, colour)
         fmt = self.fmt
-        has_grads = self.pass_ is not None and self.pass_.has_grads
+        graded = self.pass_ if self.pass_ is not None and self.pass_.has_grads else None
         if rec is None:
             if detailed:
                 rows.append(("b", fmt(neuron.b.data), "black"))
         elif detailed:
             rows += [("z", fmt(rec.z.data), VALUE), ("a", fmt(rec.a.data), VALUE),
                      ("b", fmt(neuron.b.data), "black")]
-            if has_grads:
-                rows += [("∂L/∂a", fmt(rec.a.grad), GRADIENT),
-                         ("δ = ∂L/∂z", fmt(rec.z.grad), GRADIENT),
-                         ("∂L/∂b", fmt(self.pass_.grad(neuron.b)), GRADIENT)]
+            if graded is not None:
+                rows += [("∂L/∂a", fmt(rec.a_grad), GRADIENT),
+                         ("δ = ∂L/∂z", fmt(rec.delta), GRADIENT),
+                         ("∂L/∂b", fmt(graded.grad(neuron.b)), GRADIENT)]
         else:
             rows.append(("a", fmt(rec.a.data), VALUE))
-            if has_grads:
-                rows.append(("δ", fmt(rec.z.grad), GRADIENT))
+            if graded is not None:
+                rows.append(("δ", fmt(rec.delta), GRADIENT))
         cells = [f'<TR><TD COLSPAN="2"><B>{html.escape(symbol)}</B></TD></TR>']
         for name, value, colour in rows:
             if name == "b":  # one text "b = 0.35", which an update step rewrites
@@ -289,34 +297,33 @@ class _Diagram:
         if rec is not None:
             lines += [f"{z} = {rec.z.data!r}", f"{symbol} = {rec.a.data!r}",
                       f"f′({z}) = {rec.fprime!r}"]
-            if self.pass_.has_grads:
-                lines += [f"∂L/∂{symbol} = {rec.a.grad!r}",
-                          f"{delta} = ∂L/∂{z} = ∂L/∂{symbol} · f′({z}) = {rec.z.grad!r}",
+            if self.pass_ is not None and self.pass_.has_grads:
+                lines += [f"∂L/∂{symbol} = {rec.a_grad!r}",
+                          f"{delta} = ∂L/∂{z} = ∂L/∂{symbol} · f′({z}) = {rec.delta!r}",
                           f"∂L/∂{parameter_symbol(b)} = {self.pass_.grad(b)!r}"]
         return _tooltip(lines)
 
-    def _loss(self) -> None:
-        p = self.pass_
-        target = self.sample.target
+    def _loss(self, p: NetworkPass, loss: Value, sample: SampleRecord) -> None:
+        target = sample.target
         target_text = ", ".join(self.fmt(t) for t in target) \
             if isinstance(target, (list, tuple)) else str(target)
         label = _html_lines([("L", "black"), (p.loss_name, "black"),
-                             (self.fmt(p.loss.data), VALUE),
+                             (self.fmt(loss.data), VALUE),
                              (f"target {target_text}", "black")], bold_first=True)
         self._column("loss", ["loss"], f"the loss {p.loss_name}, where backprop starts")
         self.g.node("loss", label, shape="box", style="rounded,filled", margin="0.12,0.06",
                     fillcolor=FILLS["loss"], **_classed("loss"),
-                    tooltip=_tooltip([f"L = {p.loss_name}(ŷ, y) = {p.loss.data!r}",
+                    tooltip=_tooltip([f"L = {p.loss_name}(ŷ, y) = {loss.data!r}",
                                       f"y = {target!r}"]))
         last = len(self.layers) - 1
         lnum = last + 1 if self.layered else None
-        for j, rec in enumerate(self.sample.layers[last]):
+        for j, rec in enumerate(sample.layers[last]):
             symbol = neuron_symbol("a", lnum, j + 1)
             self.g.edge(_node(last, j), "loss", color="#868e96", penwidth="1",
                         **_classed(f"{_node(last, j)}-loss"),
-                        tooltip=_tooltip([f"{output_symbol(j + 1, len(self.sample.layers[last]))}"
+                        tooltip=_tooltip([f"{output_symbol(j + 1, len(sample.layers[last]))}"
                                           f" = {symbol} = {rec.a.data!r}",
-                                          f"∂L/∂{symbol} = {rec.a.grad!r}"]))
+                                          f"∂L/∂{symbol} = {rec.a_grad!r}"]))
 
     def _legend(self) -> str:
         parts = ["edges: blue w > 0, orange w < 0, thicker = larger |w|"]

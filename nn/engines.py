@@ -35,7 +35,7 @@ from .optim import Optimizer
 from .replay import ReplayEngine, check_engine
 
 
-def outputs_in_eval_mode(model: Module, X: Sequence) -> list:
+def outputs_in_eval_mode(model: Module, X: Sequence | np.ndarray) -> list:
     """The model's outputs for every sample, in eval mode (restored after) and without a
     graph."""
     was_training = model.training
@@ -63,7 +63,7 @@ class ScalarEngine:
     name = "scalar"
 
     def __init__(self, model: Module, loss: Loss | str | Callable, optimizer: Optimizer,
-                 X: Sequence, y: Sequence, *,
+                 X: Sequence | np.ndarray, y: Sequence, *,
                  penalty: Callable[[Module], Value] | None = None, who: str = "fit") -> None:
         self.model, self.optimizer, self.who = model, optimizer, who
         self.loss = losses.get(loss)
@@ -118,8 +118,9 @@ class ScalarEngine:
         """Nothing to do: the scalar engine trains the Values themselves."""
 
 
-def make_engine(engine: str, model: Module, loss: Loss, optimizer: Optimizer, X: Sequence,
-                y: Sequence, *, penalty: Callable[[Module], Value] | None = None,
+def make_engine(engine: str, model: Module, loss: Loss, optimizer: Optimizer,
+                X: Sequence | np.ndarray, y: Sequence, *,
+                penalty: Callable[[Module], Value] | None = None,
                 who: str = "fit") -> ScalarEngine | ReplayEngine:
     """The engine named ``engine`` (``"scalar"`` or ``"replay"``), checked for the model and,
     for a loss given as a function, for :mod:`nn.losses`'s calling convention.
@@ -144,7 +145,7 @@ def make_engine(engine: str, model: Module, loss: Loss, optimizer: Optimizer, X:
 Engine = ScalarEngine | ReplayEngine
 
 
-def call_as_batch(loss: Loss, model: Module, X: Sequence, y: Sequence, who: str, *,
+def call_as_batch(loss: Loss, model: Module, X: Sequence | np.ndarray, y: Sequence, who: str, *,
                   replay: bool) -> tuple[Value, list[Value]] | None:
     """Call a loss given as a function on the first samples (eval mode, no graph) as the
     training will — ``loss(outputs, targets)``, the targets as Values for replay — and, for
@@ -163,6 +164,9 @@ def call_as_batch(loss: Loss, model: Module, X: Sequence, y: Sequence, who: str,
         targets = [[autograd.constant(v) for v in t] if isinstance(t, list)
                    else autograd.constant(t) for t in targets]
     fn = loss.batch_function
+    if fn is None:
+        raise ValueError(f"{who}: call_as_batch is for a loss given as a function, got the "
+                         f"built-in loss {loss.name!r}")
     try:
         with autograd.no_grad():
             whole = fn(outputs, targets)

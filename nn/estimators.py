@@ -45,7 +45,9 @@ class ConvergenceWarning(UserWarning):
 class _BaseMLP:
     """Shared fitting machinery; subclasses define the output layer and the loss."""
 
-    def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), activation: str = "relu",
+    _hp: SimpleNamespace  # the checked hyper-parameters of the current fit (_validate)
+
+    def __init__(self, hidden_layer_sizes: int | Sequence[int] = (100,), activation: str = "relu",
                  *, solver: str = "adam", alpha: float = 0.0001, batch_size: int | str = "auto",
                  learning_rate: str = "constant", learning_rate_init: float = 0.001,
                  power_t: float = 0.5, max_iter: int = 200, shuffle: bool = True,
@@ -117,10 +119,10 @@ class _BaseMLP:
                 its value and the range it must be in.
         """
         who = type(self).__name__
-        sizes = self.hidden_layer_sizes
+        sizes: object = self.hidden_layer_sizes  # anything set_params was given
         if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
             sizes = [sizes]
-        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        if not checks.is_sequence(sizes):
             checks.fail(who, "hidden_layer_sizes", "an int ≥ 1 or a sequence of them", sizes,
                         (100,))
         if self.solver == "lbfgs":
@@ -290,6 +292,8 @@ class _BaseMLP:
             if validation is not None:
                 trainer.sync(optimizer=False)  # score reads the model's weights
                 score = self.score(*validation)
+                if self.validation_scores_ is None:  # warm start after a fit without it
+                    self.validation_scores_ = []
                 self.validation_scores_.append(score)
                 if self.best_validation_score_ is None or \
                         score > self.best_validation_score_ + hp.tol:
@@ -300,9 +304,10 @@ class _BaseMLP:
                     self.best_validation_score_ = score
                     best_state = self.model_.state_dict()
             else:
-                no_improvement = 0 if self.loss_ < self.best_loss_ - hp.tol \
-                    else no_improvement + 1
-                self.best_loss_ = min(self.best_loss_, self.loss_)
+                # None: warm start after a fit with early stopping, which kept no best loss
+                best = math.inf if self.best_loss_ is None else self.best_loss_
+                no_improvement = 0 if self.loss_ < best - hp.tol else no_improvement + 1
+                self.best_loss_ = min(best, self.loss_)
             if no_improvement > hp.n_iter_no_change:  # scikit-learn: strictly more
                 if hp.solver == "sgd" and hp.learning_rate == "adaptive" and \
                         self._optimizer.lr > 1e-6:
@@ -315,6 +320,14 @@ class _BaseMLP:
                           "optimisation has not converged yet; raise max_iter or "
                           "learning_rate_init", ConvergenceWarning, stacklevel=4)
         return best_state
+
+    def _loss_record(self) -> losses.Loss:
+        """The loss the subclass trains with."""
+        raise NotImplementedError
+
+    def score(self, X: Sequence, y: Sequence) -> float:
+        """The subclass's score of the model on ``(X, y)`` (accuracy, R²)."""
+        raise NotImplementedError
 
     def _outputs(self, X: Sequence) -> list:
         rows = self._check_X(X)  # first: it explains an unfitted estimator

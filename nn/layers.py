@@ -17,7 +17,8 @@ from . import init as initializers
 from .module import Module
 
 Activation = str | Callable[[Value], Value]
-Input = Sequence[Value | float]
+# One sample: its features (numbers or Values); a one-input model also takes the lone number.
+Input = Sequence[Value | float] | Value | float
 _is_value = Value.__instancecheck__  # isinstance(v, Value), as a fast predicate for map
 _is_fused = operator.attrgetter("fused")
 _data = operator.attrgetter("data")
@@ -33,7 +34,7 @@ def _as_values(x: Input, expected: int, who: str) -> list[Value]:
         if all(map(_is_value, x)):
             return x
     else:
-        if isinstance(x, (Value, numbers.Real)):
+        if isinstance(x, (Value, float, int, numbers.Real)):  # (type checkers: float, int)
             x = [x]
         if not hasattr(x, "__len__") or isinstance(x, str):
             raise TypeError(f"{who}: expects one sample, a list of {expected} numbers, got "

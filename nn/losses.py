@@ -313,7 +313,7 @@ class Loss:
             return np.eye(n_outputs)[array]
         return array.astype(float)
 
-    def labels(self, outputs: np.ndarray) -> np.ndarray | None:
+    def labels(self, outputs: np.ndarray | Sequence) -> np.ndarray | None:
         """``decide`` applied to a batch of outputs (``None`` for a regression loss)."""
         return None if self.decide is None else self.decide(np.asarray(outputs, dtype=float))
 
@@ -374,13 +374,11 @@ def _bce(p, y) -> Value:
     that term out: it would add exactly 0, value and gradient."""
     p = _value(p)
     q = 1 - y
-    loss = None
-    if isinstance(y, Value) or y != 0:
-        loss = clamped_log(p) * -y
-    if isinstance(q, Value) or q != 0:
-        term = clamped_log(1 - p) * -q
-        loss = term if loss is None else loss + term
-    return loss
+    if not isinstance(y, Value) and y == 0:  # a hard label 0: only the log(1 − p) term
+        return clamped_log(1 - p) * -q
+    if not isinstance(q, Value) and q == 0:  # a hard label 1: only the log p term
+        return clamped_log(p) * -y
+    return clamped_log(p) * -y + clamped_log(1 - p) * -q
 
 
 def _bce_with_logits(z, y) -> Value:
@@ -403,6 +401,7 @@ def _cross_entropy(logits, target) -> Value:
     ``m = max zₖ`` an op passing no gradient (:data:`SHIFT`), so the graph is the same for
     every sample; with an index, the score is picked and m is a number."""
     z = [_value(v) for v in _items(logits)]
+    shift: float | Value
     if isinstance(target, numbers.Integral):
         shift, true_score = max(v.data for v in z), z[target]
     else:
@@ -429,10 +428,12 @@ def _probability(p: Value, what: str) -> None:
 
 
 def _class_index(t, i: int, n_outputs: int, what: str) -> int:
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 0 <= t < n_outputs:
+    index = -1 if isinstance(t, bool) or not isinstance(t, numbers.Integral) \
+        else operator.index(t)
+    if not 0 <= index < n_outputs:
         raise ValueError(f"{what}: target {t!r} is not a class index in 0..{n_outputs - 1}; "
                          "targets are integer class labels, one per sample")
-    return operator.index(t)
+    return index
 
 
 def _plus_minus_one(y, i: int, n_outputs: int, what: str):
@@ -583,12 +584,12 @@ def one_hot(labels: Sequence[int], classes: int) -> np.ndarray:
     Raises:
         ValueError: a label is not an index in ``0..classes-1``.
     """
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer) or \
-            (labels.size and (labels.min() < 0 or labels.max() >= classes)):
+    indices = np.asarray(labels)
+    if indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer) or \
+            (indices.size and (indices.min() < 0 or indices.max() >= classes)):
         raise ValueError(f"cross_entropy: targets must be class indices in 0..{classes - 1}, "
-                         f"one per sample; got {labels.tolist()[:10]}")
-    return np.eye(classes)[labels]
+                         f"one per sample; got {indices.tolist()[:10]}")
+    return np.eye(classes)[indices]
 
 
 # --- the two ops the one-sample formulas need --------------------------------------------------

@@ -82,7 +82,7 @@ class Module:
 
     def named_buffers(self, prefix: str = "") -> list[tuple[str, list[float], int]]:
         """Every buffer entry as ``(name, list, index)``: saved, loaded, never trained."""
-        found = []
+        found: list[tuple[str, list[float], int]] = []
         for name in self._buffers:
             values = getattr(self, name)
             found.extend((f"{prefix}{name}.{i}", values, i) for i in range(len(values)))

@@ -27,9 +27,8 @@ from typing import Any
 import autograd
 from autograd import Value
 
-from . import losses
+from . import checks, losses
 from .layers import MLP, Layer, Neuron
-from .module import Module
 from .notation import input_symbol
 
 LossArg = str | losses.Loss | Callable[[list, list], Value] | None
@@ -46,6 +45,7 @@ class NeuronRecord:
         z: the pre-activation node ``w·a⁽ˡ⁻¹⁾ + b``.
         a: the activation node (``a is z`` for the linear activation).
         fprime: ``f′(z) = ∂a/∂z``, from the activation node's ``local_grads``.
+        a_grad, delta: ``∂L/∂a`` and ``δ = ∂L/∂z`` after the pass's backward (properties).
     """
 
     layer: int
@@ -55,6 +55,16 @@ class NeuronRecord:
     z: Value
     a: Value
     fprime: float
+
+    @property
+    def a_grad(self) -> float:
+        """∂L/∂a in the recorded pass (``a.grad`` as a number; 0.0 without a loss)."""
+        return float(self.a.grad)
+
+    @property
+    def delta(self) -> float:
+        """δ = ∂L/∂z in the recorded pass (``z.grad`` as a number; 0.0 without a loss)."""
+        return float(self.z.grad)
 
 
 @dataclass
@@ -100,6 +110,18 @@ class NetworkPass:
         return self.param_grads.get(parameter, 0.0)
 
 
+def checked_model(model: object, who: str) -> MLP | Layer | Neuron:
+    """``model`` itself if it is one of the models shown neuron by neuron.
+
+    Raises:
+        TypeError: anything else (named, with what is supported).
+    """
+    if not isinstance(model, (MLP, Layer, Neuron)):
+        raise TypeError(f"{who}: model must be an {SUPPORTED}, got {type(model).__name__}; "
+                        "draw another Module's graph with autograd.draw(output)")
+    return model
+
+
 def layers_of(model: object, who: str) -> list[list[Neuron]]:
     """The model's neurons, layer by layer: an MLP's layers, a Layer's neurons, a Neuron.
 
@@ -107,15 +129,10 @@ def layers_of(model: object, who: str) -> list[list[Neuron]]:
         TypeError: anything else (named, with what is supported), or an MLP holding a layer
             that is not an ``nn.Layer`` of ``nn.Neuron``s.
     """
-    if isinstance(model, MLP):
-        layers = list(model.layers)
-    elif isinstance(model, Layer):
-        layers = [model]
-    elif isinstance(model, Neuron):
+    model = checked_model(model, who)
+    if isinstance(model, Neuron):
         return [[model]]
-    else:
-        raise TypeError(f"{who}: model must be an {SUPPORTED}, got {type(model).__name__}; "
-                        "draw another Module's graph with autograd.draw(output)")
+    layers: list = list(model.layers) if isinstance(model, MLP) else [model]
     for i, layer in enumerate(layers):
         if not isinstance(layer, Layer) or \
                 not all(isinstance(n, Neuron) for n in layer.neurons):
@@ -141,7 +158,7 @@ def check_sample(x: object, nin: int, who: str, name: str = "x") -> list[float]:
     """
     if isinstance(x, numbers.Real) and not isinstance(x, bool) and nin == 1:
         x = [x]
-    if not hasattr(x, "__len__") or isinstance(x, (str, bytes, Value)):
+    if not checks.is_sequence(x):
         raise ValueError(f"{who}: {name} must be one sample, a list of {nin} numbers, got "
                          f"{type(x).__name__} {x!r}")
     if len(x) and all(hasattr(v, "__len__") and not isinstance(v, str) for v in x):
@@ -219,7 +236,7 @@ def activation_slope(a: Value, z: Value) -> float:
     return float(autograd.gradients(a).get(z, 0.0))
 
 
-def _forward(layers: list[list[Neuron]], model: Module, x: list[float],
+def _forward(layers: list[list[Neuron]], model: MLP | Layer | Neuron, x: list[float],
              who: str) -> SampleRecord:
     values: list[Value] = [autograd.constant(v, input_symbol(k + 1)) for k, v in enumerate(x)]
     records: list[list[NeuronRecord]] = []
@@ -266,6 +283,7 @@ def run_pass(model: object, xs: Sequence[object], targets: Sequence[object] | No
             an unknown loss name.
         FloatingPointError: the loss is NaN or infinite.
     """
+    model = checked_model(model, who)
     layers = layers_of(model, who)
     nin = nin_of(layers)
     if targets is None and loss is not None:
@@ -286,7 +304,7 @@ def run_pass(model: object, xs: Sequence[object], targets: Sequence[object] | No
             p.grad = 0.0
         with autograd.enable_grad():
             records = [_forward(layers, model, x, who) for x in samples]
-            if loss_fn is None:
+            if loss_fn is None or targets is None:  # both or neither, as checked above
                 return NetworkPass(layers, records, isinstance(model, MLP))
             for record, target in zip(records, targets):
                 record.target = target

@@ -12,6 +12,8 @@ itself is not changed). A number appears when its step computes it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 from autograd import Drawing, Stepper
 
@@ -53,9 +55,10 @@ def network_stepper(drawing: Drawing, recorded: NetworkPass, gradient_fill: str,
         return [f"tg-{source(k)}-n{li}_{j}" for k in range(len(layers[li][j].inputs))]
 
     edges = [e for (li, j) in neurons for e in into(li, j)]
-    frames = [{"phase": "start", "say": "Before the forward pass: press → (or ▶) to compute "
-                                        "the network neuron by neuron, then backpropagate"
-                                        + (", then update." if lr is not None else ".")}]
+    frames: list[dict[str, Any]] = [
+        {"phase": "start", "say": "Before the forward pass: press → (or ▶) to compute the "
+                                  "network neuron by neuron, then backpropagate"
+                                  + (", then update." if lr is not None else ".")}]
     values = ", ".join(f"{input_symbol(k + 1)} = {x:.6g}" for k, x in enumerate(sample.x))
     frames.append({"phase": "forward", "say": f"forward: the sample enters, {values} (data: "
                                               "no gradient)",
@@ -95,7 +98,7 @@ def network_stepper(drawing: Drawing, recorded: NetworkPass, gradient_fill: str,
             frames.append({"phase": "backward", "say": "backward: " + ";  ".join(said),
                            "show": [neurons[li, j], *into(li, j)],
                            "lit": [neurons[li, j], *out_edges]})
-    initial = {}
+    initial: dict[str, dict[str, str]] = {}
     if lr is not None:
         update, initial = _update_frames(recorded, lr, digits, into)
         frames += update
@@ -105,12 +108,15 @@ def network_stepper(drawing: Drawing, recorded: NetworkPass, gradient_fill: str,
                    initial=initial)
 
 
-def _update_frames(recorded: NetworkPass, lr: float, digits: int, into) -> tuple[list, dict]:
+def _update_frames(recorded: NetworkPass, lr: float, digits: int,
+                   into: Callable[[int, int], list[str]]
+                   ) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
     """One frame per parameter, layer by layer, neuron by neuron (its weights, then its
     bias): ``w ← w − η·∂L/∂w`` with the pass's gradient; the new value is written where the
     picture shows it (an edge's ``w… = value`` when the layer's edges are labelled, a
     neuron's ``b = value``)."""
-    frames, initial = [], {}
+    frames: list[dict[str, Any]] = []
+    initial: dict[str, dict[str, str]] = {}
 
     def fmt(v: float) -> str:
         return "0" if v == 0 else f"{v:.{digits}g}"
@@ -124,7 +130,7 @@ def _update_frames(recorded: NetworkPass, lr: float, digits: int, into) -> tuple
                 new = w.data - lr * g
                 symbol = parameter_symbol(w)
                 step = f"{g:.4g}" if g >= 0 else f"({g:.4g})"
-                frame = {"phase": "update", "lit": [edge],
+                frame: dict[str, Any] = {"phase": "update", "lit": [edge],
                          "say": f"update: {symbol} ← {w.data:.4g} − {lr:g} × {step} = "
                                 f"{new:.4g}   (w ← w − η·∂L/∂w)"}
                 field = "b" if w is neuron.b else symbol  # the texts "b = …", "w… = …"

@@ -247,7 +247,7 @@ def _neuron_of_z(v: Value) -> tuple[Value, Path] | None:
 def _neuron_of_a(v: Value) -> tuple[Value, Path] | None:
     """``(bias, path)`` when ``v`` is a neuron's activation f(z)."""
     z = None
-    activation = _ACTIVATION_OPS.get(getattr(v.op, "base", None))
+    activation = _ACTIVATION_OPS.get(v.op.base) if isinstance(v.op, ops.Op) else None
     if len(v.parents) == 1 and activation is not None:
         z, expected = v.parents[0], activation
     elif v.op is ops.MUL and len(v.parents) == 2 and \
@@ -276,13 +276,14 @@ def _dot_name(v: Value) -> str | None:
     """``wⱼ⁽ˡ⁾ᵀx`` (first layer, or a lone layer) or ``wⱼ⁽ˡ⁾ᵀa⁽ˡ⁻¹⁾``: a dot over one
     neuron's weights, in order."""
     n = len(v.parents) // 2
-    paths = [_weight_path(w) for w in v.parents[:n]]
-    if not paths or any(p is None for p in paths):
+    paths = [p for p in map(_weight_path, v.parents[:n]) if p is not None]
+    if not paths or len(paths) != n:  # none, or a parent that is not a weight
         return None
     first = paths[0]
     if any(not p.same_neuron(first) or p.index != k for k, p in enumerate(paths, 1)):
         return None
-    inputs = "x" if first.layer in (None, 1) else "a" + superscript(first.layer - 1)
+    inputs = "x" if first.layer is None or first.layer == 1 \
+        else "a" + superscript(first.layer - 1)
     return _transposed(first, inputs)
 
 
@@ -302,11 +303,12 @@ def _input_name(v: Value) -> str | None:
             for k in range(n, 2 * n):
                 if reader.parents[k] is v:
                     path = _weight_path(reader.parents[k - n])
-                    if path is not None and path.layer in (None, 1):
+                    if path is not None and path.index is not None and \
+                            path.layer in (None, 1):
                         return input_symbol(path.index)
         elif op is ops.MUL and len(reader.parents) == 2 and reader.parents[1] is v:
             path = _weight_path(reader.parents[0])
-            if path is not None and path.layer in (None, 1):
+            if path is not None and path.index is not None and path.layer in (None, 1):
                 return input_symbol(path.index)
     return None
 

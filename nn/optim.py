@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -28,6 +28,10 @@ from autograd import Value
 
 from . import checks
 from .checks import InvalidParameterError
+
+# What an update rule runs on: one parameter's float (``step``) or an array holding every
+# parameter at once (``step_arrays``); the rule returns the same kind it was given.
+Floats = TypeVar("Floats", float, np.ndarray)
 
 
 class Optimizer:
@@ -114,7 +118,9 @@ class Optimizer:
         for p, new in zip(self.params, updated):
             p.data = new
 
-    def _update(self, data: float, grad: float, state: dict) -> float:
+    def _update(self, data: Floats, grad: Floats, state: dict) -> Floats:
+        """The update rule: the new ``data`` from its gradient and its ``state`` (running
+        averages, updated in place), for one float or for arrays element by element."""
         raise NotImplementedError
 
     def array_state(self) -> dict[str, np.ndarray]:
@@ -240,6 +246,10 @@ class SGD(Optimizer):
     step) and ``g ← g + μb`` (Nesterov) or ``g ← b``; then ``p ← p − lr·g``.
     """
 
+    momentum: float  # the hyper-parameters, set by Optimizer.__init__
+    dampening: float
+    nesterov: bool
+
     def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
                  dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
@@ -253,7 +263,7 @@ class SGD(Optimizer):
         super().__init__(params, lr=lr, momentum=momentum, dampening=dampening,
                          nesterov=nesterov, weight_decay=weight_decay)
 
-    def _update(self, data: float, grad: float, state: dict) -> float:
+    def _update(self, data: Floats, grad: Floats, state: dict) -> Floats:
         g = grad + self.weight_decay * data if self.weight_decay else grad
         if self.momentum:
             if "momentum_buffer" in state:
@@ -271,6 +281,10 @@ class Adagrad(Optimizer):
     With ``eps=0``, a gradient that has always been 0 gives a step of 0 (not 0/0).
     """
 
+    lr_decay: float  # the hyper-parameters, set by Optimizer.__init__
+    initial_accumulator_value: float
+    eps: float
+
     def __init__(self, params: Iterable[Value], lr: float = 0.01, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10) -> None:
@@ -281,7 +295,7 @@ class Adagrad(Optimizer):
         super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                          initial_accumulator_value=initial_accumulator_value, eps=eps)
 
-    def _update(self, data: float, grad: float, state: dict) -> float:
+    def _update(self, data: Floats, grad: Floats, state: dict) -> Floats:
         g = grad + self.weight_decay * data if self.weight_decay else grad
         clr = self.lr / (1 + (self.steps - 1) * self.lr_decay)
         total = state.get("sum", self.initial_accumulator_value) + g * g
@@ -298,6 +312,11 @@ class RMSprop(Optimizer):
     ``eps=0``, a gradient that has always been 0 gives a step of 0.
     """
 
+    alpha: float  # the hyper-parameters, set by Optimizer.__init__
+    eps: float
+    momentum: float
+    centered: bool
+
     def __init__(self, params: Iterable[Value], lr: float = 0.01, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False) -> None:
@@ -309,7 +328,7 @@ class RMSprop(Optimizer):
         super().__init__(params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                          momentum=momentum, centered=centered)
 
-    def _update(self, data: float, grad: float, state: dict) -> float:
+    def _update(self, data: Floats, grad: Floats, state: dict) -> Floats:
         g = grad + self.weight_decay * data if self.weight_decay else grad
         square_avg = self.alpha * state.get("square_avg", 0.0) + (1 - self.alpha) * g * g
         state["square_avg"] = square_avg
@@ -336,6 +355,9 @@ class Adam(Optimizer):
     """
 
     decoupled = False
+    betas: tuple[float, float]  # the hyper-parameters, set by Optimizer.__init__
+    eps: float
+    amsgrad: bool
 
     def __init__(self, params: Iterable[Value], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -353,7 +375,7 @@ class Adam(Optimizer):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad)
 
-    def _update(self, data: float, grad: float, state: dict) -> float:
+    def _update(self, data: Floats, grad: Floats, state: dict) -> Floats:
         beta1, beta2 = self.betas
         if self.weight_decay:
             if self.decoupled:

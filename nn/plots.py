@@ -29,8 +29,9 @@ def _figure(width: float = 6.0, height: float = 4.0):
         return Figure(figsize=(width, height), layout="constrained")
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(width, height), layout="constrained",
-                     FigureClass=_notebook_figure_class())
+    # a NotebookFigure, a class made at first use (so typed Any: pyplot says Figure)
+    fig: Any = plt.figure(figsize=(width, height), layout="constrained",
+                          FigureClass=_notebook_figure_class())
     fig.made_in_cell = shell.execution_count
     return fig
 

@@ -76,8 +76,9 @@ class _Traced:
         # forward's values in _V; ``where`` maps a node to its row.)
         node = plan.where[id(plan.graph)][0]
         places = [plan.where.get(id(v)) for v in losses._items(outputs)]
-        self.rows = [ref for kind, ref in places] \
-            if all(place is not None and place[0] == node for place in places) else None
+        rows = [place[1] for place in places
+                if place is not None and place[0] == node and isinstance(place[1], int)]
+        self.rows = rows if len(rows) == len(places) else None
 
     def last_outputs(self) -> np.ndarray | None:
         """The model's outputs in the last forward pass: ``(N,)`` or ``(N, k)``."""
@@ -108,7 +109,7 @@ class ReplayEngine:
     name = "replay"
 
     def __init__(self, model: Module, loss: Loss | str | Callable, optimizer: Optimizer,
-                 X: Sequence, y: Sequence, *,
+                 X: Sequence | np.ndarray, y: Sequence, *,
                  penalty: Callable[[Module], Value] | None = None, who: str = "fit") -> None:
         check_engine("replay", model, who)
         self.model, self.optimizer, self.who = model, optimizer, who
@@ -164,9 +165,9 @@ class ReplayEngine:
             FloatingPointError: the loss or a gradient is not finite, or the update
                 overflows; θ keeps the last good step.
         """
-        self._index = index = np.asarray(index)
-        value, grad = self.traced.plan.value_and_gradient(self.theta, self.X[index],
-                                                          self.T[index])
+        self._index = chosen = np.asarray(index)
+        value, grad = self.traced.plan.value_and_gradient(self.theta, self.X[chosen],
+                                                          self.T[chosen])
         if self.penalty_plan is not None:
             extra, extra_grad = self.penalty_plan.value_and_gradient(self.theta, [0.0])
             value += penalty_scale * extra
@@ -208,7 +209,7 @@ class ReplayEngine:
             outputs = self.outputs(X)
         return float(per_sample.mean()), outputs
 
-    def outputs(self, X: Sequence) -> np.ndarray:
+    def outputs(self, X: Sequence | np.ndarray) -> np.ndarray:
         """The model's outputs for every sample of ``X`` in eval mode, with the current θ:
         ``(N,)`` for one output, ``(N, k)`` for k."""
         if self._outputs_plan is None:

@@ -74,7 +74,7 @@ def to_torch(model: MLP | Layer | Neuron, *, dtype: Any = None) -> Any:
         raise TypeError(f"to_torch: model must be an nn.MLP, nn.Layer or nn.Neuron, got "
                         f"{type(model).__name__}")
     dtype = torch.float64 if dtype is None else dtype
-    modules = []
+    modules: list[Any] = []  # torch.nn modules: Linear, activations, Dropout
     for i, layer in enumerate(layers):
         neurons = layer.neurons
         linear = torch.nn.Linear(len(neurons[0].w), len(neurons), dtype=dtype)

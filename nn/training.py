@@ -210,15 +210,15 @@ def evaluate(model: Module, X: Sequence, y: Sequence, loss: str | Loss | Callabl
     outputs = outputs_in_eval_mode(model, X)
     with autograd.no_grad():
         value = loss(outputs, y).data
-    if decision is None and loss.decide is not None:
-        labels = loss.labels([[v.data for v in o] if isinstance(o, list) else o.data
-                              for o in outputs])
+    labels = loss.labels([[v.data for v in o] if isinstance(o, list) else o.data
+                          for o in outputs]) if decision is None else None
+    if labels is not None:  # the loss decides (a classification loss)
         return value, accuracy(y, labels.tolist())
     acc = accuracy(y, [decision(o) for o in outputs]) if decision else None
     return value, acc
 
 
-def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *,
+def fit(model: Module, X: Sequence[Sequence[float]] | np.ndarray, y: Sequence, *,
         loss: str | Loss | Callable = "mse", optimizer: Optimizer | None = None,
         epochs: int = 100, batch_size: int | None = None,
         validation: tuple[Sequence, Sequence] | None = None, scheduler: Any = None,
@@ -369,20 +369,23 @@ class _Scorer:
     (given Values, as ``predict`` gives them)."""
 
     def __init__(self, decision: Callable[[Any], Any] | None, loss: Loss, y: list) -> None:
-        self.decision, self.loss = decision, loss
-        self.enabled = decision is not None or loss.decide is not None
-        self.y = np.asarray(y) if self.enabled and decision is None else y
+        self.decision, self.y = decision, y
+        self.decide = loss.decide if decision is None else None  # on arrays, when it decides
+        self.enabled = decision is not None or self.decide is not None
+        self.truth = np.asarray(y) if self.decide is not None else None
 
     def correct(self, outputs: np.ndarray, index: Sequence[int] | None = None) -> int:
         """How many of ``outputs`` (the samples ``index`` of y, default all) are decided
         right."""
-        if self.decision is None:
-            truth = self.y if index is None else self.y[index]
-            labels = self.loss.labels(outputs)
+        if self.decide is not None and self.truth is not None:
+            truth = self.truth if index is None else self.truth[index]
+            labels = self.decide(np.asarray(outputs, dtype=float))
             if labels.shape != truth.shape and labels.size == truth.size:
                 labels = labels.reshape(truth.shape)  # one output given as a list of one
             right = labels == truth
             return int(np.count_nonzero(right.all(axis=1) if right.ndim > 1 else right))
+        if self.decision is None:  # neither a decision nor a loss that decides: not enabled
+            return 0
         targets = self.y if index is None else [self.y[i] for i in index]
         constants = [[autograd.constant(v) for v in row] if isinstance(row, list)
                      else autograd.constant(row) for row in outputs.tolist()]
@@ -404,7 +407,7 @@ def _record_epoch(history: History, trainer: Engine, optimizer: Optimizer,
             history.val_accuracy.append(score.correct(outputs) / len(outputs))
 
 
-def _width(X: list | np.ndarray) -> int | None:
+def _width(X: Sequence | np.ndarray) -> int | None:
     """Features per sample (``None`` for one number per sample)."""
     if isinstance(X, np.ndarray):
         return X.shape[1] if X.ndim == 2 else None

@@ -235,3 +235,15 @@ def test_auto_orientation_is_left_to_right_unless_too_deep():
     assert "rankdir=TB" in draw(y).source
     assert "rankdir=LR" in draw(neuron()).source
     assert "rankdir=LR" in draw(y, rankdir="LR").source
+
+
+def test_a_stub_shows_its_gradient_as_a_number_after_create_graph():
+    # After backward(create_graph=True) every .grad is a Value; the drawn nodes showed its
+    # number, the stubs (inputs off the focused paths) its repr "Value(data=…)".
+    a, c = Value(2.0, label="a"), Value(5.0, label="c")
+    b = a * c * c
+    b.backward(create_graph=True)
+    source = draw(b, focus=[a]).source
+    stubs = [line for line in source.splitlines() if "_in0 [" in line]
+    assert stubs and all("grad 20.0" in line for line in stubs)
+    assert "Value(" not in source

@@ -89,3 +89,18 @@ def test_the_network_stepper_frames_follow_the_layer_by_layer_table():
     with pytest.raises(ValueError, match="DOT text"):
         autograd.Drawing("digraph { a }").stepper()
     assert isinstance(autograd.draw(neuron()["loss"]).stepper(), autograd.Stepper)
+
+
+def test_focus_given_as_an_iterator_is_read_once_for_picture_and_steps():
+    # draw and stepper take focus as any iterable of Values; each used to read it twice
+    # (the nodes to step through, then the picture), so an iterator focused only the first.
+    a, c = Value(2.0, label="a"), Value(5.0, label="c")
+    b = a * 3 + c.exp() * c
+    b.label = "b"
+    by_list = stepper(b, focus=[a])
+    by_iterator = stepper(b, focus=iter([a]))
+    assert by_iterator.drawing.source == by_list.drawing.source
+    assert by_iterator.steps == by_list.steps
+    from_draw = autograd.draw(b, focus=iter([a]), show_local_grads=True).stepper()
+    assert from_draw.drawing.source == by_list.drawing.source
+    assert by_list.steps < stepper(b).steps  # the focus left c's branch out

@@ -131,3 +131,22 @@ def test_stopping_epoch_matches_scikit_learn(kw):
     theirs = SklearnMLPClassifier(**common).fit(np.array(X), y)
     ours = MLPClassifier(**common).fit(X, y)
     assert ours.n_iter_ == theirs.n_iter_
+
+
+@pytest.mark.filterwarnings("ignore::nn.ConvergenceWarning")
+@pytest.mark.parametrize("first, then", [(True, False), (False, True)])
+def test_warm_start_may_switch_early_stopping(first, then):
+    # A fit with early stopping keeps no best loss (best_loss_ None) and one without keeps no
+    # validation scores (validation_scores_ None): a warm start that switches early stopping
+    # on or off continues from there (it raised TypeError / AttributeError before).
+    X, y = data.make_moons(40, noise=0.1, seed=0)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, early_stopping=first,
+                        random_state=0).fit(X, y)
+    weights = [list(c) for c in clf.coefs_[0]]
+    clf.set_params(warm_start=True, early_stopping=then).fit(X, y)
+    assert clf.coefs_[0] != weights  # trained on from the first fit's weights
+    assert len(clf.loss_curve_) == 6
+    if then:
+        assert len(clf.validation_scores_) == 3
+    else:
+        assert clf.best_loss_ == min(clf.loss_curve_[3:])
