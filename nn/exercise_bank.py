@@ -1,0 +1,315 @@
+"""The lessons' exercises, declared for :func:`nn.exercises.check`.
+
+Each :class:`~nn.exercises.Exercise` has an id (``"01.perceptron"`` — lesson, then name), the
+statement the lesson poses, a random input generator, a **reference computed by the engine**
+(``autograd``/``nn``, never a stored number) and the typical mistakes, each with the hint
+that points at the wrong factor or case. ``EXERCISES`` maps id → exercise.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Value
+from nn.exercises import Exercise, Mistake
+from nn.layers import MLP
+from nn.losses import binary_cross_entropy
+from nn.perceptron import Perceptron
+
+EXERCISES: dict[str, Exercise] = {}
+
+
+def register(exercise: Exercise) -> Exercise:
+    """Add ``exercise`` to :data:`EXERCISES` (ids are unique)."""
+    if exercise.id in EXERCISES:
+        raise ValueError(f"register: exercise id {exercise.id!r} is already used; pick another id")
+    EXERCISES[exercise.id] = exercise
+    return exercise
+
+
+def _sigmoid(z: Any) -> Any:
+    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+
+
+# ---------------------------------------------------------------- lesson 01: the perceptron
+AND = ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 0, 0, 1])
+
+
+def _perceptron_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    X = rng.integers(0, 2, size=(4, 2)).astype(float) + rng.normal(0, 0.3, size=(4, 2))
+    return {"X": X, "y": rng.integers(0, 2, size=4), "order": rng.integers(0, 4, size=24),
+            "taux_apprentissage": None if rng.random() < 0.2 else float(rng.uniform(0.05, 1.0)),
+            "seuil": float(rng.uniform(-0.5, 1.0))}
+
+
+def _perceptron_reference(X, y, order, taux_apprentissage, seuil) -> dict[str, Any]:
+    """The library's perceptron fed the same samples in the same order, one at a time."""
+    p = Perceptron(X.shape[1], lr=1.0 if taux_apprentissage is None else taux_apprentissage,
+                   threshold=seuil)
+    for idx in order:
+        p.fit([X[idx].tolist()], [int(y[idx])], epochs=1)
+    return {"coefs": np.array([w.data for w in p.w]), "bias": p.b.data}
+
+
+def _perceptron_wrong(sign: float = 1.0, use_lr: bool = True, lr_in_bias: bool = True):
+    def run(X, y, order, taux_apprentissage, seuil):
+        lr = 1.0 if taux_apprentissage is None or not use_lr else taux_apprentissage
+        coefs, bias = np.zeros(X.shape[1]), 0.0
+        for idx in order:
+            prediction = 1 if X[idx] @ coefs + bias > seuil else 0
+            erreur = sign * (y[idx] - prediction)
+            coefs = coefs + lr * erreur * X[idx]
+            bias = bias + (lr if lr_in_bias else 1.0) * erreur
+        return coefs, bias
+    return run
+
+
+register(Exercise(
+    id="01.perceptron", lesson=1, title="Rosenblatt's perceptron, with and without a learning rate",
+    statement="perceptron(X, y, order, taux_apprentissage=None, seuil=0.5) visits the samples "
+              "X[idx] for idx in order, predicts 1 if X[idx]·coefs + bias > seuil else 0, and "
+              "updates coefs and bias from zero by taux_apprentissage·(y − prediction) (by the "
+              "error alone when taux_apprentissage is None). Return (coefs, bias).",
+    kind="function", parts=("coefs", "bias"),
+    inputs=_perceptron_inputs, reference=_perceptron_reference,
+    mistakes=(
+        Mistake("coefs", lambda **k: _perceptron_wrong(sign=-1)(**k)[0],
+                "the update goes the wrong way: the error is (true − prediction), and the "
+                "weights move towards a sample the neuron should have fired on"),
+        Mistake("bias", lambda **k: _perceptron_wrong(sign=-1)(**k)[1],
+                "the update goes the wrong way: the error is (true − prediction)"),
+        Mistake("coefs", lambda **k: _perceptron_wrong(use_lr=False)(**k)[0],
+                "right without a learning rate; with one, every step is "
+                "taux_apprentissage × error"),
+        Mistake("bias", lambda **k: _perceptron_wrong(use_lr=False)(**k)[1],
+                "right without a learning rate; with one, every step is "
+                "taux_apprentissage × error"),
+        Mistake("coefs", lambda **k: _perceptron_wrong(lr_in_bias=False)(**k)[0],
+                "the bias steps by the error alone: scale its step by taux_apprentissage too "
+                "(a wrong bias then changes the later predictions, hence the weights)"),
+        Mistake("bias", lambda **k: _perceptron_wrong(lr_in_bias=False)(**k)[1],
+                "the bias must step by taux_apprentissage × error, like the weights"),
+    )))
+
+
+def _and_epochs(w0: list[float], b0: float) -> int:
+    p = Perceptron(2, lr=0.2, threshold=0.5, seed=0)
+    for w, v in zip(p.w, w0):
+        w.data = v
+    p.b.data = b0
+    return len(p.fit(*AND, epochs=100).mistakes)
+
+
+register(Exercise(
+    id="01.initial_weights", lesson=1, title="influence of the initial weights and bias",
+    statement="Start nn.Perceptron(2, lr=0.2, threshold=0.5, seed=0) at w = [3, −3], b = −2 and "
+              "fit it on AND (epochs=100). How many epochs does fit run until it converges "
+              "(the length of history.mistakes, the last mistake-free epoch included)?",
+    kind="value", parts=("epochs",),
+    inputs=lambda rng: {}, reference=lambda: {"epochs": _and_epochs([3.0, -3.0], -2.0)},
+    mistakes=(
+        Mistake("epochs", lambda: _and_epochs([3.0, -3.0], -2.0) - 1,
+                "count the last epoch too: fit stops after an epoch *without* a mistake"),
+        Mistake("epochs", lambda: _and_epochs([0.0, 0.0], 0.0),
+                "that is the count from the zero start; set p.w[i].data and p.b.data before fit"),
+    )))
+
+
+def _accuracy_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    n = int(rng.integers(5, 30))
+    p = Perceptron(2, threshold=float(rng.normal()))
+    for w in p.w:
+        w.data = float(rng.normal())
+    X = rng.normal(0, 2, size=(n, 2)).tolist()
+    return {"p": p, "X": X, "y": rng.integers(0, 2, size=n).tolist()}
+
+
+def _accuracy_reference(p, X, y) -> dict[str, float]:
+    return {"accuracy": float(np.mean([p.predict(x) == t for x, t in zip(X, y)]))}
+
+
+register(Exercise(
+    id="01.blobs_accuracy", lesson=1, title="blobs: how good does the perceptron get?",
+    statement="accuracy(p, X, y) returns the fraction of the samples X that the perceptron p "
+              "classifies right (p.predict(x) == target), a number in [0, 1].",
+    kind="function", parts=("accuracy",),
+    inputs=_accuracy_inputs, reference=_accuracy_reference,
+    mistakes=(
+        Mistake("accuracy", lambda p, X, y: 1 - _accuracy_reference(p, X, y)["accuracy"],
+                "that is the error rate: count the samples it gets *right*"),
+        Mistake("accuracy", lambda p, X, y: len(X) * _accuracy_reference(p, X, y)["accuracy"],
+                "that is a count: divide by the number of samples"),
+    )))
+
+
+def _and_weight(lr: float) -> float:
+    p = Perceptron(2, lr=lr, threshold=0.0, seed=0)
+    p.fit(*AND, epochs=500)
+    return p.w[0].data
+
+
+register(Exercise(
+    id="01.learning_rate", lesson=1, title="the learning rate with threshold 0",
+    statement="Train nn.Perceptron(2, lr=η, threshold=0.0, seed=0) on AND (epochs=500) with "
+              "η = 0.3 and with η = 0.1. What is the ratio w₁(η = 0.3) / w₁(η = 0.1) of their "
+              "first weights? Answer without running it first, then check.",
+    kind="value", parts=("ratio",),
+    inputs=lambda rng: {}, reference=lambda: {"ratio": _and_weight(0.3) / _and_weight(0.1)},
+    mistakes=(
+        Mistake("ratio", lambda: 1.0,
+                "the mistakes are the same whatever η, but each update is η × error × x: "
+                "the weights scale with η"),
+        Mistake("ratio", lambda: _and_weight(0.1) / _and_weight(0.3),
+                "upside down: which learning rate takes the larger steps?"),
+    )))
+
+
+# ------------------------------------------------------- lesson 02: one logistic neuron, BCE
+def _neuron_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    n = int(rng.integers(2, 9))
+    return {"w": rng.normal(0, 1, size=2), "b": float(rng.normal()),
+            "X": rng.normal(0, 1.5, size=(n, 2)), "y": rng.integers(0, 2, size=n).astype(float)}
+
+
+def _neuron_reference(w, b, X, y) -> dict[str, Any]:
+    """J = mean BCE of σ(w·x + b) over the samples, back-propagated by the engine."""
+    ws, bv = [Value(float(v)) for v in w], Value(float(b))
+    preds = [(autograd.dot(ws, [float(t) for t in x]) + bv).sigmoid() for x in X]
+    binary_cross_entropy(preds, [float(t) for t in y]).backward()
+    return {"∂J/∂w": np.array([v.grad for v in ws]), "∂J/∂b": bv.grad}
+
+
+def _neuron_delta(w, b, X, y) -> np.ndarray:
+    return _sigmoid(X @ w + b) - y
+
+
+NEURON_MISTAKES = (
+    Mistake("∂J/∂b", lambda w, b, X, y: _neuron_delta(w, b, X, y).sum(),
+            "your ∂J/∂b is right for one sample; J is the mean over the N samples — check the 1/N"),
+    Mistake("∂J/∂w", lambda w, b, X, y: (_neuron_delta(w, b, X, y)[:, None] * X).sum(0),
+            "your ∂J/∂w is right for one sample; J is the mean over the N samples — check the 1/N"),
+    Mistake("∂J/∂b", lambda w, b, X, y: -_neuron_delta(w, b, X, y).mean(),
+            "the sign: ∂ℒ/∂ŷ · ∂ŷ/∂z simplifies to ŷ − y, not y − ŷ"),
+    Mistake("∂J/∂w", lambda w, b, X, y: -(_neuron_delta(w, b, X, y)[:, None] * X).mean(0),
+            "the sign: ∂ℒ/∂ŷ · ∂ŷ/∂z simplifies to ŷ − y, not y − ŷ"),
+    Mistake("∂J/∂b", lambda w, b, X, y: (_neuron_delta(w, b, X, y)
+                                          * _sigmoid(X @ w + b) * (1 - _sigmoid(X @ w + b))).mean(),
+            "one σ′ too many: with the cross-entropy, ∂ℒ/∂ŷ · ŷ(1 − ŷ) is already ŷ − y"),
+    Mistake("∂J/∂w", lambda w, b, X, y: ((_neuron_delta(w, b, X, y) * _sigmoid(X @ w + b)
+                                           * (1 - _sigmoid(X @ w + b)))[:, None] * X).mean(0),
+            "one σ′ too many: with the cross-entropy, ∂ℒ/∂ŷ · ŷ(1 − ŷ) is already ŷ − y"),
+    Mistake("∂J/∂w", lambda w, b, X, y: np.full(2, _neuron_delta(w, b, X, y).mean()),
+            "that is ∂J/∂b: for a weight, multiply each sample's (ŷ − y) by its x"),
+)
+
+register(Exercise(
+    id="02.neuron_gradients", lesson=2, title="∂J/∂w and ∂J/∂b of a logistic neuron",
+    statement="gradients(w, b, X, y): for ŷ = σ(w·x + b) and the cost J = (1/N) Σ BCE(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) "
+              "over the N rows of X, return (∂J/∂w, ∂J/∂b) — an array of 2 numbers and a number.",
+    kind="function", parts=("∂J/∂w", "∂J/∂b"),
+    inputs=_neuron_inputs, reference=_neuron_reference, mistakes=NEURON_MISTAKES))
+
+
+# ------------------------------------------------- lesson 03: the course's two-layer network
+def _two_layer_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    n = int(rng.integers(2, 7))
+    return {"W1": rng.normal(0, 1, size=(3, 2)), "b1": rng.normal(0, 1, size=3),
+            "W2": rng.normal(0, 1, size=3), "b2": float(rng.normal()),
+            "X": rng.normal(0, 1.5, size=(n, 2)), "y": rng.integers(0, 2, size=n).astype(float)}
+
+
+def _two_layer_reference(W1, b1, W2, b2, X, y) -> dict[str, Any]:
+    """The engine's 2-3-1 sigmoid MLP with these parameters, J = mean BCE, backward."""
+    net = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    hidden, out = net.layers[0].neurons, net.layers[1].neurons[0]
+    for j, neuron in enumerate(hidden):
+        for k, w in enumerate(neuron.w):
+            w.data = float(W1[j, k])
+        neuron.b.data = float(b1[j])
+    for k, w in enumerate(out.w):
+        w.data = float(W2[k])
+    out.b.data = float(b2)
+    binary_cross_entropy([net([float(t) for t in x]) for x in X], [float(t) for t in y]).backward()
+    return {"∂J/∂b[2]": out.b.grad, "∂J/∂w[2]": np.array([w.grad for w in out.w]),
+            "∂J/∂b[1]": np.array([n.b.grad for n in hidden]),
+            "∂J/∂w[1]": np.array([[w.grad for w in n.w] for n in hidden])}
+
+
+def _two_layer_by_hand(W1, b1, W2, b2, X, y, *, reduce=np.mean, sign=1.0, w2=True,
+                       slope="a(1-a)") -> dict[str, Any]:
+    A1 = _sigmoid(X @ W1.T + b1)
+    d2 = sign * (_sigmoid(A1 @ W2 + b2) - y)
+    local = {"a(1-a)": A1 * (1 - A1), "a": A1, "1": np.ones_like(A1)}[slope]
+    d1 = d2[:, None] * (W2 if w2 else 1.0) * local
+    return {"∂J/∂b[2]": reduce(d2), "∂J/∂w[2]": reduce(d2[:, None] * A1, axis=0),
+            "∂J/∂b[1]": reduce(d1, axis=0),
+            "∂J/∂w[1]": reduce(d1[:, :, None] * X[:, None, :], axis=0)}
+
+
+def _two_layer_mistake(part: str, hint: str, **how) -> Mistake:
+    return Mistake(part, lambda **k: _two_layer_by_hand(**k, **how)[part], hint)
+
+
+_SUM = "right for one sample; J is the mean over the N samples — check the 1/N"
+register(Exercise(
+    id="03.two_layer_gradients", lesson=3, title="the deck's exercise: a two-layer network",
+    statement="two_layer_gradients(W1, b1, W2, b2, X, y): the 2-3-1 network "
+              "a⁽¹⁾ = σ(W1 x + b1), ŷ = σ(W2·a⁽¹⁾ + b2) (W1 is 3×2, row j = neuron j), "
+              "J = (1/N) Σ BCE(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) over the rows of X. Return "
+              "(∂J/∂b[2], ∂J/∂w[2], ∂J/∂b[1], ∂J/∂w[1]) with the shapes of b2, W2, b1, W1.",
+    kind="function", parts=("∂J/∂b[2]", "∂J/∂w[2]", "∂J/∂b[1]", "∂J/∂w[1]"),
+    inputs=_two_layer_inputs, reference=_two_layer_reference,
+    mistakes=tuple(
+        [_two_layer_mistake(p, _SUM, reduce=np.sum)
+         for p in ("∂J/∂b[2]", "∂J/∂w[2]", "∂J/∂b[1]", "∂J/∂w[1]")]
+        + [_two_layer_mistake(p, "the sign: the output's δ is ŷ − y, not y − ŷ", sign=-1.0)
+           for p in ("∂J/∂b[2]", "∂J/∂w[2]", "∂J/∂b[1]", "∂J/∂w[1]")]
+        + [_two_layer_mistake(p, "the factor ∂z⁽²⁾/∂a_j⁽¹⁾ = w_j⁽²⁾ is missing: the gradient "
+                                 "reaches hidden neuron j through its outgoing weight", w2=False)
+           for p in ("∂J/∂b[1]", "∂J/∂w[1]")]
+        + [_two_layer_mistake(p, "∂a⁽¹⁾/∂z⁽¹⁾ is σ′(z) = a(1 − a), not σ(z) = a", slope="a")
+           for p in ("∂J/∂b[1]", "∂J/∂w[1]")]
+        + [_two_layer_mistake(p, "the hidden sigmoid's slope ∂a⁽¹⁾/∂z⁽¹⁾ = a(1 − a) is missing",
+                              slope="1")
+           for p in ("∂J/∂b[1]", "∂J/∂w[1]")])))
+
+
+# ------------------------------------------------------------- lesson 04: σ′ and tanh′
+def _z_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    return {"z": float(rng.uniform(-4, 4))}
+
+
+_sigmoid_slope = autograd.grad(lambda t: t.sigmoid())
+_tanh_slope = autograd.grad(lambda t: t.tanh())
+
+register(Exercise(
+    id="04.sigmoid_prime", lesson=4, title="the sigmoid's derivative",
+    statement="sigmoid_prime(z) returns g′(z) for g(z) = 1 / (1 + e^(−z)), as a formula "
+              "(math.exp).",
+    kind="function", parts=("g′(z)",), inputs=_z_inputs,
+    reference=lambda z: {"g′(z)": _sigmoid_slope(z)},
+    mistakes=(
+        Mistake("g′(z)", lambda z: float(_sigmoid(z)), "that is σ(z) itself; σ′(z) = σ(z)·(…)"),
+        Mistake("g′(z)", lambda z: 1 - float(_sigmoid(z)) ** 2,
+                "1 − g² is tanh's rule; for the sigmoid, the product of g and 1 − g"),
+        Mistake("g′(z)", lambda z: math.exp(-z) / (1 + math.exp(-z)),
+                "the quotient rule squares the denominator: (1 + e^(−z))²"),
+        Mistake("g′(z)", lambda z: -math.exp(-z) / (1 + math.exp(-z)) ** 2,
+                "the sign: d/dz e^(−z) = −e^(−z), and the minus of 1/u′s derivative cancels it"),
+    )))
+
+register(Exercise(
+    id="04.tanh_prime", lesson=4, title="tanh's derivative",
+    statement="tanh_prime(z) returns tanh′(z), as a formula (math.tanh).",
+    kind="function", parts=("tanh′(z)",), inputs=_z_inputs,
+    reference=lambda z: {"tanh′(z)": _tanh_slope(z)},
+    mistakes=(
+        Mistake("tanh′(z)", lambda z: math.tanh(z), "that is tanh(z) itself, not its slope"),
+        Mistake("tanh′(z)", lambda z: 1 - math.tanh(z), "a square is missing in your formula"),
+        Mistake("tanh′(z)", lambda z: math.tanh(z) * (1 - math.tanh(z)),
+                "g(1 − g) is the sigmoid's rule; tanh's is 1 − tanh²"),
+    )))
