@@ -1,0 +1,214 @@
+"""nn.exercises: every exercise accepts its solution, rejects typical wrong answers with a hint
+that shows none of the reference's numbers, and says "not answered yet" to a stub.
+
+The solutions and wrong answers here are written by hand (numpy formulas), independently of the
+bank's mistake functions: a bank whose reference or hints were wrong would fail."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+import nn
+from nn.exercise_bank import AND, EXERCISES
+from nn.exercises import CheckResult, check
+
+
+def sig(t):
+    return 1 / (1 + np.exp(-np.asarray(t, dtype=float)))
+
+
+# ------------------------------------------------------------------ hand-written answers
+def perceptron(X, y, order, taux_apprentissage=None, seuil=0.5, sign=1, bias_lr=True):
+    coefs, bias = np.zeros(X.shape[1]), 0.0
+    for idx in order:
+        prediction = 1 if np.dot(X[idx], coefs) + bias > seuil else 0
+        erreur = sign * (y[idx] - prediction)
+        lr = 1.0 if taux_apprentissage is None else taux_apprentissage
+        coefs = coefs + lr * erreur * X[idx]
+        bias = bias + (lr if bias_lr else 1.0) * erreur
+    return coefs, bias
+
+
+def and_epochs(w0, b0, minus=0):
+    p = nn.Perceptron(2, lr=0.2, threshold=0.5, seed=0)
+    for w, v in zip(p.w, w0):
+        w.data = v
+    p.b.data = b0
+    return len(p.fit(*AND, epochs=100).mistakes) - minus
+
+
+def accuracy(p, X, y):
+    return sum(p.predict(x) == t for x, t in zip(X, y)) / len(X)
+
+
+def neuron(w, b, X, y, reduce=np.mean, sign=1, extra_slope=False):
+    yh = sig(X @ w + b)
+    d = sign * (yh - y) * (yh * (1 - yh) if extra_slope else 1)
+    return reduce(d[:, None] * X, axis=0), reduce(d)
+
+
+def two_layer(W1, b1, W2, b2, X, y, reduce=np.mean, w2=True, slope=True, transpose=False):
+    A1 = sig(X @ W1.T + b1)
+    d2 = sig(A1 @ W2 + b2) - y
+    d1 = d2[:, None] * (W2 if w2 else 1) * (A1 * (1 - A1) if slope else A1)
+    dW1 = reduce(d1[:, :, None] * X[:, None, :], axis=0)
+    return reduce(d2), reduce(d2[:, None] * A1, axis=0), reduce(d1, axis=0), \
+        (dW1.T if transpose else dW1)
+
+
+def and_ratio():
+    ws = []
+    for lr in (0.3, 0.1):
+        p = nn.Perceptron(2, lr=lr, threshold=0.0, seed=0)
+        p.fit(*AND, epochs=500)
+        ws.append(p.w[0].data)
+    return ws[0] / ws[1]
+
+
+SOLUTIONS = {
+    "01.perceptron": perceptron,
+    "01.initial_weights": lambda: and_epochs([3.0, -3.0], -2.0),
+    "01.blobs_accuracy": accuracy,
+    "01.learning_rate": and_ratio,
+    "02.neuron_gradients": neuron,
+    "03.two_layer_gradients": two_layer,
+    "04.sigmoid_prime": lambda z: sig(z) * (1 - sig(z)),
+    "04.tanh_prime": lambda z: 1 - math.tanh(z) ** 2,
+}
+
+# id → [(wrong answer, a word the hint must contain)]
+WRONG = {
+    "01.perceptron": [
+        (lambda **k: perceptron(**k, sign=-1), "wrong way"),
+        (lambda **k: perceptron(**k, bias_lr=False), "taux_apprentissage"),
+    ],
+    "01.initial_weights": [(lambda: and_epochs([3.0, -3.0], -2.0, minus=1), "last epoch"),
+                           (lambda: and_epochs([0.0, 0.0], 0.0), "zero start")],
+    "01.blobs_accuracy": [(lambda p, X, y: 1 - accuracy(p, X, y), "error rate"),
+                          (lambda p, X, y: len(X) * accuracy(p, X, y), "divide")],
+    "01.learning_rate": [(lambda: 1.0, "scale"), (lambda: 1 / and_ratio(), "upside down")],
+    "02.neuron_gradients": [
+        (lambda **k: neuron(**k, reduce=np.sum), "mean over the N"),
+        (lambda **k: neuron(**k, sign=-1), "sign"),
+        (lambda **k: neuron(**k, extra_slope=True), "σ′ too many"),
+    ],
+    "03.two_layer_gradients": [
+        (lambda **k: two_layer(**k, reduce=np.sum), "mean over the N"),
+        (lambda **k: two_layer(**k, w2=False), "w_j⁽²⁾"),
+        (lambda **k: two_layer(**k, slope=False), "not σ(z)"),
+        (lambda **k: two_layer(**k, transpose=True), "shape"),
+    ],
+    "04.sigmoid_prime": [(lambda z: float(sig(z)), "σ(z) itself"),
+                         (lambda z: 1 - float(sig(z)) ** 2, "tanh's rule")],
+    "04.tanh_prime": [(lambda z: math.tanh(z), "tanh(z) itself"),
+                      (lambda z: 1 - math.tanh(z), "square"),
+                      (lambda z: math.tanh(z) * (1 - math.tanh(z)), "sigmoid's rule")],
+}
+
+
+def as_answer(exercise_id, fn):
+    """A value exercise's answer is the number itself."""
+    return fn() if EXERCISES[exercise_id].kind == "value" else fn
+
+
+def reference_numbers(exercise_id, seed):
+    """Every number the reference takes on the draws check(seed=seed) makes."""
+    ex = EXERCISES[exercise_id]
+    rng = np.random.default_rng(seed)
+    numbers = []
+    for _ in range(1 if ex.kind == "value" else ex.draws):
+        ref = ex.reference(**ex.inputs(rng))
+        numbers += [float(v) for part in ex.parts for v in np.ravel(ref[part])]
+    return numbers
+
+
+def shows_a_reference_number(result: CheckResult, numbers) -> list[str]:
+    """Numbers of the feedback lines equal (to their printed digits) to a reference number;
+    0, 1 and 2 are left out (they occur in words like 1/N and a⁽²⁾)."""
+    shown = re.findall(r"-?\d+(?:\.\d+)?", " ".join(result.lines))
+    found = []
+    for text in shown:
+        decimals = len(text.split(".")[1]) if "." in text else 0
+        for n in numbers:
+            if abs(n) > 2.5 and round(n, decimals) == float(text):
+                found.append(text)
+    return found
+
+
+def test_every_exercise_has_a_solution_and_wrong_answers_here():
+    assert set(SOLUTIONS) == set(EXERCISES) == set(WRONG)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_the_solution_is_accepted(exercise_id):
+    for seed in (0, 1):
+        result = check(exercise_id, as_answer(exercise_id, SOLUTIONS[exercise_id]), seed=seed)
+        assert result.correct, str(result)
+        assert "✓" in str(result) and "✓" in result._repr_html_()
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_typical_wrong_answers_are_rejected_with_their_hint(exercise_id):
+    assert len(WRONG[exercise_id]) >= 2
+    for wrong, word in WRONG[exercise_id]:
+        result = check(exercise_id, as_answer(exercise_id, wrong), seed=3)
+        assert result.status == "wrong", str(result)
+        assert word in str(result), str(result)
+        assert shows_a_reference_number(result, reference_numbers(exercise_id, 3)) == []
+
+
+def test_the_number_detector_can_see_a_leak():
+    result = CheckResult(EXERCISES["04.tanh_prime"], "wrong", ["you said 3.1416"])
+    assert shows_a_reference_number(result, [math.pi]) == ["3.1416"]
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_stubs_are_not_answered_yet(exercise_id):
+    def stub(*args, **kwargs): ...
+
+    def raises(*args, **kwargs):
+        raise NotImplementedError
+
+    for answer in (None, ..., stub, raises):
+        if EXERCISES[exercise_id].kind == "value" and callable(answer):
+            continue
+        result = check(exercise_id, answer)
+        assert result.status == "unanswered" and "not answered yet" in str(result)
+
+
+def test_an_answer_that_raises_is_reported_not_raised():
+    result = check("04.sigmoid_prime", lambda z: 1 / 0)
+    assert result.status == "error" and "ZeroDivisionError" in str(result)
+
+
+def test_a_wrong_answer_no_mistake_explains_gets_a_generic_hint():
+    result = check("04.sigmoid_prime", lambda z: 0.123)
+    assert result.status == "wrong" and "differs from the engine" in str(result)
+
+
+def test_a_tuple_of_the_wrong_length_is_named():
+    result = check("02.neuron_gradients", lambda w, b, X, y: 0.0)
+    assert result.status == "wrong" and "∂J/∂w, ∂J/∂b" in str(result)
+
+
+def test_draws_are_fresh_each_call():
+    seen = []
+    check("04.sigmoid_prime", lambda z: seen.append(z) or 0.0)
+    check("04.sigmoid_prime", lambda z: seen.append(z) or 0.0)
+    assert len(seen) == 2 * EXERCISES["04.sigmoid_prime"].draws and len(set(seen)) == len(seen)
+
+
+def test_an_unknown_id_names_the_known_ones():
+    with pytest.raises(KeyError, match="04.sigmoid_prime"):
+        check("4.sigmoid", lambda z: z)
+
+
+def test_html_is_readable_in_a_narrow_column():
+    html = check("04.tanh_prime", lambda z: math.tanh(z))._repr_html_()
+    size = int(re.search(r"font-size:(\d+)px", html).group(1))
+    width = int(re.search(r"max-width:(\d+)px", html).group(1))
+    assert size >= 14 and width <= 700
