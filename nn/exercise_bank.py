@@ -8,7 +8,9 @@ that points at the wrong factor or case. ``EXERCISES`` maps id → exercise.
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
 from typing import Any
 
 import numpy as np
@@ -312,4 +314,199 @@ register(Exercise(
         Mistake("tanh′(z)", lambda z: 1 - math.tanh(z), "a square is missing in your formula"),
         Mistake("tanh′(z)", lambda z: math.tanh(z) * (1 - math.tanh(z)),
                 "g(1 − g) is the sigmoid's rule; tanh's is 1 − tanh²"),
+    )))
+
+
+# ------------------------------------------------------------ lesson 05: training an MLP
+def _matrix_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    n, d = int(rng.integers(4, 12)), int(rng.integers(2, 4))
+    spread = rng.uniform(0.5, 4, d)
+    return {"X": rng.normal(0, 1, size=d) * 3 + rng.normal(0, 1, size=(n, d)) * spread}
+
+
+def _standardize_reference(X) -> dict[str, Any]:
+    from nn.data import Standardizer
+    return {"standardised X": np.array(Standardizer().fit_transform(X.tolist()))}
+
+
+def _minmax_reference(X) -> dict[str, Any]:
+    from nn.data import MinMaxScaler
+    return {"normalised X": np.array(MinMaxScaler().fit_transform(X.tolist()))}
+
+
+register(Exercise(
+    id="05.standardize", lesson=5, title="standardise by hand",
+    statement="standardize(X) returns X (N × d) with every feature (column) centred on its mean "
+              "and divided by its population standard deviation, as nn.data.Standardizer.",
+    kind="function", parts=("standardised X",),
+    inputs=_matrix_inputs, reference=_standardize_reference,
+    mistakes=(
+        Mistake("standardised X", lambda X: (X - X.mean(0)) / X.std(0, ddof=1),
+                "that is the sample standard deviation (÷ N − 1); the scaler uses the "
+                "population one (÷ N), numpy's default"),
+        Mistake("standardised X", lambda X: X / X.std(0),
+                "the features are scaled but not centred: subtract the mean first"),
+        Mistake("standardised X",
+                lambda X: (X - X.mean(1, keepdims=True)) / X.std(1, keepdims=True),
+                "those are the statistics of each sample (row); standardise each feature (column)"),
+    )))
+
+register(Exercise(
+    id="05.minmax", lesson=5, title="min-max normalisation by hand",
+    statement="minmax(X) maps every feature (column) of X linearly onto [0, 1]: its minimum to 0, "
+              "its maximum to 1, as nn.data.MinMaxScaler.",
+    kind="function", parts=("normalised X",),
+    inputs=_matrix_inputs, reference=_minmax_reference,
+    mistakes=(
+        Mistake("normalised X", lambda X: (X - X.min(0)) / X.max(0),
+                "divide by the range, max − min, not by the max"),
+        Mistake("normalised X", lambda X: (X - X.min(1, keepdims=True))
+                / (X.max(1, keepdims=True) - X.min(1, keepdims=True)),
+                "those are the minimum and maximum of each sample (row); use each "
+                "feature's (column)"),
+    )))
+
+
+def _last_weight_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    sizes = [2, int(rng.integers(4, 7)), int(rng.integers(4, 7)), 1]
+    Ws = [rng.normal(0, 0.8, size=(o, i)) for i, o in itertools.pairwise(sizes)]
+    bs = [rng.normal(0, 0.3, size=o) for o in sizes[1:]]
+    return {"Ws": Ws, "bs": bs, "x": rng.normal(0, 1, size=2), "y": float(rng.integers(0, 2))}
+
+
+def _last_weight_reference(Ws, bs, x, y) -> dict[str, float]:
+    """The engine's ReLU MLP with these weights, loss bce_with_logits, ∂L/∂w₁,₄⁽³⁾."""
+    model = MLP(2, [len(b) for b in bs], activation="relu", seed=0)
+    for layer, W, b in zip(model.layers, Ws, bs):
+        for j, neuron in enumerate(layer.neurons):
+            for k, w in enumerate(neuron.w):
+                w.data = float(W[j, k])
+            neuron.b.data = float(b[j])
+    binary_cross_entropy([model([float(t) for t in x])], [y], from_logits=True).backward()
+    return {"∂L/∂w₁,₄⁽³⁾": model.layers[-1].neurons[0].w[3].grad}
+
+
+def _last_weight_by_hand(Ws, bs, x, y, *, squash=True, relu=True, sign=1.0) -> float:
+    a = np.asarray(x, dtype=float)
+    z2 = Ws[1] @ np.maximum(0, Ws[0] @ a + bs[0]) + bs[1]
+    a2 = np.maximum(0, z2) if relu else z2
+    z = float((Ws[2] @ a2 + bs[2])[0])
+    out = float(_sigmoid(z)) if squash else z
+    return sign * (out - y) * a2[3]
+
+
+register(Exercise(
+    id="05.last_weight_grad", lesson=5, title="one weight's gradient, by numpy alone",
+    statement="last_weight_grad(Ws, bs, x, y): the MLP 2 → n₁ → n₂ → 1 with ReLU hidden layers "
+              "and a linear output z (a logit), layer l being a = f(Ws[l] @ a + bs[l]); the "
+              "loss is bce_with_logits. Return ∂L/∂w₁,₄⁽³⁾ = ∂L/∂Ws[2][0, 3], by a numpy "
+              "forward pass.",
+    kind="function", parts=("∂L/∂w₁,₄⁽³⁾",),
+    inputs=_last_weight_inputs, reference=_last_weight_reference,
+    mistakes=(
+        Mistake("∂L/∂w₁,₄⁽³⁾", lambda **k: _last_weight_by_hand(**k, squash=False),
+                "the output is a logit z: the error is σ(z) − y, not z − y"),
+        Mistake("∂L/∂w₁,₄⁽³⁾", lambda **k: _last_weight_by_hand(**k, relu=False),
+                "a₄⁽²⁾ is the ReLU's output, max(0, z₄⁽²⁾), not z₄⁽²⁾"),
+        Mistake("∂L/∂w₁,₄⁽³⁾", lambda **k: _last_weight_by_hand(**k, sign=-1.0),
+                "the sign: ∂L/∂z = σ(z) − y"),
+    )))
+
+
+def _slopes_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    y_hat, y = rng.normal(0, 5, size=2)
+    return {"y_hat": float(y_hat), "y": float(y)}
+
+
+def _slopes_reference(y_hat, y) -> dict[str, float]:
+    from nn.losses import mae, mse
+    grads = {}
+    for name, loss in (("∂MSE/∂ŷ", mse), ("∂MAE/∂ŷ", mae)):
+        v = Value(y_hat)
+        loss([v], [y]).backward()
+        grads[name] = v.grad
+    return grads
+
+
+register(Exercise(
+    id="05.loss_slopes", lesson=5, title="the gradients of MSE and MAE",
+    statement="loss_slopes(y_hat, y) returns (∂MSE/∂ŷ, ∂MAE/∂ŷ) for one sample (N = 1): "
+              "MSE = (ŷ − y)², MAE = |ŷ − y|.",
+    kind="function", parts=("∂MSE/∂ŷ", "∂MAE/∂ŷ"),
+    inputs=_slopes_inputs, reference=_slopes_reference,
+    mistakes=(
+        Mistake("∂MSE/∂ŷ", lambda y_hat, y: y_hat - y, "the square's derivative brings a factor 2"),
+        Mistake("∂MSE/∂ŷ", lambda y_hat, y: 2 * (y - y_hat),
+                "the sign: differentiate with respect to ŷ, not y"),
+        Mistake("∂MAE/∂ŷ", lambda y_hat, y: y_hat - y,
+                "that is the squared error's slope (halved); |u|′ is the sign of u"),
+        Mistake("∂MAE/∂ŷ", lambda y_hat, y: float(np.sign(y - y_hat)),
+                "the sign: differentiate with respect to ŷ, not y"),
+    )))
+
+
+class _EndPoint(random.Random):
+    """A random generator whose uniform(a, b) returns b: the bound an initialiser draws in."""
+
+    def uniform(self, low: float, high: float) -> float:
+        return high
+
+
+def _xavier_reference() -> dict[str, float]:
+    from nn.init import xavier_uniform
+    bound = xavier_uniform(32, 32, 1, _EndPoint())[0]
+    return {"bound a": bound, "std": bound / math.sqrt(3)}
+
+
+register(Exercise(
+    id="05.xavier_bound", lesson=5, title="Xavier's bound and spread",
+    statement="For the first layer of a tanh MLP(32, [32, …]) initialised with xavier_uniform, "
+              "give (a, std): the bound a no weight exceeds and the weights' standard deviation "
+              "(a uniform on [−a, a] has standard deviation a/√3).",
+    kind="value", parts=("bound a", "std"),
+    inputs=lambda rng: {}, reference=_xavier_reference,
+    mistakes=(
+        Mistake("bound a", lambda: math.sqrt(6 / 32),
+                "Xavier averages both fans: fan_in + fan_out in the denominator"),
+        Mistake("bound a", lambda: math.sqrt(2 / 64),
+                "that is xavier_normal's standard deviation; the uniform's bound has a 6"),
+        Mistake("std", lambda: _xavier_reference()["bound a"],
+                "that is the bound; a uniform on [−a, a] spreads less: divide by √3"),
+        Mistake("std", lambda: math.sqrt(6 / 32) / math.sqrt(3),
+                "Xavier averages both fans: fan_in + fan_out in the denominator"),
+    )))
+
+
+def _weighted_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    n = int(rng.integers(3, 8))
+    ts = [int(t) for t in rng.integers(0, 2, size=n)]
+    ts[0], ts[1] = 0, 1
+    return {"zs": rng.normal(0, 2, size=n).tolist(), "ts": ts,
+            "class_weights": {0: float(rng.uniform(0.5, 2)), 1: float(rng.uniform(2, 8))}}
+
+
+def _weighted_reference(zs, ts, class_weights) -> dict[str, float]:
+    loss = binary_cross_entropy([Value(z) for z in zs], ts, from_logits=True,
+                                weights=class_weights)
+    return {"loss": loss.data}
+
+
+def _ell(zs, ts) -> np.ndarray:
+    z, t = np.asarray(zs), np.asarray(ts)
+    return np.log1p(np.exp(z)) - t * z
+
+
+register(Exercise(
+    id="05.weighted_loss", lesson=5, title="the class-weighted loss",
+    statement="weighted_bce(zs, ts, class_weights): logits zs, targets ts (0/1), a weight per "
+              "class; return the weighted mean Σ wᵢ ℓᵢ / Σ wᵢ of ℓᵢ = log(1 + e^zᵢ) − yᵢ zᵢ, "
+              "wᵢ the weight of sample i's class.",
+    kind="function", parts=("loss",),
+    inputs=_weighted_inputs, reference=_weighted_reference,
+    mistakes=(
+        Mistake("loss", lambda zs, ts, class_weights: float(
+            (np.array([class_weights[t] for t in ts]) * _ell(zs, ts)).sum() / len(ts)),
+                "divide by the sum of the weights, not by N"),
+        Mistake("loss", lambda zs, ts, class_weights: float(_ell(zs, ts).mean()),
+                "that is the unweighted mean: multiply each ℓᵢ by its class's weight"),
     )))

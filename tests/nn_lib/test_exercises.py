@@ -128,10 +128,13 @@ def reference_numbers(exercise_id, seed):
 
 def shows_a_reference_number(result: CheckResult, numbers) -> list[str]:
     """Numbers of the feedback lines equal (to their printed digits) to a reference number;
-    0, 1 and 2 are left out (they occur in words like 1/N and a⁽²⁾)."""
+    single digits are left out (they occur in words like 1/N, a⁽²⁾, "divide by 4") and so
+    are references within ±2.5."""
     shown = re.findall(r"-?\d+(?:\.\d+)?", " ".join(result.lines))
     found = []
     for text in shown:
+        if re.fullmatch(r"-?\d", text):
+            continue
         decimals = len(text.split(".")[1]) if "." in text else 0
         for n in numbers:
             if abs(n) > 2.5 and round(n, decimals) == float(text):
@@ -212,3 +215,56 @@ def test_html_is_readable_in_a_narrow_column():
     size = int(re.search(r"font-size:(\d+)px", html).group(1))
     width = int(re.search(r"max-width:(\d+)px", html).group(1))
     assert size >= 14 and width <= 700
+
+
+# ---------------------------------------------------------------------- lesson 05
+def std_by_hand(X, ddof=0, centre=True, axis=0):
+    centred = X - X.mean(axis, keepdims=True) if centre else X
+    return centred / X.std(axis, ddof=ddof, keepdims=True)
+
+
+def minmax_by_hand(X, by_max=False):
+    low, high = X.min(axis=0), X.max(axis=0)
+    return (X - low) / (high if by_max else high - low)
+
+
+def last_weight(Ws, bs, x, y, squash=True, relu=True):
+    a = np.asarray(x)
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        z = W @ a + b
+        a = np.maximum(0, z) if relu or W is not Ws[-2] else z
+    z = (Ws[-1] @ a + bs[-1])[0]
+    return ((sig(z) if squash else z) - y) * a[3]
+
+
+def weighted(zs, ts, class_weights, normalise=True):
+    ell = [math.log(1 + math.exp(z)) - t * z for z, t in zip(zs, ts)]
+    ws = [class_weights[t] for t in ts]
+    return sum(w * e for w, e in zip(ws, ell)) / (sum(ws) if normalise else len(ws))
+
+
+SOLUTIONS.update({
+    "05.standardize": std_by_hand,
+    "05.minmax": minmax_by_hand,
+    "05.last_weight_grad": last_weight,
+    "05.loss_slopes": lambda y_hat, y: (2 * (y_hat - y), float(np.sign(y_hat - y))),
+    "05.xavier_bound": lambda: (math.sqrt(6 / 64), math.sqrt(6 / 64) / math.sqrt(3)),
+    "05.weighted_loss": weighted,
+})
+WRONG.update({
+    "05.standardize": [(lambda X: std_by_hand(X, ddof=1), "population"),
+                       (lambda X: std_by_hand(X, centre=False), "centred")],
+    "05.minmax": [(lambda X: minmax_by_hand(X, by_max=True), "range"),
+                  (lambda X: minmax_by_hand(X.T).T, "each sample")],
+    "05.last_weight_grad": [(lambda **k: last_weight(**k, squash=False), "σ(z) − y"),
+                            (lambda **k: last_weight(**k, relu=False), "ReLU's output")],
+    "05.loss_slopes": [(lambda y_hat, y: (y_hat - y, float(np.sign(y_hat - y))), "factor 2"),
+                       (lambda y_hat, y: (2 * (y_hat - y), y_hat - y), "sign of u")],
+    "05.xavier_bound": [(lambda: (math.sqrt(6 / 32), math.sqrt(6 / 32) / math.sqrt(3)),
+                         "both fans"),
+                        (lambda: (math.sqrt(6 / 64), math.sqrt(6 / 64)), "√3")],
+    "05.weighted_loss": [
+        (lambda zs, ts, class_weights: weighted(zs, ts, class_weights, normalise=False),
+         "sum of the weights"),
+        (lambda zs, ts, class_weights: weighted(zs, ts, {0: 1, 1: 1}), "unweighted")],
+})
