@@ -510,3 +510,86 @@ register(Exercise(
         Mistake("loss", lambda zs, ts, class_weights: float(_ell(zs, ts).mean()),
                 "that is the unweighted mean: multiply each ℓᵢ by its class's weight"),
     )))
+
+
+# ------------------------------------------------------------------ lesson 06: optimisers
+OPTIMISERS = ("SGD", "SGD + momentum", "Adagrad", "RMSprop", "Adam")
+
+
+def _state_reference() -> dict[str, int]:
+    """The numbers each of nn.optim's optimisers keeps per parameter after one step."""
+    from nn import optim
+    makers = {"SGD": lambda p: optim.SGD(p, lr=0.1),
+              "SGD + momentum": lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
+              "Adagrad": optim.Adagrad, "RMSprop": optim.RMSprop, "Adam": optim.Adam}
+    kept = {}
+    for name, make in makers.items():
+        w = Value(3.0)
+        opt = make([w])
+        ((w - 1) ** 2).backward()
+        opt.step()
+        kept[name] = len([k for k in opt.state[0] if k != "step"])
+    return kept
+
+
+register(Exercise(
+    id="06.optimizer_state", lesson=6, title="what each optimiser remembers",
+    statement="How many numbers does each optimiser keep per parameter (its state, the step "
+              "counter left out)? Answer (SGD, SGD + momentum, Adagrad, RMSprop, Adam).",
+    kind="value", parts=OPTIMISERS,
+    inputs=lambda rng: {}, reference=_state_reference,
+    mistakes=(
+        Mistake("SGD + momentum", lambda: 0,
+                "momentum remembers where it was going: one velocity per parameter"),
+        Mistake("Adam", lambda: 1,
+                "Adam keeps two moving averages: of the gradient and of its square"),
+        Mistake("Adagrad", lambda: 0,
+                "Adagrad divides by the history of the squared gradients, which it must keep"),
+        Mistake("RMSprop", lambda: 2,
+                "RMSprop keeps only the average of the squared gradients (no first moment)"),
+    )))
+
+
+def _invscaling_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    return {"learning_rate_init": float(rng.uniform(0.01, 1)),
+            "power_t": float(rng.uniform(0.2, 0.8)),
+            "epochs": int(rng.integers(2, 6)), "n_samples": int(rng.integers(4, 16))}
+
+
+def _invscaling_reference(learning_rate_init, power_t, epochs, n_samples) -> dict[str, float]:
+    """nn.MLPClassifier trained with the "invscaling" schedule for exactly ``epochs`` passes
+    over ``n_samples`` samples; the rate its optimiser holds at the end."""
+    import warnings
+
+    from nn.estimators import ConvergenceWarning, MLPClassifier
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, 2)).tolist()
+    y = [i % 2 for i in range(n_samples)]
+    clf = MLPClassifier(hidden_layer_sizes=(1,), solver="sgd", learning_rate="invscaling",
+                        learning_rate_init=learning_rate_init, power_t=power_t,
+                        max_iter=epochs, batch_size=n_samples, tol=0.0,
+                        n_iter_no_change=epochs + 1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    return {"rate": clf._optimizer.lr}
+
+
+register(Exercise(
+    id="06.invscaling", lesson=6, title="the invscaling rate at the end of a run",
+    statement="invscaling_rate(learning_rate_init, power_t, epochs, n_samples): the rate "
+              "MLPClassifier's \"invscaling\" schedule (solver=\"sgd\") uses after epochs "
+              "passes over n_samples training samples.",
+    kind="function", parts=("rate",),
+    inputs=_invscaling_inputs, reference=_invscaling_reference,
+    mistakes=(
+        Mistake("rate", lambda learning_rate_init, power_t, epochs, n_samples:
+                learning_rate_init / (epochs + 1) ** power_t,
+                "t counts samples, not epochs: epochs × n_samples"),
+        Mistake("rate", lambda learning_rate_init, power_t, epochs, n_samples:
+                learning_rate_init / (epochs * n_samples) ** power_t,
+                "the schedule divides by (t + 1)^power_t, so that the rate is defined at t = 0"),
+        Mistake("rate", lambda learning_rate_init, power_t, epochs, n_samples:
+                learning_rate_init * (epochs * n_samples + 1) ** power_t,
+                "the rate decreases: divide by (t + 1)^power_t"),
+    )))

@@ -268,3 +268,21 @@ WRONG.update({
          "sum of the weights"),
         (lambda zs, ts, class_weights: weighted(zs, ts, {0: 1, 1: 1}), "unweighted")],
 })
+
+
+# ---------------------------------------------------------------------- lesson 06
+def invscaling(learning_rate_init, power_t, epochs, n_samples, t_is_epochs=False, plus=1):
+    t = epochs if t_is_epochs else epochs * n_samples
+    return learning_rate_init / (t + plus) ** power_t
+
+
+SOLUTIONS.update({
+    "06.optimizer_state": lambda: (0, 1, 1, 1, 2),
+    "06.invscaling": invscaling,
+})
+WRONG.update({
+    "06.optimizer_state": [(lambda: (0, 0, 1, 1, 2), "velocity"),
+                           (lambda: (0, 1, 1, 1, 1), "two moving averages")],
+    "06.invscaling": [(lambda **k: invscaling(**k, t_is_epochs=True), "counts samples"),
+                      (lambda **k: invscaling(**k, plus=0), "(t + 1)")],
+})
