@@ -593,3 +593,179 @@ register(Exercise(
                 learning_rate_init * (epochs * n_samples + 1) ** power_t,
                 "the rate decreases: divide by (t + 1)^power_t"),
     )))
+
+
+# ------------------------------------------------------------- lesson 07: regularisation
+def _penalised_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    return {"w": rng.normal(0, 1, size=2), "b": float(rng.normal()),
+            "x": rng.normal(0, 1.5, size=2),
+            "y": float(rng.integers(0, 2)), "lam": float(rng.uniform(0.01, 0.5))}
+
+
+def _penalised_reference(w, b, x, y, lam, penalty) -> dict[str, Any]:
+    from nn.regularization import l1_penalty, l2_penalty
+    ws = [Value(float(v)) for v in w]
+    y_hat = (autograd.dot(ws, [float(t) for t in x]) + Value(float(b))).sigmoid()
+    term = (l2_penalty if penalty == "l2" else l1_penalty)(ws)
+    (binary_cross_entropy([y_hat], [y]) + lam * term).backward()
+    return {"∂J/∂w": np.array([v.grad for v in ws])}
+
+
+def _data_grad(w, b, x, y) -> np.ndarray:
+    return (float(_sigmoid(w @ x + b)) - y) * x
+
+
+register(Exercise(
+    id="07.l2_gradient", lesson=7, title="the gradient of an L2-penalised neuron",
+    statement="l2_gradients(w, b, x, y, lam): ŷ = σ(w·x + b), J = BCE(ŷ, y) + λ Σₖ wₖ² (the "
+              "weights only, not the bias). Return ∂J/∂w (an array of 2).",
+    kind="function", parts=("∂J/∂w",),
+    inputs=_penalised_inputs,
+    reference=lambda **k: _penalised_reference(**k, penalty="l2"),
+    mistakes=(
+        Mistake("∂J/∂w", lambda w, b, x, y, lam: _data_grad(w, b, x, y) + lam * w,
+                "d/dw (λw²) is 2λw: the penalty's term misses its factor 2"),
+        Mistake("∂J/∂w", lambda w, b, x, y, lam: _data_grad(w, b, x, y),
+                "that is the data term alone: add the penalty's gradient"),
+        Mistake("∂J/∂w", lambda w, b, x, y, lam: _data_grad(w, b, x, y) - 2 * lam * w,
+                "the penalty pushes the weights towards 0: its gradient has the sign of w"),
+    )))
+
+register(Exercise(
+    id="07.l1_gradient", lesson=7, title="the gradient of an L1-penalised neuron",
+    statement="l1_gradients(w, b, x, y, lam): ŷ = σ(w·x + b), J = BCE(ŷ, y) + λ Σₖ |wₖ|. "
+              "Return ∂J/∂w (an array of 2).",
+    kind="function", parts=("∂J/∂w",),
+    inputs=_penalised_inputs,
+    reference=lambda **k: _penalised_reference(**k, penalty="l1"),
+    mistakes=(
+        Mistake("∂J/∂w", lambda w, b, x, y, lam: _data_grad(w, b, x, y) + 2 * lam * w,
+                "that is L2's gradient; |w|′ is the sign of w"),
+        Mistake("∂J/∂w", lambda w, b, x, y, lam: _data_grad(w, b, x, y) + 2 * lam * np.sign(w),
+                "|w| has no square: its derivative is sign(w), with no factor 2"),
+        Mistake("∂J/∂w", lambda w, b, x, y, lam: _data_grad(w, b, x, y) + lam * w,
+                "|w|′ is the sign of w, not w"),
+    )))
+
+
+def _decay_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    return {"w": rng.normal(0, 1, size=3), "grad": rng.normal(0, 1, size=3),
+            "lr": float(rng.uniform(0.01, 1)), "weight_decay": float(rng.uniform(0.01, 0.5))}
+
+
+def _decay_reference(w, grad, lr, weight_decay) -> dict[str, Any]:
+    from nn.optim import SGD
+    ws = [Value(float(v)) for v in w]
+    for v, g in zip(ws, grad):
+        v.grad = float(g)
+    SGD(ws, lr=lr, weight_decay=weight_decay).step()
+    return {"new w": np.array([v.data for v in ws])}
+
+
+register(Exercise(
+    id="07.weight_decay", lesson=7, title="one SGD step with weight decay",
+    statement="sgd_step(w, grad, lr, weight_decay): the weights after one step of "
+              "nn.optim.SGD(..., lr, weight_decay) from w, the data loss's gradient being grad.",
+    kind="function", parts=("new w",),
+    inputs=_decay_inputs, reference=_decay_reference,
+    mistakes=(
+        Mistake("new w", lambda w, grad, lr, weight_decay: w - lr * grad - weight_decay * w,
+                "the decay λw is added to the gradient, so the learning rate scales it too"),
+        Mistake("new w", lambda w, grad, lr, weight_decay: w - lr * (grad + 2 * weight_decay * w),
+                "weight_decay=λ adds λw — the gradient of (λ/2) Σ w², not of λ Σ w²"),
+        Mistake("new w", lambda w, grad, lr, weight_decay: w - lr * (grad - weight_decay * w),
+                "the decay pulls w towards 0: it adds +λw to the gradient"),
+    )))
+
+
+def _dropout_reference() -> dict[str, float]:
+    """One survivor of nn.Dropout(p=0.2) on the number 3, and the mean it implies."""
+    from nn.layers import Dropout
+    drop = Dropout(p=0.2, seed=1)
+    survivor = max(v.data for v in drop([Value(3.0) for _ in range(50)]))
+    return {"survivor": survivor, "mean output": survivor * (1 - drop.p)}
+
+
+register(Exercise(
+    id="07.dropout_mean", lesson=7, title="why dropout divides by 1 − p",
+    statement="nn.Dropout(p=0.2) in training mode, applied to many copies of the number 3: what "
+              "is the value of an output that survives, and what is the mean of all outputs? "
+              "Answer (survivor, mean output).",
+    kind="value", parts=("survivor", "mean output"),
+    inputs=lambda rng: {}, reference=_dropout_reference,
+    mistakes=(
+        Mistake("survivor", lambda: 3.0,
+                "the survivors are rescaled, so that the mean output stays what it was"),
+        Mistake("mean output", lambda: 3.0 * 0.8,
+                "that would be without the rescaling; the survivors are divided by 1 − p"),
+        Mistake("survivor", lambda: 3.0 * 0.8,
+                "the survivors are divided by 1 − p, not multiplied"),
+    )))
+
+
+def _bn_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    n, d = int(rng.integers(3, 7)), int(rng.integers(2, 4))
+    spread = rng.uniform(0.3, 2, d)
+    return {"z": rng.normal(0, 1, size=d) * 5 + rng.normal(0, 1, size=(n, d)) * spread}
+
+
+def _bn_reference(z) -> dict[str, Any]:
+    from nn.layers import BatchNorm
+    bn = BatchNorm(z.shape[1])
+    out = bn([[Value(float(v)) for v in row] for row in z])
+    return {"normalised batch": np.array([[v.data for v in row] for row in out])}
+
+
+register(Exercise(
+    id="07.batch_norm", lesson=7, title="batch normalisation by hand",
+    statement="batch_norm(z): the output of nn.BatchNorm in training mode on the batch z "
+              "(N samples × d features) at the start: γ = 1, β = 0, ε = 1e-5.",
+    kind="function", parts=("normalised batch",),
+    inputs=_bn_inputs, reference=_bn_reference,
+    mistakes=(
+        Mistake("normalised batch", lambda z: (z - z.mean(0)) / np.sqrt(z.var(0, ddof=1) + 1e-5),
+                "normalise with the batch's biased variance (÷ N), as the layer does in training"),
+        Mistake("normalised batch", lambda z: (z - z.mean(0)) / z.std(0),
+                "ε is missing: divide by √(σ² + ε)"),
+        Mistake("normalised batch", lambda z: (z - z.mean(1, keepdims=True))
+                / np.sqrt(z.var(1, keepdims=True) + 1e-5),
+                "those are the statistics of each sample (row); batch norm normalises each "
+                "feature (column) over the batch"),
+    )))
+
+
+def _prune_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    model = MLP(int(rng.integers(2, 5)), [int(rng.integers(4, 9)), int(rng.integers(4, 9)), 1],
+                seed=int(rng.integers(0, 1000)))
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            small = rng.random() < 0.4
+            for w in neuron.w:
+                w.data = float(rng.uniform(-0.049, 0.049) if small or rng.random() < 0.3
+                               else rng.choice([-1, 1]) * rng.uniform(0.06, 1))
+    return {"model": model, "threshold": 0.05}
+
+
+def _prunable(model, threshold, *, rule=all, layers=slice(None, -1)) -> int:
+    return sum(rule(abs(w.data) < threshold for w in neuron.w)
+               for layer in model.layers[layers] for neuron in layer.neurons)
+
+
+register(Exercise(
+    id="07.prunable_neurons", lesson=7, title="neurons you could delete",
+    statement="prunable(model, threshold): how many hidden neurons of the MLP model have every "
+              "incoming weight below threshold in absolute value? (The output layer is not "
+              "hidden.)",
+    kind="function", parts=("count",),
+    inputs=_prune_inputs,
+    reference=lambda model, threshold: {"count": _prunable(model, threshold)},
+    mistakes=(
+        Mistake("count", lambda model, threshold: _prunable(model, threshold, rule=any),
+                "a neuron is removable only if *every* incoming weight is small, not just one"),
+        Mistake("count", lambda model, threshold: _prunable(model, threshold, layers=slice(None)),
+                "the output layer is not hidden: leave it out"),
+        Mistake("count", lambda model, threshold: sum(
+            abs(w.data) < threshold for layer in model.layers[:-1]
+            for neuron in layer.neurons for w in neuron.w),
+                "that counts weights; count neurons whose incoming weights are all small"),
+    )))

@@ -286,3 +286,45 @@ WRONG.update({
     "06.invscaling": [(lambda **k: invscaling(**k, t_is_epochs=True), "counts samples"),
                       (lambda **k: invscaling(**k, plus=0), "(t + 1)")],
 })
+
+
+# ---------------------------------------------------------------------- lesson 07
+def penalised(w, b, x, y, lam, penalty="l2", factor=2):
+    data = (sig(w @ x + b) - y) * x
+    return data + (factor * lam * w if penalty == "l2" else factor * lam * np.sign(w))
+
+
+def bn(z, ddof=0, eps=1e-5):
+    return (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0, ddof=ddof) + eps)
+
+
+def prunable(model, threshold, rule=all, hidden_only=True):
+    layers = model.layers[:-1] if hidden_only else model.layers
+    return sum(1 for layer in layers for n in layer.neurons
+               if rule(abs(w.data) < threshold for w in n.w))
+
+
+SOLUTIONS.update({
+    "07.l2_gradient": penalised,
+    "07.l1_gradient": lambda **k: penalised(**k, penalty="l1", factor=1),
+    "07.weight_decay": lambda w, grad, lr, weight_decay: w - lr * (grad + weight_decay * w),
+    "07.dropout_mean": lambda: (3 / 0.8, 3.0),
+    "07.batch_norm": bn,
+    "07.prunable_neurons": prunable,
+})
+WRONG.update({
+    "07.l2_gradient": [(lambda **k: penalised(**k, factor=1), "factor 2"),
+                       (lambda **k: penalised(**k, factor=0), "data term alone")],
+    "07.l1_gradient": [(lambda **k: penalised(**k, penalty="l1", factor=2), "no factor 2"),
+                       (lambda **k: penalised(**k, penalty="l2", factor=2), "L2's gradient")],
+    "07.weight_decay": [
+        (lambda w, grad, lr, weight_decay: w - lr * grad - weight_decay * w, "learning rate"),
+        (lambda w, grad, lr, weight_decay: w - lr * (grad + 2 * weight_decay * w), "(λ/2)")],
+    "07.dropout_mean": [(lambda: (3.0, 3.0), "rescaled"), (lambda: (3 * 0.8, 3 * 0.8 * 0.8),
+                                                           "not multiplied")],
+    "07.batch_norm": [(lambda z: bn(z, ddof=1), "biased variance"),
+                      (lambda z: bn(z, eps=0.0), "ε")],
+    "07.prunable_neurons": [
+        (lambda model, threshold: prunable(model, threshold, rule=any), "every"),
+        (lambda model, threshold: prunable(model, threshold, hidden_only=False), "output layer")],
+})
