@@ -769,3 +769,69 @@ register(Exercise(
             for neuron in layer.neurons for w in neuron.w),
                 "that counts weights; count neurons whose incoming weights are all small"),
     )))
+
+
+# ------------------------------------------------------- lesson 08: the digits workshop
+def _softmax_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    k = int(rng.integers(3, 11))
+    return {"z": rng.normal(0, 3, size=k), "t": int(rng.integers(0, k))}
+
+
+def _softmax_reference(z, t) -> dict[str, Any]:
+    from nn.losses import cross_entropy
+    scores = [Value(float(v)) for v in z]
+    cross_entropy([scores], [t]).backward()
+    return {"∂L/∂z": np.array([v.grad for v in scores])}
+
+
+def _softmax(z) -> np.ndarray:
+    e = np.exp(np.asarray(z) - np.max(z))
+    return e / e.sum()
+
+
+register(Exercise(
+    id="08.softmax_gradient", lesson=8, title="what reaches the scores",
+    statement="score_gradient(z, t): the gradient ∂L/∂z of the cross-entropy L = −log "
+              "softmax(z)[t] with respect to the scores z (an array of K), true class t.",
+    kind="function", parts=("∂L/∂z",),
+    inputs=_softmax_inputs, reference=_softmax_reference,
+    mistakes=(
+        Mistake("∂L/∂z", lambda z, t: np.eye(len(z))[t] - _softmax(z),
+                "the sign: the true class's score must go up when you step against the gradient"),
+        Mistake("∂L/∂z", lambda z, t: _softmax(z),
+                "the true class's term is missing: subtract onehot(t)"),
+        Mistake("∂L/∂z", lambda z, t: (_softmax(z) - np.eye(len(z))[t])
+                * _softmax(z) * (1 - _softmax(z)),
+                "no extra softmax′: with the cross-entropy, ∂L/∂z is already p − onehot(t) "
+                "(and the softmax's Jacobian is not diagonal)"),
+    )))
+
+
+def _pixels_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    return {"pixels": rng.integers(0, 17, size=64).astype(float)}
+
+
+def _shrink_reference(pixels) -> dict[str, Any]:
+    """Each 2×2 block's mean, as an engine sum of Values."""
+    image = [[Value(float(pixels[8 * r + c])) for c in range(8)] for r in range(8)]
+    out = [autograd.sum([image[2 * i + a][2 * j + b] for a in (0, 1) for b in (0, 1)]) / 4
+           for i in range(4) for j in range(4)]
+    return {"4×4 pixels": np.array([v.data for v in out])}
+
+
+register(Exercise(
+    id="08.shrink", lesson=8, title="8×8 digits down to 4×4",
+    statement="shrink(pixels): pixels is an 8×8 image flattened row by row (64 numbers); return "
+              "the 4×4 image, flattened row by row (16 numbers), whose pixel (i, j) is the mean "
+              "of the 2×2 block of rows 2i, 2i+1 and columns 2j, 2j+1.",
+    kind="function", parts=("4×4 pixels",),
+    inputs=_pixels_inputs, reference=_shrink_reference,
+    mistakes=(
+        Mistake("4×4 pixels", lambda pixels: pixels.reshape(4, 2, 4, 2).sum(axis=(1, 3)).ravel(),
+                "the mean of a block, not its sum: divide by 4"),
+        Mistake("4×4 pixels", lambda pixels: pixels.reshape(8, 8)[::2, ::2].ravel(),
+                "that keeps one pixel of every block; average the four"),
+        Mistake("4×4 pixels", lambda pixels: pixels.reshape(4, 4, 2, 2).mean(axis=(2, 3)).ravel(),
+                "reshape(4, 4, 2, 2) groups pixels that are not neighbours: a block spans two "
+                "rows, so split each axis in two — reshape(4, 2, 4, 2)"),
+    )))

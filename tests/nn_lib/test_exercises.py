@@ -328,3 +328,28 @@ WRONG.update({
         (lambda model, threshold: prunable(model, threshold, rule=any), "every"),
         (lambda model, threshold: prunable(model, threshold, hidden_only=False), "output layer")],
 })
+
+
+# ---------------------------------------------------------------------- lesson 08
+def softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / e.sum()
+
+
+def shrink(pixels, reduce=np.mean):
+    image = np.asarray(pixels).reshape(8, 8)
+    return np.array([[reduce(image[2 * i:2 * i + 2, 2 * j:2 * j + 2]) for j in range(4)]
+                     for i in range(4)]).ravel()
+
+
+SOLUTIONS.update({
+    "08.softmax_gradient": lambda z, t: softmax(z) - np.eye(len(z))[t],
+    "08.shrink": shrink,
+})
+WRONG.update({
+    "08.softmax_gradient": [(lambda z, t: np.eye(len(z))[t] - softmax(z), "sign"),
+                            (lambda z, t: softmax(z), "onehot(t)")],
+    "08.shrink": [(lambda pixels: shrink(pixels, reduce=np.sum), "divide by 4"),
+                  (lambda pixels: np.asarray(pixels).reshape(8, 8)[::2, ::2].ravel(),
+                   "one pixel")],
+})
