@@ -835,3 +835,55 @@ register(Exercise(
                 "reshape(4, 4, 2, 2) groups pixels that are not neighbours: a block spans two "
                 "rows, so split each axis in two — reshape(4, 2, 4, 2)"),
     )))
+
+
+# ---------------------------------------------------------------- lesson 09: to PyTorch
+def _batch_scores_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    n, k = int(rng.integers(2, 6)), int(rng.integers(3, 11))
+    return {"scores": rng.normal(0, 2, size=(n, k)), "targets": rng.integers(0, k, size=n).tolist()}
+
+
+def _bias_grad_reference(scores, targets) -> dict[str, Any]:
+    """Output biases added to fixed scores; the mean cross-entropy over the batch; ∂L/∂b."""
+    from nn.losses import cross_entropy
+    bias = [Value(0.0) for _ in range(scores.shape[1])]
+    cross_entropy([[float(s) + b for s, b in zip(row, bias)] for row in scores], targets).backward()
+    return {"∂L/∂b": np.array([b.grad for b in bias])}
+
+
+def _p_minus_onehot(scores, targets) -> np.ndarray:
+    return np.array([_softmax(row) - np.eye(len(row))[t] for row, t in zip(scores, targets)])
+
+
+register(Exercise(
+    id="09.bias_gradient", lesson=9, title="the output bias's gradient over a batch",
+    statement="bias_gradient(scores, targets): scores is N × K (one row of class scores per "
+              "sample, output bias included), targets the N true classes; L is the mean "
+              "cross-entropy over the batch, as torch.nn.CrossEntropyLoss. Return ∂L/∂b for the "
+              "output layer's K biases.",
+    kind="function", parts=("∂L/∂b",),
+    inputs=_batch_scores_inputs, reference=_bias_grad_reference,
+    mistakes=(
+        Mistake("∂L/∂b", lambda scores, targets: _p_minus_onehot(scores, targets).sum(0),
+                "right for one sample; the loss is the mean over the batch — check the 1/N"),
+        Mistake("∂L/∂b", lambda scores, targets: -_p_minus_onehot(scores, targets).mean(0),
+                "the sign: δ = p − onehot(t)"),
+        Mistake("∂L/∂b", lambda scores, targets: np.array([_softmax(r) for r in scores]).mean(0),
+                "the true class's term is missing: subtract onehot(t) for each sample"),
+    )))
+
+
+register(Exercise(
+    id="09.float32_spacing", lesson=9, title="why float32 differs by about 1e-6",
+    statement="float32 stores 24 significant bits. What is the gap between 1 and the next "
+              "float32 number (its machine epsilon)? Give it exactly (a power of 2).",
+    kind="value", parts=("epsilon",),
+    inputs=lambda rng: {}, reference=lambda: {"epsilon": float(np.finfo(np.float32).eps)},
+    mistakes=(
+        Mistake("epsilon", lambda: float(np.finfo(np.float64).eps),
+                "that is float64's: 53 bits; float32 has 24"),
+        Mistake("epsilon", lambda: 2.0 ** -24,
+                "that is half the gap (the rounding error bound); the gap itself is twice that"),
+        Mistake("epsilon", lambda: 1e-7,
+                "the right order of magnitude: give it exactly, as a power of 2"),
+    )))

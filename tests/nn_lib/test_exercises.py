@@ -353,3 +353,20 @@ WRONG.update({
                   (lambda pixels: np.asarray(pixels).reshape(8, 8)[::2, ::2].ravel(),
                    "one pixel")],
 })
+
+
+# ---------------------------------------------------------------------- lesson 09
+def bias_gradient(scores, targets, reduce=np.mean, sign=1):
+    rows = [softmax(row) - np.eye(len(row))[t] for row, t in zip(scores, targets)]
+    return sign * reduce(rows, axis=0)
+
+
+SOLUTIONS.update({
+    "09.bias_gradient": bias_gradient,
+    "09.float32_spacing": lambda: 2.0 ** -23,
+})
+WRONG.update({
+    "09.bias_gradient": [(lambda **k: bias_gradient(**k, reduce=np.sum), "1/N"),
+                         (lambda **k: bias_gradient(**k, sign=-1), "sign")],
+    "09.float32_spacing": [(lambda: 2.0 ** -52, "float64"), (lambda: 2.0 ** -24, "half the gap")],
+})
