@@ -183,6 +183,7 @@ def check(exercise_id: str, answer: object, *, seed: int | None = None) -> Check
     wrong_on: dict[str, int] = {p: 0 for p in ex.parts}
     answers: list[list[Any]] = []
     inputs_seen: list[dict[str, Any]] = []
+    references: list[Mapping[str, Any]] = []
     shape_notes: dict[str, str] = {}
     for _ in range(draws):
         inputs = ex.inputs(rng)
@@ -217,6 +218,7 @@ def check(exercise_id: str, answer: object, *, seed: int | None = None) -> Check
                     shape_notes[part] = note
         answers.append(given)
         inputs_seen.append(inputs)
+        references.append(reference)
     if not any(wrong_on.values()):
         what = "your answer matches the engine" if draws == 1 else \
             f"your answer matches the engine on {draws} random draws"
@@ -230,6 +232,8 @@ def check(exercise_id: str, answer: object, *, seed: int | None = None) -> Check
             lines.append(f"{part}: {shape_notes[part]}")
             continue
         hint = _matching_mistake(ex, part, [a[index] for a in answers], inputs_seen)
+        if hint is None:
+            hint = _scale_hint([a[index] for a in answers], [r[part] for r in references])
         if hint is None:
             where = "" if draws == 1 else f" on {wrong_on[part]} of {draws} random draws"
             hint = f"differs from the engine{where}; go back to the chain rule, factor by factor"
@@ -245,6 +249,32 @@ def _matching_mistake(ex: Exercise, part: str, given: list[Any],
         if all(close(g, mistake.wrong(**_copy(i))) for g, i in zip(given, inputs_seen)):
             return mistake.hint
     return None
+
+
+def _scale_hint(given: list[Any], references: list[Any]) -> str | None:
+    """"right up to its sign" or "up to a constant factor" when answer = k × reference on every
+    draw, the same k ≠ 1 each time. k itself is not shown: with the answer, it would give the
+    reference away."""
+    ratios = []
+    for g, r in zip(given, references):
+        try:
+            a = np.ravel(np.asarray(getattr(g, "data", g), dtype=float))
+            b = np.ravel(np.asarray(r, dtype=float))
+        except (TypeError, ValueError):
+            return None
+        if a.shape != b.shape or not np.all(np.isfinite(a)):
+            return None
+        mask = np.abs(b) > ATOL
+        if not mask.any() or not np.allclose(a[~mask], 0, atol=ATOL):
+            return None
+        ratios.extend((a[mask] / b[mask]).tolist())
+    if not ratios or not np.allclose(ratios, ratios[0], rtol=RTOL) or abs(ratios[0]) < ATOL:
+        return None
+    k = ratios[0]
+    if math.isclose(k, -1.0, rel_tol=RTOL):
+        return "right up to its sign: check the sign of each factor"
+    return "right up to a constant factor, the same on every draw: look for a constant too " \
+           "many or missing (a 2, a 1/N, a learning rate)"
 
 
 def _copy(inputs: dict[str, Any]) -> dict[str, Any]:

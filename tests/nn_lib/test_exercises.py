@@ -370,3 +370,10 @@ WRONG.update({
                          (lambda **k: bias_gradient(**k, sign=-1), "sign")],
     "09.float32_spacing": [(lambda: 2.0 ** -52, "float64"), (lambda: 2.0 ** -24, "half the gap")],
 })
+
+
+def test_a_constant_factor_or_sign_is_named_without_the_factor():
+    sign = check("04.tanh_prime", lambda z: -(1 - math.tanh(z) ** 2))
+    scaled = check("04.tanh_prime", lambda z: 3 * (1 - math.tanh(z) ** 2))
+    assert "up to its sign" in str(sign)
+    assert "constant factor" in str(scaled) and "3" not in " ".join(scaled.lines)
