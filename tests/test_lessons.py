@@ -1,5 +1,7 @@
-"""Every lesson runs top to bottom, headless, as a learner would see it: no error, no warning,
-and every cell that makes a figure shows it (an image output, not "<Figure size …>")."""
+"""Every lesson and every solutions notebook runs top to bottom, headless, as a learner would
+see it: no error, no warning, and every cell that makes a figure shows it (an image output, not
+"<Figure size …>"). In a lesson every exercise check says "not answered yet" (the lesson holds
+stubs, not solutions); in a solutions notebook every check passes (✓)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-LESSONS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
+LESSONS = sorted(NOTEBOOKS.glob("*.ipynb"))
+SOLUTIONS = sorted((NOTEBOOKS / "solutions").glob("*.ipynb"))
+CHECK = re.compile(r"\bcheck\(")
 # A cell that draws a matplotlib figure: nn.plots, pyplot, or a Figure of its own.
 MAKES_FIGURE = re.compile(r"\bplot_\w+\(|\bplt\.|\.subplots\(|\bplots\.\w+\(")
 WARNING = re.compile(r"Warning\b|warnings\.warn|Traceback", re.IGNORECASE)
@@ -39,9 +44,27 @@ def problems(notebook: nbformat.NotebookNode, name: str) -> list[str]:
     return found
 
 
+def check_outputs(notebook: nbformat.NotebookNode) -> list[str]:
+    """The text each exercise check shows, one per cell that calls ``check(``."""
+    return ["".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+            for cell in notebook.cells
+            if cell.cell_type == "code" and CHECK.search(cell.source)]
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
 def test_the_lesson_runs_and_shows_its_figures(path):
-    assert problems(run(path), path.name) == []  # run() raises on an error, naming the cell
+    notebook = run(path)  # raises on an error, naming the cell
+    assert problems(notebook, path.name) == []
+    assert all("not answered yet" in text for text in check_outputs(notebook)), \
+        check_outputs(notebook)
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_the_solutions_run_and_every_check_passes(path):
+    notebook = run(path)
+    assert problems(notebook, path.name) == []
+    texts = check_outputs(notebook)
+    assert texts and all(text.startswith("✓") and ": correct" in text for text in texts), texts
 
 
 def test_the_checker_sees_a_figure_that_does_not_show_and_a_warning(tmp_path):
