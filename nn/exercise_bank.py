@@ -1,6 +1,6 @@
 """The lessons' exercises, declared for :func:`nn.exercises.check`.
 
-Each :class:`~nn.exercises.Exercise` has an id (``"01.perceptron"`` — lesson, then name), the
+Each :class:`~nn.exercise_record.Exercise` has an id (``"01.perceptron"`` — lesson, then name), the
 statement the lesson poses, a random input generator, a **reference computed by the engine**
 (``autograd``/``nn``, never a stored number) and the typical mistakes, each with the hint
 that points at the wrong factor or case. ``EXERCISES`` maps id → exercise.
@@ -11,13 +11,14 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import autograd
 from autograd import Value
-from nn.exercises import Exercise, Mistake
+from nn.exercise_record import Exercise, Mistake
 from nn.layers import MLP
 from nn.losses import binary_cross_entropy
 from nn.perceptron import Perceptron
@@ -383,7 +384,7 @@ def _last_weight_reference(Ws, bs, x, y) -> dict[str, float]:
                 w.data = float(W[j, k])
             neuron.b.data = float(b[j])
     binary_cross_entropy([model([float(t) for t in x])], [y], from_logits=True).backward()
-    return {"∂L/∂w₁,₄⁽³⁾": model.layers[-1].neurons[0].w[3].grad}
+    return {"∂L/∂w₁,₄⁽³⁾": float(model.layers[-1].neurons[0].w[3].grad)}
 
 
 def _last_weight_by_hand(Ws, bs, x, y, *, squash=True, relu=True, sign=1.0) -> float:
@@ -424,7 +425,7 @@ def _slopes_reference(y_hat, y) -> dict[str, float]:
     for name, loss in (("∂MSE/∂ŷ", mse), ("∂MAE/∂ŷ", mae)):
         v = Value(y_hat)
         loss([v], [y]).backward()
-        grads[name] = v.grad
+        grads[name] = float(v.grad)
     return grads
 
 
@@ -519,7 +520,7 @@ OPTIMISERS = ("SGD", "SGD + momentum", "Adagrad", "RMSprop", "Adam")
 def _state_reference() -> dict[str, int]:
     """The numbers each of nn.optim's optimisers keeps per parameter after one step."""
     from nn import optim
-    makers = {"SGD": lambda p: optim.SGD(p, lr=0.1),
+    makers: dict[str, Callable[[list[Value]], Any]] = {"SGD": lambda p: optim.SGD(p, lr=0.1),
               "SGD + momentum": lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
               "Adagrad": optim.Adagrad, "RMSprop": optim.RMSprop, "Adam": optim.Adam}
     kept = {}
