@@ -2,7 +2,7 @@
 
 An op is one :class:`Op` object in the table at the bottom of this file. ``Value`` methods and
 the n-ary functions (``autograd.sum``, ``dot``, ``matvec``) are thin calls into it. Adding an
-op is one entry here and its key in the registry table at the bottom (README's checklist):
+op is one entry here and its key in the registry table at the bottom (ARCHITECTURE.md's checklist):
 its ``Value`` method, ``autograd.testing``'s forms and the PyTorch oracle come from the
 registry, and from what the entry declares for tests (``domain``, ``kinks``,
 ``test_params``, ``torch``).

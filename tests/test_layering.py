@@ -1,5 +1,5 @@
-"""The layering rule of DESIGN §2: nn uses only autograd's public API; autograd never nn; no
-import cycle in autograd/ or nn/."""
+"""The layering rule of ARCHITECTURE.md ("Layout"): nn uses only autograd's public API;
+autograd never imports nn; no import cycle in autograd/ or nn/."""
 
 import ast
 import functools

@@ -136,7 +136,7 @@ def test_a_custom_op_through_apply_is_the_built_in_path_with_its_checks():
 
 
 def test_the_add_an_op_checklist_reaches_every_place_for_sin_and_cos():
-    """README's checklist: an entry in autograd/ops.py and its registry key are enough."""
+    """ARCHITECTURE.md's checklist: an entry in autograd/ops.py and its registry key are enough."""
     from autograd import testing
 
     for op, f, df in ((ops.SIN, math.sin, math.cos), (ops.COS, math.cos,

@@ -1,4 +1,4 @@
-"""README's "add an op" checklist, run end to end with a new op, ``sinh``.
+"""ARCHITECTURE.md's "add an op" checklist, run end to end with a new op, ``sinh``.
 
 The op is declared in one place — one :class:`autograd.Op` — and registered (here only for the
 test, with :func:`autograd.registered`). Nothing else is edited: the derived tables, the
