@@ -59,3 +59,15 @@ def test_the_files_and_tests_it_names_exist():
     assert len(named) >= 8
     missing = sorted(p for p in named if not (ROOT / p).exists())
     assert not missing, f"ARCHITECTURE.md names files that do not exist: {missing}"
+
+
+def test_every_module_says_where_its_tests_are():
+    section = MAP[MAP.index("## Where the tests are"):]
+    section = section[:section.index("\n## ")]
+    table = dict(re.findall(r"^\| `((?:autograd|nn)/\w+\.py)` \| (.+) \|$", section, re.M))
+    modules = {f"{m.replace('.', '/')}.py" if "." in m else f"{m}/__init__.py"
+               for m in import_graph()}
+    assert set(table) == modules, sorted(set(table) ^ modules)
+    for module, files in table.items():
+        for path in re.findall(r"`(tests/[\w/]+\.py)`", files):
+            assert (ROOT / path).exists(), f"{module}: {path} does not exist"
