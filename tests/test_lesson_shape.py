@@ -30,3 +30,11 @@ def test_a_lesson_opens_with_two_or_three_objectives(lesson):
 def test_a_lesson_closes_with_a_summary(lesson):
     tail = ["".join(c["source"]) for c in cells(lesson)[-4:] if c["cell_type"] == "markdown"]
     assert any(SUMMARY.search(text) for text in tail), "no summary among the last cells"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.name)
+def test_step_by_step_displays_keep_every_frame_when_exported(lesson):
+    """A display updated in place (``display_id=True``) exports as its last frame only; a
+    lesson steps with the stepper, whose page keeps every frame."""
+    code = "\n".join("".join(c["source"]) for c in cells(lesson) if c["cell_type"] == "code")
+    assert "display_id=True" not in code and "update_display" not in code
