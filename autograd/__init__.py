@@ -23,6 +23,7 @@ from .errors import (
     DataDependentGraphError,
     DerivativeRuleError,
     GradcheckError,
+    GraphCycleError,
     GraphTooLargeError,
 )
 from .explain import Explanation, explain
@@ -44,6 +45,7 @@ __all__ = [
     "Drawing",
     "Explanation",
     "GradcheckError",
+    "GraphCycleError",
     "GraphTooLargeError",
     "Number",
     "Op",
