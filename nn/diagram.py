@@ -18,6 +18,7 @@ import graphviz
 
 from autograd import Drawing, Stepper, Value
 
+from . import checks
 from .network_pass import (
     LossArg,
     NetworkPass,
@@ -110,13 +111,9 @@ def draw_network(model: object, x: object = None, *, target: object = None,
     """
     who = "draw_network"
     layers = layers_of(model, who)
-    if isinstance(max_edge_labels, bool) or not isinstance(max_edge_labels, int) \
-            or max_edge_labels < 0:
-        raise ValueError(f"{who}: max_edge_labels must be an int ≥ 0, got {max_edge_labels!r}; "
-                         "for example max_edge_labels=16")
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"{who}: digits must be an int in [1, 17], got {digits!r}; for "
-                         "example digits=4")
+    max_edge_labels = checks.integer(max_edge_labels, "max_edge_labels", who, low=0,
+                                     example=16)
+    digits = checks.digits(digits, who)
     recorded = None
     if x is None:
         if target is not None or loss is not None:
