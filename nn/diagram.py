@@ -207,7 +207,8 @@ class _Diagram:
         n_edges = sum(len(n.w) for n in neurons)
         labelled = n_edges <= self.max_edge_labels
         detailed = len(neurons) <= DETAILED_NEURONS
-        act = _activation_name(neurons[0])
+        acts = [_activation_name(n) for n in neurons]  # what each neuron computes
+        act = acts[0] if len(set(acts)) == 1 else "/".join(dict.fromkeys(acts))
         header = f"layer {li + 1}" if self.layered else "layer"
         header += f"\\n{act}" + (" · output" if last else "")
         names = [_node(li, j) for j in range(len(neurons))]
@@ -220,7 +221,7 @@ class _Diagram:
             size = {} if detailed else {"width": COMPACT_WIDTH}
             self.g.node(names[j], label, shape="circle", style="filled", **size,
                         fillcolor=FILLS["output" if last else "hidden"],
-                        tooltip=self._neuron_tooltip(symbol, neuron, rec, lnum, j, act),
+                        tooltip=self._neuron_tooltip(symbol, neuron, rec, lnum, j, acts[j]),
                         **_classed(names[j]))
             for k, w in enumerate(neuron.w):
                 self._edge(li, j, k, w, rec, labelled)
@@ -346,6 +347,8 @@ def _classed(name: str) -> dict[str, str]:
 
 
 def _activation_name(neuron) -> str:
+    """The name of the activation the neuron computes (``Neuron.activation`` drives its
+    forward, so the picture cannot go stale)."""
     act = neuron.activation
     return act if isinstance(act, str) else getattr(act, "__name__", "f")
 

@@ -94,3 +94,138 @@ def test_explain_lists_paths_below_the_factor_limit():
     x, y = _doubling(8)
     e = autograd.explain(y, x, max_paths=10**6)
     assert len(e.paths) == 2**8
+
+
+# --- views read what runs -----------------------------------------------------------------
+import math  # noqa: E402
+
+import nn  # noqa: E402
+from nn import checks  # noqa: E402
+
+X, TARGET = [0.5, -1.5], [0.3]
+
+
+def _retargeted() -> nn.MLP:
+    """An MLP whose hidden layer was switched from relu to tanh after it was built."""
+    model = nn.MLP(2, [3, 1], seed=1)
+    for neuron in model.layers[0].neurons:
+        neuron.activation = "tanh"
+    return model
+
+
+def test_assigning_an_activation_changes_what_the_neuron_computes():
+    neuron = nn.Neuron(2, seed=0)
+    neuron.b.data = -10.0  # relu gives 0 here, tanh a negative number
+    neuron.activation = "tanh"
+    z = sum(w.data * x for w, x in zip(neuron.w, X)) + neuron.b.data
+    assert neuron(X).data == pytest.approx(math.tanh(z))
+    assert neuron(X).data < 0
+
+
+def test_an_unknown_activation_is_refused_on_assignment_and_nothing_changes():
+    neuron = nn.Neuron(2, seed=0)
+    with pytest.raises(ValueError, match=r"unknown activation 'tahn'"):
+        neuron.activation = "tahn"
+    assert neuron.activation == "relu"
+
+
+def test_the_layer_and_mlp_read_their_activation_from_the_neurons():
+    model = _retargeted()
+    assert model.layers[0].activation == "tanh"
+    assert model.activation == "tanh"
+    assert model.config()["activation"] == "tanh"
+    model.output_activation = "sigmoid"
+    assert 0 < model(X).data < 1
+
+
+def test_to_torch_builds_what_the_model_computes():
+    torch = pytest.importorskip("torch")
+    model = _retargeted()
+    net = nn.to_torch(model)
+    assert [type(m).__name__ for m in net] == ["Linear", "Tanh", "Linear"]
+    out = net(torch.tensor(X, dtype=torch.float64)).item()
+    assert out == pytest.approx(model(X).data, rel=1e-12)
+
+
+def test_draw_network_labels_the_activation_that_runs():
+    model = _retargeted()
+    source = nn.draw_network(model, X).source
+    assert "tanh(" in source
+    assert "relu(" not in source
+
+
+def test_backprop_by_layer_identities_hold_after_the_change():
+    model = _retargeted()
+    table = nn.backprop_by_layer(model, X, TARGET, "mse")  # strict: raises if f′ were stale
+    assert table.ok
+
+
+def test_serialization_round_trip_keeps_the_activation_that_runs(tmp_path):
+    model = _retargeted()
+    path = nn.save(model, tmp_path / "m.json")
+    loaded = nn.load(path)
+    assert loaded.activation == "tanh"
+    assert loaded(X).data == model(X).data
+
+
+def test_a_layer_with_mixed_activations_is_refused_by_views_that_need_one(tmp_path):
+    torch = pytest.importorskip("torch")
+    model = nn.MLP(2, [3, 1], seed=1)
+    model.layers[0].neurons[1].activation = "tanh"
+    with pytest.raises(ValueError, match=r"neuron 1: 'tanh'"):
+        nn.to_torch(model)
+    with pytest.raises(ValueError, match=r"different activations"):
+        nn.save(model, tmp_path / "m.json")
+    assert torch is not None
+    # a per-neuron view shows each neuron's own
+    source = nn.draw_network(model, X).source
+    assert "tanh(" in source and "relu(" in source
+
+
+# --- the same argument checks across views --------------------------------------------------
+BAD_DIGITS = [0, -1, 18, 2.5, True, "4", None]
+
+
+@pytest.mark.parametrize("digits", BAD_DIGITS, ids=repr)
+@pytest.mark.parametrize("view", ["draw_network", "backprop_by_layer"])
+def test_every_view_refuses_the_same_digits(view, digits):
+    model = nn.MLP(2, [2, 1], seed=0)
+    call = {"draw_network": lambda: nn.draw_network(model, X, digits=digits),
+            "backprop_by_layer": lambda: nn.backprop_by_layer(model, X, TARGET, "mse",
+                                                              digits=digits)}[view]
+    with pytest.raises(checks.InvalidParameterError,
+                       match=rf"{view}: digits must be an int in \[1, 17\], got"):
+        call()
+
+
+@pytest.mark.parametrize("digits", [1, 17])
+def test_every_view_accepts_the_same_digits(digits):
+    model = nn.MLP(2, [2, 1], seed=0)
+    nn.draw_network(model, X, digits=digits)
+    nn.backprop_by_layer(model, X, TARGET, "mse", digits=digits)
+
+
+@pytest.mark.parametrize("name", ["batch", "strict"])
+def test_backprop_by_layer_flags_must_be_bools(name):
+    model = nn.MLP(2, [2, 1], seed=0)
+    with pytest.raises(checks.InvalidParameterError, match=rf"{name} must be True or False"):
+        nn.backprop_by_layer(model, X, TARGET, "mse", **{name: "yes"})
+
+
+# --- to_torch -------------------------------------------------------------------------------
+def test_to_torch_refuses_a_batchnorm_layer_by_index():
+    pytest.importorskip("torch")
+    model = nn.MLP(2, [3, 1], seed=0)
+    model.layers.insert(1, nn.BatchNorm(3))
+    with pytest.raises(TypeError, match=r"layer 1 of the model is a BatchNorm.*BatchNorm1d"):
+        nn.to_torch(model)
+
+
+@pytest.mark.parametrize("dtype", ["float32", 3, None.__class__, "torch.int64"], ids=repr)
+def test_to_torch_refuses_a_dtype_that_is_not_a_float_torch_dtype(dtype):
+    torch = pytest.importorskip("torch")
+    if dtype == "torch.int64":
+        dtype = torch.int64
+    with pytest.raises(TypeError, match=r"to_torch: dtype must be a floating-point torch "
+                                        r"dtype.*got"):
+        nn.to_torch(nn.MLP(2, [1], seed=0), dtype=dtype)
