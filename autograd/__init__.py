@@ -25,6 +25,7 @@ from .errors import (
     GradcheckError,
     GraphCycleError,
     GraphTooLargeError,
+    RenderTimeoutError,
 )
 from .explain import Explanation, explain
 from .functional import grad, value_and_grad
@@ -49,6 +50,7 @@ __all__ = [
     "GraphTooLargeError",
     "Number",
     "Op",
+    "RenderTimeoutError",
     "RendererNotFoundError",
     "Replay",
     "StepRecord",

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import graphviz
 
-from autograd import Drawing, Stepper, Value
+from autograd import Drawing, GraphTooLargeError, Stepper, Value
 
 from . import checks
 from .network_pass import (
@@ -53,11 +53,12 @@ NAME_PT = "11"
 PLAIN_PT = "10"
 COMPACT_WIDTH = "0.85"  # the diameter of a wide layer's neurons, in inches (all alike)
 DETAILED_NEURONS = 6  # layers up to this wide show every number on each neuron
+MAX_EDGES = 10_000  # weights draw_network lays out by default (about 2 s with dot)
 
 
 def draw_network(model: object, x: object = None, *, target: object = None,
                  loss: LossArg = None, max_edge_labels: int = 8,
-                 digits: int = 4) -> Drawing:
+                 digits: int = 4, max_edges: int = MAX_EDGES) -> Drawing:
     """Draw ``model`` as the course does: inputs ``x₁ x₂ …`` on the left, one column per
     layer, one circle per neuron ``aⱼ⁽ˡ⁾`` (1-based), the loss node at the end.
 
@@ -93,11 +94,15 @@ def draw_network(model: object, x: object = None, *, target: object = None,
             with lists of one, as ``nn.fit`` calls a loss: :mod:`nn.losses`).
         max_edge_labels: label the edges of layers with at most this many edges.
         digits: significant digits of the numbers shown (tooltips show all of them).
+        max_edges: refuse a network with more weights (edges) than this: the layout time
+            grows with them (``MLP(784, [128, 10])``'s 101,632 would take minutes).
     Returns:
         An ``autograd.Drawing``: SVG in Jupyter, ``.save("net.svg" | "net.png" | "net.dot")``,
         ``.source`` (the DOT text).
     Raises:
         TypeError: a model other than an MLP, Layer or Neuron; a loss that returns no Value.
+        autograd.GraphTooLargeError: more than ``max_edges`` weights (the message names the
+            count, the limit and what to draw instead).
         ValueError: a bad ``x`` (length, NaN), a target without a loss (or the reverse), a
             target or loss without ``x``, an unknown loss name.
 
@@ -114,6 +119,18 @@ def draw_network(model: object, x: object = None, *, target: object = None,
     max_edge_labels = checks.integer(max_edge_labels, "max_edge_labels", who, low=0,
                                      example=16)
     digits = checks.digits(digits, who)
+    max_edges = checks.integer(max_edges, "max_edges", who, low=1, example=MAX_EDGES)
+    edges = sum(len(n.w) for layer in layers for n in layer)
+    if edges > max_edges:
+        widths = " → ".join(str(n) for n in [nin_of(layers), *map(len, layers)])
+        raise GraphTooLargeError(
+            f"{who}: this network ({widths}) has {edges:,} weights, more than "
+            f"max_edges={max_edges:,} to lay out in one picture (the renderer would take "
+            "minutes, and no one can read that many edges). Draw a part: one layer, e.g. "
+            "draw_network(model.layers[-1]) with that layer's inputs as x, or a smaller "
+            "model; autograd.draw(loss, focus=w) shows the paths from one weight; or pass "
+            "a larger max_edges to draw it all anyway"
+        )
     recorded = None
     if x is None:
         if target is not None or loss is not None:

@@ -229,3 +229,41 @@ def test_to_torch_refuses_a_dtype_that_is_not_a_float_torch_dtype(dtype):
     with pytest.raises(TypeError, match=r"to_torch: dtype must be a floating-point torch "
                                         r"dtype.*got"):
         nn.to_torch(nn.MLP(2, [1], seed=0), dtype=dtype)
+
+
+# --- draw_network: bounded work ---------------------------------------------------------------
+def test_draw_network_refuses_a_network_too_large_to_lay_out_naming_limit_and_alternative():
+    model = nn.MLP(784, [128, 10], seed=0)
+    with pytest.raises(autograd.GraphTooLargeError,
+                       match=r"784 → 128 → 10\) has 101,632 weights.*max_edges=10,000.*"
+                             r"model\.layers\[-1\]"):
+        nn.draw_network(model, [0.0] * 784)
+
+
+def test_draw_network_draws_a_large_network_when_asked_to():
+    model = nn.MLP(40, [30, 2], seed=0)  # 1,260 weights
+    with pytest.raises(autograd.GraphTooLargeError, match=r"1,260 weights"):
+        nn.draw_network(model, max_edges=1000)
+    assert "digraph" in nn.draw_network(model, max_edges=1260).source
+
+
+@pytest.mark.parametrize("max_edges", [0, -5, 2.0, "many"], ids=repr)
+def test_draw_network_checks_max_edges(max_edges):
+    with pytest.raises(checks.InvalidParameterError, match=r"draw_network: max_edges must be"):
+        nn.draw_network(nn.MLP(2, [1], seed=0), max_edges=max_edges)
+
+
+def test_a_renderer_timeout_is_a_clear_error_never_a_raw_timeout_expired():
+    import subprocess
+
+    drawing = nn.draw_network(nn.MLP(64, [64, 10], seed=0))
+    drawing.timeout = 1e-3
+    try:
+        drawing.svg()
+    except autograd.RendererNotFoundError:
+        pytest.skip("no renderer installed")  # the timeout cannot happen without one
+    except autograd.RenderTimeoutError as error:
+        assert not isinstance(error, subprocess.TimeoutExpired)
+        assert "within 0.001 s" in str(error) and "focus" in str(error)
+    else:
+        pytest.fail("a 1 ms limit should stop the renderer")
