@@ -320,7 +320,7 @@ class Layer(Module):
 
 def _shared_activation(neurons: Sequence[Any], what: str) -> Activation:
     """The one activation all ``neurons`` compute, or a ``ValueError`` listing them."""
-    found = [getattr(n, "activation", None) for n in neurons]
+    found: list[Any] = [getattr(n, "activation", None) for n in neurons]
     first = found[0]
     if all(a is first or (isinstance(a, str) and a == first) for a in found):
         return first
