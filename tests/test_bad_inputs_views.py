@@ -267,3 +267,12 @@ def test_a_renderer_timeout_is_a_clear_error_never_a_raw_timeout_expired():
         assert "within 0.001 s" in str(error) and "focus" in str(error)
     else:
         pytest.fail("a 1 ms limit should stop the renderer")
+
+
+@pytest.mark.parametrize("digits", BAD_DIGITS, ids=repr)
+def test_a_step_records_text_refuses_the_same_digits_as_the_views(digits):
+    x = Value(2.0, label="x")
+    step = next(iter(autograd.backward_steps(x * x)))
+    with pytest.raises(ValueError, match=r"digits must be an int in \[1, 17\]"):
+        step.text(digits)
+    assert step.text(17)
