@@ -276,3 +276,13 @@ def test_a_step_records_text_refuses_the_same_digits_as_the_views(digits):
     with pytest.raises(ValueError, match=r"digits must be an int in \[1, 17\]"):
         step.text(digits)
     assert step.text(17)
+
+
+def test_the_network_pass_records_the_activation_that_runs():
+    from nn.network_pass import run_pass
+
+    model = _retargeted()
+    recorded = run_pass(model, [X], [TARGET], "mse", "test", batch=False)
+    for rec in recorded.samples[0].layers[0]:  # the retargeted hidden layer
+        assert rec.a.op == "tanh" or str(rec.a.op) == "tanh"
+        assert rec.fprime == pytest.approx(1 - math.tanh(rec.z.data) ** 2)
