@@ -99,24 +99,7 @@ def check_acyclic(root: Value, who: str = "check_acyclic") -> None:
     Raises:
         GraphCycleError: a node is its own ancestor.
     """
-    seen: set[Value] = set()
-    placed: set[Value] = set()
-    stack: list[Any] = [root]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            placed.add(stack.pop())
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append(node)
-        stack.append(None)
-        for p in node.parents:
-            if p not in seen:
-                stack.append(p)
-            elif p not in placed:
-                raise cycle_error(node, p, who)
+    _walk_counting(root, None, who)
 
 
 def reading_order(root: Value) -> list[Value]:
@@ -183,6 +166,13 @@ def count_nodes(root: Value, limit: int) -> int:
     Raises:
         GraphCycleError: a node it met is its own ancestor.
     """
+    return _walk_counting(root, limit, "count_nodes")
+
+
+def _walk_counting(root: Value, limit: int | None, who: str) -> int:
+    """A depth-first walk with a marker per node (as :func:`topological_order`'s) that
+    counts the distinct nodes, stops past ``limit`` (``None``: no limit) and refuses a back
+    edge (a parent seen but not placed: on the path, so the node is its own ancestor)."""
     seen: set[Value] = set()
     placed: set[Value] = set()
     stack: list[Any] = [root]
@@ -194,7 +184,7 @@ def count_nodes(root: Value, limit: int) -> int:
         if node in seen:
             continue
         seen.add(node)
-        if len(seen) > limit:
+        if limit is not None and len(seen) > limit:
             return len(seen)
         stack.append(node)
         stack.append(None)
@@ -202,5 +192,5 @@ def count_nodes(root: Value, limit: int) -> int:
             if p not in seen:
                 stack.append(p)
             elif p not in placed:
-                raise cycle_error(node, p, "count_nodes")
+                raise cycle_error(node, p, who)
     return len(seen)
