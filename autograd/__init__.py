@@ -23,7 +23,9 @@ from .errors import (
     DataDependentGraphError,
     DerivativeRuleError,
     GradcheckError,
+    GraphCycleError,
     GraphTooLargeError,
+    RenderTimeoutError,
 )
 from .explain import Explanation, explain
 from .functional import grad, value_and_grad
@@ -45,9 +47,11 @@ __all__ = [
     "Drawing",
     "Explanation",
     "GradcheckError",
+    "GraphCycleError",
     "GraphTooLargeError",
     "Number",
     "Op",
+    "RenderTimeoutError",
     "RendererNotFoundError",
     "Replay",
     "StepRecord",

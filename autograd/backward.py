@@ -230,7 +230,12 @@ class StepRecord(NamedTuple):
         Args:
             digits: significant digits of the numbers.
             namer: a function ``v -> str | None`` naming nodes, before the registered ones.
+        Raises:
+            ValueError: ``digits`` is not an int in [1, 17] (as every view's ``digits``).
         """
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+            raise ValueError(f"StepRecord.text: digits must be an int in [1, 17], got "
+                             f"{digits!r}; for example digits=4")
         namer = namer if namer is not None else getattr(self, "namer", None)
         with showing(self.root, namer) if namer is not None or _no_display() \
                 else nullcontext():

@@ -20,7 +20,7 @@ from typing import Any
 import graphviz
 
 from .backward import StepRecord
-from .errors import GraphTooLargeError
+from .errors import GraphTooLargeError, RenderTimeoutError
 from .graph import count_nodes, reading_order
 from .naming import (
     Namer,
@@ -47,6 +47,7 @@ COLORS = {
 HIGHLIGHT = "#e03131"
 LOCAL_GRAD_FILL = "#1971c2"  # an edge's local derivative (the stepper hides it until computed)
 FORMATS = {".svg": "svg", ".png": "png", ".dot": None, ".gv": None}
+RENDER_TIMEOUT = 120.0  # seconds Graphviz may take for one picture
 
 
 class RendererNotFoundError(RuntimeError):
@@ -121,17 +122,36 @@ class Drawing:
                              "nn.draw_network(model, x, target=..., loss=...).stepper()")
         return self._stepper(**options)
 
+    timeout: float = RENDER_TIMEOUT
+    """Seconds the renderer may take before :class:`RenderTimeoutError`."""
+
     def pipe(self, format: str = "svg") -> bytes:
-        """Render to ``format`` (``"svg"`` or ``"png"``) and return the bytes."""
+        """Render to ``format`` (``"svg"`` or ``"png"``) and return the bytes.
+
+        Raises:
+            RendererNotFoundError: Graphviz's ``dot`` cannot be run.
+            RenderTimeoutError: it took more than :attr:`timeout` seconds (the renderer is
+                stopped; the message says how large the picture is and what to draw).
+            RuntimeError: it failed (its message is included).
+        """
         renderer = find_renderer()
         try:
             done = subprocess.run(
                 [renderer, f"-T{format}"],
                 input=self.source.encode(),
                 capture_output=True,
-                timeout=120,
+                timeout=self.timeout,
                 check=False,
             )
+        except subprocess.TimeoutExpired:
+            lines = self.source.count("\n")
+            raise RenderTimeoutError(
+                f"the renderer {renderer} did not finish this picture ({lines:,} lines of DOT) "
+                f"within {self.timeout:g} s and was stopped. Draw a smaller part: "
+                "draw(root, focus=w) for the paths from one node, "
+                "nn.draw_network(model.layers[i]) for one layer; or set a longer "
+                "drawing.timeout (seconds)"
+            ) from None
         except OSError as exc:
             raise RendererNotFoundError(f"could not run the renderer {renderer}: {exc}") from exc
         if done.returncode != 0:

@@ -19,3 +19,12 @@ class DerivativeRuleError(TypeError):
 
 class DataDependentGraphError(ValueError):
     """``Replay.verify``: another sample records a different graph than the traced one."""
+
+
+class GraphCycleError(ValueError):
+    """A node is its own ancestor (its ``parents`` were reassigned after a node computed from
+    it was built): the graph is no longer a DAG, so no walk over it has an order."""
+
+
+class RenderTimeoutError(RuntimeError):
+    """The renderer (Graphviz ``dot``) did not finish a picture within its time limit."""

@@ -172,7 +172,8 @@ class Explanation:
                 f"explain: {self.path_count:,} paths lead from {_name(self.wrt)} to "
                 f"{_name(self.root)}, more than max_paths={self._max_paths}, so they were not "
                 "listed. Read .groups (the gradient arriving from each next node), or call "
-                "explain(root, wrt, max_paths=...) with a larger limit."
+                f"explain(root, wrt, max_paths=...) with a larger limit (explain lists up to "
+                f"{MAX_LISTED_FACTORS:,} factors in all)."
             )
         return self._paths
 
@@ -308,6 +309,7 @@ def _explain(root: Value, wrt: Value, max_paths: int) -> Explanation:
     groups = _groups(root, wrt, readers, down, grads, at_split=True)
     paths = None
     if count <= max_paths:
+        _refuse_too_many_factors(root, wrt, order, through, count, max_paths)
         paths = tuple(_enumerate_paths(root, wrt, through))
         total = _sum(p.product for p in paths)
     else:
@@ -335,6 +337,38 @@ def _explain(root: Value, wrt: Value, max_paths: int) -> Explanation:
 
 
 # --- the graph between wrt and root ---------------------------------------------------------
+MAX_LISTED_FACTORS = 1_000_000
+"""The most factors (edges, summed over the paths) ``explain`` lists: about 100 MB."""
+
+
+def _refuse_too_many_factors(root: Value, wrt: Value, order: list[Value],
+                             through: dict[Value, int], count: int, max_paths: int) -> None:
+    """Raise ``ValueError`` before listing ``count`` paths whose factors number more than
+    :data:`MAX_LISTED_FACTORS`, counted by dynamic programming over the graph (no path is
+    built): with P(v) the paths from wrt to v and F(v) the factors on them,
+
+    .. math:: F(v) = \\sum_{p \\in \\text{parents}(v)} \\big(F(p) + P(p)\\big),
+              \\quad F(\\text{wrt}) = 0
+
+    (each path into p, extended by the edge p → v, gains one factor)."""
+    factors: dict[Value, int] = {wrt: 0}
+    for node in order:
+        if node is wrt or node not in through:
+            continue
+        factors[node] = sum(factors.get(p, 0) + through.get(p, 0) for p in node.parents
+                            if p in through)
+    total = factors.get(root, 0)
+    if total > MAX_LISTED_FACTORS:
+        raise ValueError(
+            f"explain: {count:,} paths lead from {_name(wrt)} to {_name(root)} "
+            f"({total:,} factors in all), more than the {MAX_LISTED_FACTORS:,} factors explain "
+            f"lists (about 100 bytes each); max_paths={max_paths:,} asks for all of them. "
+            f"Pass a max_paths below {count:,} to get .total and .groups (the gradient "
+            "arriving from each next node) without the list, or explain a smaller part of "
+            "the graph (one sample's loss, or a node nearer wrt)"
+        )
+
+
 def _paths_from(wrt: Value, order: list[Value]) -> dict[Value, int]:
     """How many paths lead from ``wrt`` to each node reachable from it (by edge, so an
     input used twice counts twice), through nodes that get gradients."""

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .errors import GraphCycleError
 from .naming import describe, formula, given_name, needs_parentheses, op_text
 from .ops import CONST
 
-__all__ = ["count_nodes", "describe", "formula", "given_name", "needs_parentheses", "op_text",
-           "reading_order", "topological_order"]
+__all__ = ["GraphCycleError", "check_acyclic", "count_nodes", "cycle_error", "describe",
+           "formula", "given_name", "needs_parentheses", "op_text", "reading_order",
+           "topological_order"]
 
 if TYPE_CHECKING:
     from .value import Value
@@ -22,12 +24,15 @@ def topological_order(root: Value) -> list[Value]:
     """Every node of ``root``'s graph, each after all of its parents (inputs first, root last).
 
     An iterative depth-first walk (a marker on the stack says "all parents of the node below
-    me are done"), so a graph of any depth works.
+    me are done"), so a graph of any depth works. A parent met again while it is still on
+    the path being walked (visited, not yet placed) closes a cycle: refused.
 
     Args:
         root: the output node.
     Returns:
         A list of the distinct nodes; the backward pass walks it in reverse.
+    Raises:
+        GraphCycleError: a node is its own ancestor (``.parents`` reassigned).
 
     Example::
 
@@ -40,25 +45,61 @@ def topological_order(root: Value) -> list[Value]:
         raise TypeError(f"topological_order: root must be a Value (the output of a graph), got "
                         f"{type(root).__name__} {root!r}")
     order: list[Value] = []
-    seen: set[Value] = set()
-    visit = seen.add
+    placed: dict[Value, bool] = {}  # False while on the path being walked, True once placed
+    place = order.append
     stack: list[Any] = [root]  # Values; a None marker above one whose parents are pushed
     pop = stack.pop
     push = stack.append
     while stack:
         node = pop()
         if node is None:  # the marker: the node beneath it has all its parents placed
-            order.append(pop())
+            node = pop()
+            placed[node] = True
+            place(node)
             continue
-        if node in seen:
+        if node in placed:
             continue
-        visit(node)
+        placed[node] = False
         push(node)
         push(None)
         for p in node.parents:
-            if p not in seen:
+            if p not in placed:
                 push(p)
+            elif not placed[p]:  # p is on the path to node: node is its own ancestor
+                raise cycle_error(node, p, "topological_order")
     return order
+
+
+def cycle_error(node: Value, parent: Value, who: str) -> GraphCycleError:
+    """The error for a walk that found ``parent`` among ``node``'s parents while ``parent``
+    is itself being computed from ``node`` (a back edge): the graph has a cycle."""
+    if parent is node:
+        where = f"node {describe(node)!r} lists itself among its parents"
+    else:
+        where = (f"node {describe(node)!r} lists {describe(parent)!r} among its parents, but "
+                 f"{describe(parent)!r} is computed from {describe(node)!r}")
+    return GraphCycleError(
+        f"{who}: the graph has a cycle: {where}, so {describe(parent)!r} is its own ancestor "
+        "and no order of the nodes computes each after its inputs. This happens when a "
+        "node's .parents is reassigned after a node computed from it was built; rebuild the "
+        "expression instead of editing .parents"
+    )
+
+
+def check_acyclic(root: Value, who: str = "check_acyclic") -> None:
+    """Raise :class:`GraphCycleError` (naming the node) when ``root``'s graph has a cycle.
+
+    A graph is a DAG when a depth-first walk from ``root`` never meets a node on its own
+    path (a back edge ``u → v`` with ``v`` an ancestor of ``u`` in the walk closes a cycle
+    ``v → … → u → v``). Walkers that do not call :func:`topological_order` call this first.
+
+    Args:
+        root: the output node.
+        who: the function to name in the error.
+    Raises:
+        GraphCycleError: a node is its own ancestor.
+    """
+    _walk_counting(root, None, who)
 
 
 def reading_order(root: Value) -> list[Value]:
@@ -86,6 +127,7 @@ def reading_order(root: Value) -> list[Value]:
                         f"{type(root).__name__} {root!r}")
     order: list[Value] = []
     placed: set[Value] = set()
+    walking: set[Value] = {root}  # the nodes on the stack: the path being walked
     stack: list[tuple[Value, list[Value]]] = [(root, _inputs_in_reading_order(root))]
     while stack:
         node, todo = stack[-1]
@@ -93,9 +135,13 @@ def reading_order(root: Value) -> list[Value]:
             todo.pop()
         if todo:
             following = todo.pop()
+            if following in walking:
+                raise cycle_error(node, following, "reading_order")
+            walking.add(following)
             stack.append((following, _inputs_in_reading_order(following)))
             continue
         stack.pop()
+        walking.discard(node)
         if node not in placed:
             placed.add(node)
             order.append(node)
@@ -112,14 +158,39 @@ def _inputs_in_reading_order(node: Value) -> list[Value]:
 
 
 def count_nodes(root: Value, limit: int) -> int:
-    """The number of distinct nodes in ``root``'s graph, counting at most ``limit + 1``."""
-    seen = {root}
-    stack = [root]
+    """The number of distinct nodes in ``root``'s graph, counting at most ``limit + 1``.
+
+    A depth-first walk that stops once it has seen ``limit + 1`` nodes; on the way it
+    refuses a cycle (as :func:`check_acyclic`) among the nodes it has seen.
+
+    Raises:
+        GraphCycleError: a node it met is its own ancestor.
+    """
+    return _walk_counting(root, limit, "count_nodes")
+
+
+def _walk_counting(root: Value, limit: int | None, who: str) -> int:
+    """A depth-first walk with a marker per node (as :func:`topological_order`'s) that
+    counts the distinct nodes, stops past ``limit`` (``None``: no limit) and refuses a back
+    edge (a parent seen but not placed: on the path, so the node is its own ancestor)."""
+    seen: set[Value] = set()
+    placed: set[Value] = set()
+    stack: list[Any] = [root]
     while stack:
-        for p in stack.pop().parents:
+        node = stack.pop()
+        if node is None:
+            placed.add(stack.pop())
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        if limit is not None and len(seen) > limit:
+            return len(seen)
+        stack.append(node)
+        stack.append(None)
+        for p in node.parents:
             if p not in seen:
-                seen.add(p)
-                if len(seen) > limit:
-                    return len(seen)
                 stack.append(p)
+            elif p not in placed:
+                raise cycle_error(node, p, who)
     return len(seen)

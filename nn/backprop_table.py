@@ -205,6 +205,9 @@ def backprop_by_layer(model: object, x: object, target: object, loss: LossArg, *
         (0.082167041, True)
     """
     who = "backprop_by_layer"
+    batch = checks.flag(batch, "batch", who)
+    strict = checks.flag(strict, "strict", who)
+    digits = checks.digits(digits, who)
     if batch:
         if not checks.is_sequence(x) or not checks.is_sequence(target):
             raise ValueError(f"{who}: with batch=True, x is a list of samples and target a "

@@ -115,6 +115,17 @@ def option(value: object, name: str, who: str, options: tuple[str, ...]) -> str:
     raise AssertionError  # unreachable: fail raises
 
 
+def digits(value: object, who: str, name: str = "digits") -> int:
+    """The significant digits a view shows numbers with: an int in [1, 17] (17 digits
+    identify every float64; 0 would print nothing). One check for every view, so
+    ``draw_network``, ``backprop_by_layer`` and the steppers accept the same values.
+
+    Raises:
+        InvalidParameterError: not an int in [1, 17].
+    """
+    return integer(value, name, who, low=1, high=17, example=4)
+
+
 def seed(value: object, who: str, name: str = "seed") -> int | None:
     """A seed for ``random.Random``: ``None`` or an int.
 

@@ -16,8 +16,9 @@ from collections.abc import Callable
 
 import graphviz
 
-from autograd import Drawing, Stepper, Value
+from autograd import Drawing, GraphTooLargeError, Stepper, Value
 
+from . import checks
 from .network_pass import (
     LossArg,
     NetworkPass,
@@ -52,11 +53,12 @@ NAME_PT = "11"
 PLAIN_PT = "10"
 COMPACT_WIDTH = "0.85"  # the diameter of a wide layer's neurons, in inches (all alike)
 DETAILED_NEURONS = 6  # layers up to this wide show every number on each neuron
+MAX_EDGES = 10_000  # weights draw_network lays out by default (about 2 s with dot)
 
 
 def draw_network(model: object, x: object = None, *, target: object = None,
                  loss: LossArg = None, max_edge_labels: int = 8,
-                 digits: int = 4) -> Drawing:
+                 digits: int = 4, max_edges: int = MAX_EDGES) -> Drawing:
     """Draw ``model`` as the course does: inputs ``x₁ x₂ …`` on the left, one column per
     layer, one circle per neuron ``aⱼ⁽ˡ⁾`` (1-based), the loss node at the end.
 
@@ -92,11 +94,15 @@ def draw_network(model: object, x: object = None, *, target: object = None,
             with lists of one, as ``nn.fit`` calls a loss: :mod:`nn.losses`).
         max_edge_labels: label the edges of layers with at most this many edges.
         digits: significant digits of the numbers shown (tooltips show all of them).
+        max_edges: refuse a network with more weights (edges) than this: the layout time
+            grows with them (``MLP(784, [128, 10])``'s 101,632 would take minutes).
     Returns:
         An ``autograd.Drawing``: SVG in Jupyter, ``.save("net.svg" | "net.png" | "net.dot")``,
         ``.source`` (the DOT text).
     Raises:
         TypeError: a model other than an MLP, Layer or Neuron; a loss that returns no Value.
+        autograd.GraphTooLargeError: more than ``max_edges`` weights (the message names the
+            count, the limit and what to draw instead).
         ValueError: a bad ``x`` (length, NaN), a target without a loss (or the reverse), a
             target or loss without ``x``, an unknown loss name.
 
@@ -110,13 +116,21 @@ def draw_network(model: object, x: object = None, *, target: object = None,
     """
     who = "draw_network"
     layers = layers_of(model, who)
-    if isinstance(max_edge_labels, bool) or not isinstance(max_edge_labels, int) \
-            or max_edge_labels < 0:
-        raise ValueError(f"{who}: max_edge_labels must be an int ≥ 0, got {max_edge_labels!r}; "
-                         "for example max_edge_labels=16")
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"{who}: digits must be an int in [1, 17], got {digits!r}; for "
-                         "example digits=4")
+    max_edge_labels = checks.integer(max_edge_labels, "max_edge_labels", who, low=0,
+                                     example=16)
+    digits = checks.digits(digits, who)
+    max_edges = checks.integer(max_edges, "max_edges", who, low=1, example=MAX_EDGES)
+    edges = sum(len(n.w) for layer in layers for n in layer)
+    if edges > max_edges:
+        widths = " → ".join(str(n) for n in [nin_of(layers), *map(len, layers)])
+        raise GraphTooLargeError(
+            f"{who}: this network ({widths}) has {edges:,} weights, more than "
+            f"max_edges={max_edges:,} to lay out in one picture (the renderer would take "
+            "minutes, and no one can read that many edges). Draw a part: one layer, e.g. "
+            "draw_network(model.layers[-1]) with that layer's inputs as x, or a smaller "
+            "model; autograd.draw(loss, focus=w) shows the paths from one weight; or pass "
+            "a larger max_edges to draw it all anyway"
+        )
     recorded = None
     if x is None:
         if target is not None or loss is not None:
@@ -210,7 +224,8 @@ class _Diagram:
         n_edges = sum(len(n.w) for n in neurons)
         labelled = n_edges <= self.max_edge_labels
         detailed = len(neurons) <= DETAILED_NEURONS
-        act = _activation_name(neurons[0])
+        acts = [_activation_name(n) for n in neurons]  # what each neuron computes
+        act = acts[0] if len(set(acts)) == 1 else "/".join(dict.fromkeys(acts))
         header = f"layer {li + 1}" if self.layered else "layer"
         header += f"\\n{act}" + (" · output" if last else "")
         names = [_node(li, j) for j in range(len(neurons))]
@@ -223,7 +238,7 @@ class _Diagram:
             size = {} if detailed else {"width": COMPACT_WIDTH}
             self.g.node(names[j], label, shape="circle", style="filled", **size,
                         fillcolor=FILLS["output" if last else "hidden"],
-                        tooltip=self._neuron_tooltip(symbol, neuron, rec, lnum, j, act),
+                        tooltip=self._neuron_tooltip(symbol, neuron, rec, lnum, j, acts[j]),
                         **_classed(names[j]))
             for k, w in enumerate(neuron.w):
                 self._edge(li, j, k, w, rec, labelled)
@@ -349,6 +364,8 @@ def _classed(name: str) -> dict[str, str]:
 
 
 def _activation_name(neuron) -> str:
+    """The name of the activation the neuron computes (``Neuron.activation`` drives its
+    forward, so the picture cannot go stale)."""
     act = neuron.activation
     return act if isinstance(act, str) else getattr(act, "__name__", "f")
 

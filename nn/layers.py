@@ -8,6 +8,7 @@ import numbers
 import operator
 import random
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import autograd
 from autograd import Value
@@ -190,15 +191,32 @@ class Neuron(Module):
                  rng: random.Random | None = None, fan_out: int = 1) -> None:
         self.nin = checks.integer(nin, "nin", "Neuron", low=1, example=2)
         fan_out = checks.integer(fan_out, "fan_out", "Neuron", low=1)
-        self.activation = activation
+        self.activation = activation  # checked, and the function forward applies
         self.fused = checks.flag(fused, "fused", "Neuron")
-        self._act = activations.get(activation)
         rng = _rng(rng, seed, "Neuron")
         draw = initializers.get(init, activation if isinstance(activation, str) else "")
         self.w = [Value(x) for x in draw(self.nin, fan_out, self.nin, rng)]
         self.b = Value(0.0)
         self.label_parameters()
         notation.note_neuron(self.b, _activation_op(activation))
+
+    @property
+    def activation(self) -> Activation:
+        """The activation: a name from ``nn.activations`` or a function of a Value. The single
+        source of what the neuron computes: assigning it changes ``forward`` (and so every
+        view — ``draw_network``, ``to_torch``, ``save`` — shows what runs).
+
+        Raises:
+            ValueError: (on assignment) an unknown name.
+        """
+        return self._activation
+
+    @activation.setter
+    def activation(self, activation: Activation) -> None:
+        self._act = activations.get(activation)  # an unknown name fails before any change
+        self._activation = activation
+        if "b" in vars(self):  # after __init__: the namer's note follows the new activation
+            notation.note_neuron(self.b, _activation_op(activation))
 
     def forward(self, x: Input) -> Value:
         """The neuron's output for one sample ``x`` (a list of ``nin`` numbers or Values).
@@ -279,10 +297,45 @@ class Layer(Module):
             self._plain_neurons = set(map(type, key)) == _ONLY_NEURONS
         return self._plain_neurons
 
+    @property
+    def activation(self) -> Activation:
+        """The activation its neurons share (what they compute).
+
+        Raises:
+            ValueError: the neurons use different activations (one was reassigned).
+        """
+        return _shared_activation(self.neurons, "this Layer's neurons")
+
+    @activation.setter
+    def activation(self, activation: Activation) -> None:
+        activations.get(activation)  # an unknown name fails before any neuron changes
+        for neuron in self.neurons:
+            neuron.activation = activation
+
     def config(self) -> dict:
         first = self.neurons[0]
         return {"nin": self.nin, "nout": self.nout,
-                "activation": activations.name_of(first.activation), "fused": first.fused}
+                "activation": activations.name_of(self.activation), "fused": first.fused}
+
+
+def _shared_activation(neurons: Sequence[Any], what: str) -> Activation:
+    """The one activation all ``neurons`` compute, or a ``ValueError`` listing them."""
+    found: list[Any] = [getattr(n, "activation", None) for n in neurons]
+    first = found[0]
+    if all(a is first or (isinstance(a, str) and a == first) for a in found):
+        return first
+    names = ", ".join(f"neuron {j}: {_activation_label(a)}" for j, a in enumerate(found))
+    raise ValueError(
+        f"{what} compute different activations ({names}); a view or a saved model needs one "
+        "activation per layer. Assign it to the whole layer (layer.activation = 'tanh' sets "
+        "every neuron) or to every neuron"
+    )
+
+
+def _activation_label(activation: object) -> str:
+    if isinstance(activation, str):
+        return repr(activation)
+    return getattr(activation, "__name__", repr(activation))
 
 
 class MLP(Module):
@@ -324,8 +377,7 @@ class MLP(Module):
         self.nouts = [checks.integer(n, f"nouts[{i}]", who, low=1, example=16)
                       for i, n in enumerate(nouts)]
         activations.get(activation)  # an unknown name fails here even with no hidden layer
-        self.activation = activation
-        self.output_activation = output_activation
+        self._activation = activation  # kept for a network without hidden layers
         dropout = checks.real(dropout, "dropout", who, low=0, high=1, high_open=True,
                               example=0.2)
         rng = random.Random(checks.seed(seed, who))
@@ -353,6 +405,42 @@ class MLP(Module):
             if i < len(dropouts):
                 out = dropouts[i](out)
         return out[0] if len(out) == 1 else out
+
+    @property
+    def activation(self) -> Activation:
+        """The hidden layers' activation, read from their neurons (what they compute);
+        assigning it sets every hidden neuron's.
+
+        Raises:
+            ValueError: the hidden neurons compute different activations.
+        """
+        hidden = [n for layer in self.layers[:-1] for n in getattr(layer, "neurons", ())]
+        return _shared_activation(hidden, "the MLP's hidden neurons") if hidden \
+            else self._activation
+
+    @activation.setter
+    def activation(self, activation: Activation) -> None:
+        activations.get(activation)
+        self._activation = activation
+        for layer in self.layers[:-1]:
+            for neuron in getattr(layer, "neurons", ()):
+                neuron.activation = activation
+
+    @property
+    def output_activation(self) -> Activation:
+        """The output layer's activation, read from its neurons; assigning it sets theirs.
+
+        Raises:
+            ValueError: the output neurons compute different activations.
+        """
+        return _shared_activation(getattr(self.layers[-1], "neurons", ()) or [None],
+                                  "the MLP's output neurons")
+
+    @output_activation.setter
+    def output_activation(self, activation: Activation) -> None:
+        activations.get(activation)
+        for neuron in self.layers[-1].neurons:
+            neuron.activation = activation
 
     def config(self) -> dict:
         return {"nin": self.nin, "nouts": list(self.nouts),

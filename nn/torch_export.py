@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .activations import name_of
-from .layers import MLP, Dropout, Layer, Neuron
+from .layers import MLP, BatchNorm, Dropout, Layer, Neuron, _shared_activation
 
 # tracegrad activation name → how to build the same function in torch.nn
 _TORCH_ACTIVATIONS = {
@@ -47,8 +47,10 @@ def to_torch(model: MLP | Layer | Neuron, *, dtype: Any = None) -> Any:
         A ``torch.nn.Sequential`` (a copy: training it does not change ``model``).
     Raises:
         ImportError: PyTorch is not installed (the message says how to install it).
-        TypeError: another kind of model; ValueError: an activation PyTorch has no module
-            for (``step``: it has no gradient; a custom function).
+        TypeError: another kind of model, a layer that is not a Layer of Neurons (a
+            BatchNorm), or a ``dtype`` that is not a floating-point torch dtype.
+        ValueError: an activation PyTorch has no module for (``step``: it has no gradient;
+            a custom function), or a layer whose neurons compute different activations.
 
     Example::
 
@@ -73,7 +75,9 @@ def to_torch(model: MLP | Layer | Neuron, *, dtype: Any = None) -> Any:
     else:
         raise TypeError(f"to_torch: model must be an nn.MLP, nn.Layer or nn.Neuron, got "
                         f"{type(model).__name__}")
-    dtype = torch.float64 if dtype is None else dtype
+    dtype = torch.float64 if dtype is None else _checked_dtype(dtype, torch)
+    for i, layer in enumerate(layers):
+        _check_layer(layer, i)
     modules: list[Any] = []  # torch.nn modules: Linear, activations, Dropout
     for i, layer in enumerate(layers):
         neurons = layer.neurons
@@ -83,12 +87,41 @@ def to_torch(model: MLP | Layer | Neuron, *, dtype: Any = None) -> Any:
                                              dtype=dtype))
             linear.bias.copy_(torch.tensor([n.b.data for n in neurons], dtype=dtype))
         modules.append(linear)
-        activation = _torch_activation(neurons[0].activation, torch.nn, i)
+        activation = _torch_activation(
+            _shared_activation(neurons, f"to_torch: layer {i}'s neurons"), torch.nn, i)
         if activation is not None:
             modules.append(activation)
         if i < len(dropouts) and isinstance(dropouts[i], Dropout) and dropouts[i].p:
             modules.append(torch.nn.Dropout(dropouts[i].p))
     return torch.nn.Sequential(*modules)
+
+
+def _checked_dtype(dtype: object, torch: Any) -> Any:
+    """``dtype`` when it is a floating-point ``torch.dtype``, else a clear error."""
+    if isinstance(dtype, torch.dtype) and dtype.is_floating_point:
+        return dtype
+    raise TypeError(
+        f"to_torch: dtype must be a floating-point torch dtype (torch.float64, tracegrad's "
+        f"precision, or torch.float32), got {dtype!r} ({type(dtype).__name__}); for example "
+        "dtype=torch.float32"
+    )
+
+
+def _check_layer(layer: object, index: int) -> None:
+    """Refuse, by index and type, a layer to_torch cannot export (before building any)."""
+    if isinstance(layer, BatchNorm):
+        raise TypeError(
+            f"to_torch: layer {index} of the model is a BatchNorm; to_torch exports Layers of "
+            "Neurons (with the MLP's Dropout) only, and an MLP computes one sample at a time "
+            "while BatchNorm needs a batch. Export the Layers and add "
+            "torch.nn.BatchNorm1d(num_features) by hand"
+        )
+    neurons = getattr(layer, "neurons", None)
+    if not neurons or not all(isinstance(n, Neuron) for n in neurons):
+        raise TypeError(
+            f"to_torch: layer {index} of the model is a {type(layer).__name__} (or holds "
+            "other modules than Neurons); to_torch exports layers of nn.Neuron only"
+        )
 
 
 def _one_neuron_layer(neuron: Neuron) -> Any:
