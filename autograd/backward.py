@@ -91,7 +91,7 @@ def run_backward(root: Value, seed, *, create_graph: bool = False) -> None:
     # gradient summed from 0.0); `p.grad +=` is chain_rule.accumulate() from 0.0.
     # tests/test_chain_rule.py compares this copy bit for bit with the other loops.
     for node in reversed(order):
-        parents = node.parents
+        parents = node._parents  # the slot: the hot loop
         if parents:
             g = node.grad
             if g - g:  # upstream is ±inf or NaN: the mask matters, the contract's own function
@@ -121,7 +121,7 @@ def gradients(root: Value, grad: Value | Number = 1.0, *, create_graph: bool = F
     check = modes.current.anomaly
     with modes.ieee_arithmetic() if create_graph else nullcontext():
         for node in reversed(topological_order(root)):
-            parents = node.parents
+            parents = node._parents
             upstream = grads.get(node)
             if not parents or upstream is None:
                 continue

@@ -25,7 +25,7 @@ from . import explain_view as view
 from .backward import gradients
 from .chain_rule import contribution
 from .explain_view import Code, D, Line, Nm, Num, Op, Row, Table
-from .graph import formula, topological_order
+from .graph import check_acyclic, formula, topological_order
 from .naming import Namer, showing
 from .ops import CONST, DIV, DOT, MUL, SUM
 from .value import Value
@@ -299,6 +299,7 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 12,
 
 
 def _explain(root: Value, wrt: Value, max_paths: int) -> Explanation:
+    check_acyclic(root, "explain")
     order = topological_order(root)
     through = _paths_from(wrt, order)  # paths from wrt to each node (0: not reached)
     grads = gradients(root)

@@ -24,15 +24,13 @@ def topological_order(root: Value) -> list[Value]:
     """Every node of ``root``'s graph, each after all of its parents (inputs first, root last).
 
     An iterative depth-first walk (a marker on the stack says "all parents of the node below
-    me are done"), so a graph of any depth works. A parent met again while it is still on
-    the path being walked (visited, not yet placed) closes a cycle: refused.
+    me are done"), so a graph of any depth works. It cannot meet a cycle: ``Value.parents``
+    refuses an assignment that would close one (the other walkers check anyway).
 
     Args:
         root: the output node.
     Returns:
         A list of the distinct nodes; the backward pass walks it in reverse.
-    Raises:
-        GraphCycleError: a node is its own ancestor (``.parents`` reassigned).
 
     Example::
 
@@ -45,28 +43,24 @@ def topological_order(root: Value) -> list[Value]:
         raise TypeError(f"topological_order: root must be a Value (the output of a graph), got "
                         f"{type(root).__name__} {root!r}")
     order: list[Value] = []
-    placed: dict[Value, bool] = {}  # False while on the path being walked, True once placed
-    place = order.append
+    seen: set[Value] = set()
+    visit = seen.add
     stack: list[Any] = [root]  # Values; a None marker above one whose parents are pushed
     pop = stack.pop
     push = stack.append
     while stack:
         node = pop()
         if node is None:  # the marker: the node beneath it has all its parents placed
-            node = pop()
-            placed[node] = True
-            place(node)
+            order.append(pop())
             continue
-        if node in placed:
+        if node in seen:
             continue
-        placed[node] = False
+        visit(node)
         push(node)
         push(None)
-        for p in node.parents:
-            if p not in placed:
+        for p in node._parents:  # the slot itself: this walk is on backward's hot path
+            if p not in seen:
                 push(p)
-            elif not placed[p]:  # p is on the path to node: node is its own ancestor
-                raise cycle_error(node, p, "topological_order")
     return order
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import modes
 from .backward import run_backward
-from .errors import AnomalyError
+from .errors import AnomalyError, GraphCycleError
 from .graph import describe, op_text
 from .modes import open_blocks
 from .ops import (
@@ -67,7 +67,7 @@ def _binary(op: Op, x: Value, y: Value, out: float) -> Value:
     v = _new(Value)  # record() inlined: one call less per node
     v.data = out
     v.grad = 0.0
-    v.parents = (x, y)
+    v._parents = (x, y)
     v.local_grads = local
     v.op = op
     v.label = ""
@@ -103,7 +103,7 @@ def _unary(op: Op, x: Value) -> Value:
     v = _new(Value)
     v.data = out
     v.grad = 0.0
-    v.parents = (x,)
+    v._parents = (x,)
     v.local_grads = local
     v.op = op
     v.label = ""
@@ -126,6 +126,23 @@ def _unary_method(op: Op, name: str) -> Callable[[Value], Value]:
     method.__dict__["op"] = op  # made for this op (unregister_op takes it away again)
     method.__doc__ = op.doc or f"The op {op.name!r}: {op.math}."
     return method
+
+
+def _refuse_cycle(node: Value, parents: tuple[Value, ...]) -> None:
+    """Raise :class:`GraphCycleError` when ``node`` is among ``parents`` or their ancestors
+    (``node.parents = parents`` would close a cycle); walks the parents' graph once."""
+    seen: set[int] = set()
+    stack = list(parents)
+    while stack:
+        v = stack.pop()
+        if v is node:
+            raise GraphCycleError(
+                f"Value.parents: {describe(node)!r} cannot take these parents: "
+                f"{describe(node)!r} is among them or their ancestors, so the graph would "
+                "have a cycle (a node computed from itself); build a new node instead")
+        if id(v) not in seen:
+            seen.add(id(v))
+            stack.extend(v._parents)
 
 
 class Value:
@@ -165,11 +182,11 @@ class Value:
         0.75
     """
 
-    __slots__ = ("__weakref__", "_id", "data", "grad", "label", "local_grads", "op", "parents")
+    __slots__ = ("__weakref__", "_id", "_parents", "data", "grad", "label", "local_grads", "op")
 
     data: float
     grad: float | Value  # a Value after backward(create_graph=True)
-    parents: tuple[Value, ...]
+    _parents: tuple[Value, ...]  # read through the property ``parents``; hot loops read it directly
     local_grads: tuple[float, ...]
     op: Op | str  # an Op; a custom node's name when Value(...) was given one
     label: str
@@ -189,7 +206,7 @@ class Value:
                 f"Value(parents): got the string {parents!r} where the parents go; to name "
                 f"the value, pass it as label: Value({self.data!r}, label={parents!r})"
             )
-        self.parents = tuple(parents)
+        self._parents = tuple(parents)
         self.local_grads = tuple(as_float(g, "Value(local_grads)") for g in local_grads)
         for p in self.parents:
             if not isinstance(p, Value):
@@ -208,6 +225,24 @@ class Value:
         self.op = op
         self.label = label
         self._id = None
+
+    # --- the graph ---------------------------------------------------------------------------
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The nodes this one was computed from, in the order of ``local_grads``."""
+        return self._parents
+
+    @parents.setter
+    def parents(self, parents: Iterable[Value]) -> None:
+        """Reassign the parents — refused when it would make this node its own ancestor, so
+        every walk of a graph (``backward``, ``draw``, ``explain``…) stays a walk of a DAG."""
+        parents = tuple(parents)
+        for p in parents:
+            if not isinstance(p, Value):
+                raise TypeError(f"Value.parents: every parent must be a Value, got "
+                                f"{type(p).__name__} {p!r}")
+        _refuse_cycle(self, parents)
+        self._parents = parents
 
     # --- identity and display ------------------------------------------------------------
     @property
@@ -594,7 +629,7 @@ def record(data: float, parents: tuple, local_grads: tuple, op: Op) -> Value:
         v = _new(Value)
         v.data = data
         v.grad = 0.0
-        v.parents = parents
+        v._parents = parents
         v.local_grads = local_grads
         v.op = op
         v.label = ""
@@ -625,7 +660,7 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: Op | str) -> Valu
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.parents = parents
+    v._parents = parents
     v.local_grads = local_grads
     v.op = op
     v.label = ""
