@@ -329,9 +329,11 @@ class Replay:
                    f"'{op.describe()}'): {scalar}")
         try:
             error = type(scalar)(message)
-        except Exception:  # an exception class with another constructor: the scalar one
-            scalar.add_note(message)
-            error = scalar
+        except Exception:  # an exception class with another constructor: the scalar one,
+            error = scalar  # with the sample in a note (Python ≥ 3.11)
+            note = getattr(error, "add_note", None)
+            if note is not None:
+                note(message)
         raise error from None
 
     def run(self, theta: np.ndarray, *batch: object, gradient: bool = False,
@@ -501,7 +503,7 @@ class _NodeNames(Sequence[str]):
     def __len__(self) -> int:
         return len(self.members)
 
-    def __getitem__(self, i):  # type: ignore[override]  # an int is all the groups ask
+    def __getitem__(self, i):  # an int is all the groups ask
         return describe(self.members[i])
 
 
