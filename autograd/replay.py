@@ -79,10 +79,34 @@ from .errors import DataDependentGraphError
 from .graph import topological_order
 from .modes import enable_grad, ieee_arithmetic
 from .naming import describe
-from .ops import CONST, DOT, SUM, Op
+from .ops import (
+    ABS,
+    ADD,
+    CONST,
+    DOT,
+    ELU,
+    IDENTITY,
+    LEAKY_RELU,
+    MUL,
+    NEG,
+    RELU,
+    SIGMOID,
+    SOFTPLUS,
+    STEP,
+    SUB,
+    SUM,
+    TANH,
+    Op,
+)
 from .value import Value, forward_error
 
 REDUCTIONS = ("mean", "sum")
+
+# Ops whose float forward never raises, for any float (±inf and NaN included): their groups
+# skip the domain check, the hot path's only cost for it (tests/test_replay_policy.py tries
+# each on every special value). Any other op — log, /, **, exp, sin, a custom op — is checked.
+TOTAL_OPS = frozenset({ABS, ADD, ELU, IDENTITY, LEAKY_RELU, MUL, NEG, RELU, SIGMOID, SOFTPLUS,
+                       STEP, SUB, TANH})
 
 # Replay.backward's write-back into .grad: one at a time, from any replay in any thread (a
 # read-add-write of p.grad from two threads could lose one of the two additions)
@@ -273,12 +297,16 @@ class Replay:
             return ParamDot(start, refs[:n], refs[n:])
         names = _NodeNames(members)
         if kind == "generic":
-            return Generic([(_rule_op(v), start + i, [operand([p]) for p in v.parents])
-                            for i, v in enumerate(members)], names)
-        arity = len(members[0].parents)
-        return Elementwise(_rule_op(members[0]), start, stop,
-                           [operand([v.parents[k] for v in members]) for k in range(arity)],
-                           names)
+            group: Generic | Elementwise = Generic(
+                [(_rule_op(v), start + i, [operand([p]) for p in v.parents])
+                 for i, v in enumerate(members)], names)
+        else:
+            arity = len(members[0].parents)
+            group = Elementwise(_rule_op(members[0]), start, stop,
+                                [operand([v.parents[k] for v in members])
+                                 for k in range(arity)], names)
+        group.checked = any(_rule_op(v).base not in TOTAL_OPS for v in members)
+        return group
 
     # --- running ----------------------------------------------------------------------------
     def parameter_vector(self) -> np.ndarray:
@@ -295,15 +323,16 @@ class Replay:
         columns = self._columns(batch)
         V = np.empty((self.rows, columns.shape[1]))
         V[:len(self.inputs)] = columns
-        saved: list = []
+        saved: list = [None] * len(self.groups)
         failing = []
-        isfinite = np.isfinite
+        total, isfinite = np.add.reduce, math.isfinite
         with np.errstate(all="ignore"):
             for k, group in enumerate(self.groups):
-                saved.append(group.forward(V, theta))
+                saved[k] = group.forward(V, theta)
                 # the scalar engine raises only where an op's result is ±inf or NaN: one
-                # check per group; the elements are looked at only when it fails
-                if group.checked and not isfinite(V[group.start:group.stop]).all():
+                # check per group, on the sum of its rows (one numpy call: a sum is finite
+                # unless an element is not, or it overflows — then the elements tell)
+                if group.checked and not isfinite(total(V[group.start:group.stop], None)):
                     failing.append(k)
         if failing and not modes.current.ieee:  # inside ieee_arithmetic(): ±inf and NaN,
             self._domain_error(V, saved, failing)  # as the scalar engine gives there
@@ -359,8 +388,8 @@ class Replay:
                                  "function that returns one Value")
         theta = np.asarray(theta, dtype=float)
         V, saved = self._forward(theta, batch)
-        out = V[self.root_rows].T
-        outputs = out[:, 0].copy() if isinstance(self.graph, Value) else out.copy()
+        out = V[self.root_rows].T  # a new array (fancy indexing): the caller's own
+        outputs = out[:, 0] if isinstance(self.graph, Value) else out
         if not gradient:
             return ReplayRun(outputs, V, None, None)
         n = V.shape[1]
@@ -602,4 +631,4 @@ def _name(v: Value) -> str:
     return repr(v.label) if v.label else f"'{v.op or 'leaf'}'"
 
 
-__all__ = ["REDUCTIONS", "DataDependentGraphError", "Replay", "ReplayRun", "trace"]
+__all__ = ["REDUCTIONS", "TOTAL_OPS", "DataDependentGraphError", "Replay", "ReplayRun", "trace"]

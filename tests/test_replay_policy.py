@@ -183,3 +183,32 @@ def test_an_op_that_cannot_run_on_arrays_is_named_with_its_node():
     with pytest.raises(TypeError, match=r"op 'halfwave' cannot run on numpy arrays \(node "
                                         r"halfwave#\d+ of the traced graph; its forward"):
         replay(np.array([1.0, -1.0]))
+
+
+# --- the ops replay does not check ----------------------------------------------------------
+SPECIAL = (0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1e-310, -1e-310, 1e308, -1e308, 710.0, -710.0,
+           math.inf, -math.inf, math.nan)
+
+
+@pytest.mark.parametrize("op", sorted(autograd.replay.TOTAL_OPS, key=lambda op: op.name),
+                         ids=lambda op: op.name)
+def test_the_ops_replay_leaves_unchecked_never_raise_in_the_scalar_engine(op):
+    """Replay skips the domain check for these ops: their float forward must not raise on
+    any float, or replay would miss an error the scalar engine gives."""
+    import itertools
+
+    params = op.test_params or ((),)
+    for p in params:
+        variant = op.with_params(*p) if p else op
+        for xs in itertools.product(SPECIAL, repeat=variant.arity() or 1):
+            variant.forward(*variant.arguments(xs))  # raises: the test fails
+
+
+def test_a_checked_op_that_raises_on_special_values_is_caught():
+    """The other way round: sin raises on ±inf in the scalar engine (math.sin), so replay
+    must check it — it is not among the unchecked ops, and replay raises there too."""
+    assert autograd.ops.SIN not in autograd.replay.TOTAL_OPS
+    f = lambda x: x.sin()  # noqa: E731
+    assert scalar_outcome(f, math.inf) is ValueError
+    got, message = replay_outcome(f, math.inf)
+    assert got is ValueError and "sample 2" in message
