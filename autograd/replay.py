@@ -35,8 +35,11 @@ raises the same exception class with the same explanation, naming the sample (th
 that fails), the node and the op. NaN in the *data* propagates, as in the scalar engine
 (``replay(batch)`` gives NaN for that sample); ``backward`` refuses to add a NaN or infinite
 gradient to ``.grad`` (a ``FloatingPointError`` naming the parameter). The check costs one
-``np.isfinite`` per op group; only when a group gives ±inf or NaN are its elements re-run
-with the op's float forward, to see which would have raised.
+finiteness test per op group (none for ops whose float forward never raises,
+:data:`TOTAL_OPS`); only when a group gives ±inf or NaN are its elements re-run with the op's
+float forward, to see which would have raised. Inside the engine's IEEE mode
+(``autograd.modes.ieee_arithmetic()``, where the scalar engine gives ±inf and NaN too)
+replay gives them as well.
 
 Example::
 
