@@ -391,8 +391,9 @@ class Replay:
                                  "function that returns one Value")
         theta = np.asarray(theta, dtype=float)
         V, saved = self._forward(theta, batch)
-        out = V[self.root_rows].T  # a new array (fancy indexing): the caller's own
-        outputs = out[:, 0] if isinstance(self.graph, Value) else out
+        # views into this call's own V (no copy)
+        outputs = V[self.root_rows[0]] if isinstance(self.graph, Value) else \
+            V[self.root_rows].T
         if not gradient:
             return ReplayRun(outputs, V, None, None)
         n = V.shape[1]
