@@ -12,6 +12,11 @@ call on a block of rows, one row per node and one column per sample:
 * every other op runs through its own array forward (``Op.array_forward``) and derivative
   rule (``Op.rule``), the same rule the scalar engine evaluates on floats.
 
+**Per-call state.** A group holds only what the graph fixes (rows, indices, numbers, the op);
+what one evaluation computes lives in that call: ``forward(V, θ)`` returns the operands
+backward needs (``saved``), and ``backward(V, G, θ, ∇θ, saved)`` takes them back. So one
+program can run in any number of threads at once (replay is re-entrant).
+
 Backward walks the groups in reverse: ``∂L/∂parent += local × upstream`` for a whole block
 at once, by the scalar engine's contract (:func:`autograd.chain_rule.array_contribution`: a
 zero local derivative of relu, step, ``x ** 0`` passes 0 even from an infinite or NaN
@@ -24,7 +29,7 @@ its ``validate_op`` runs an op on arrays as replay does).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,14 +56,63 @@ def forward_on_arrays(op: Op) -> Callable:
     return op.forward  # type: ignore[return-value]  # (a): a replayed op has one
 
 
-def not_for_arrays(op: Op, part: str, exc: Exception) -> TypeError:
-    """The error replay gives when an op's forward function or rule fails on numpy arrays."""
+# What a forward function or rule written for floats raises on arrays: math.exp(array) a
+# TypeError, ``if x > 0`` a ValueError (an array's truth value), ``x.is_integer()`` an
+# AttributeError
+NOT_FOR_ARRAYS = (TypeError, ValueError, AttributeError)
+
+
+def not_for_arrays(op: Op, part: str, exc: Exception, nodes: Sequence[str] | None = None
+                   ) -> TypeError:
+    """The error replay gives when an op's forward function or rule fails on numpy arrays:
+    it names the op, the node(s) it made (``nodes``, when known) and the fix."""
     how = ("give the op an array forward function, Op(..., array_forward=numpy_function)"
            if part == "forward" else "write the rule with + − × ÷ ** and autograd.ops' "
            "helpers (where, exp, log, sigmoid, sign), which work on arrays too")
-    return TypeError(f"replay: op '{op.describe()}' cannot run on numpy arrays (its {part} "
-                     f"raised {type(exc).__name__}: {exc}); {how}, or train this model "
-                     "with the scalar engine (engine='scalar')")
+    where = ""
+    if nodes:
+        more = f" and {len(nodes) - 1} more" if len(nodes) > 1 else ""
+        where = f"node {nodes[0]}{more} of the traced graph; "
+    return TypeError(f"replay: op '{op.describe()}' cannot run on numpy arrays ({where}its "
+                     f"{part} raised {type(exc).__name__}: {exc}); {how}, or train this "
+                     "model with the scalar engine (engine='scalar')")
+
+
+# (op, node index in the group, sample index, the inputs: one row per element)
+Candidates = tuple["Op", np.ndarray, np.ndarray, np.ndarray]
+
+
+def first_failure(candidates: list[Candidates]) -> tuple[int, int, Op, tuple, Exception] | None:
+    """Among elements whose array result is ±inf or NaN, the first — by sample, then node —
+    where the scalar engine raises: where the op's float forward raises ArithmeticError or
+    ValueError (``log(0)``, ``1/0``, ``exp(1000)``), as :func:`autograd.apply` catches.
+
+    Elements whose inputs are NaN or ±inf already (NaN data propagating) mostly do not raise
+    (``log(nan)`` is nan); each distinct input tuple is tried once, so a batch full of NaN
+    costs a few Python calls, not one per element.
+
+    Returns:
+        ``(sample, node, op, inputs, exception)``, or ``None`` when no element raises.
+    """
+    best = None
+    for op, nodes, samples, inputs in candidates:
+        rows = np.ascontiguousarray(inputs, dtype=float)
+        keys = rows.view(np.dtype((np.void, rows.itemsize * rows.shape[1]))).ravel()
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        raised = {}
+        for u, j in enumerate(first.tolist()):
+            args = tuple(rows[j].tolist())
+            try:
+                op.forward(*op.arguments(args))  # type: ignore[misc]  # (a)
+            except (ArithmeticError, ValueError) as exc:
+                raised[u] = (args, exc)
+        if not raised:
+            continue
+        j = int(np.argmax(np.isin(inverse.ravel(), list(raised))))  # elements in sample order
+        found = (int(samples[j]), int(nodes[j]), op, *raised[int(inverse.ravel()[j])])
+        if best is None or found[:2] < best[:2]:
+            best = found
+    return best
 
 
 class Operand:
@@ -113,27 +167,39 @@ class Operand:
 class Elementwise:
     """Nodes of one ``each``-input op: ``V[out] = forward(a, b, *params)``."""
 
-    def __init__(self, op: Op, start: int, stop: int, operands: list[Operand]) -> None:
+    checked = True  # its forward may fail where the scalar engine's raises: see candidates()
+
+    def __init__(self, op: Op, start: int, stop: int, operands: list[Operand],
+                 nodes: Sequence[str] | None = None) -> None:
         self.op, self.start, self.stop, self.operands = op, start, stop, operands
         self.forward_fn = forward_on_arrays(op)
         self.rule, self.params, self.masks = op.rule, op.params, op.masks
-        self.saved: list = []  # the operands of the last forward, for backward
+        self.nodes = nodes  # the nodes' names, for error messages
 
-    def forward(self, V, theta) -> None:
+    def forward(self, V, theta) -> list:
+        """Fill the group's rows; return the operands (``saved``, for backward)."""
         args = [o.take(V, theta) for o in self.operands]
-        self.saved = args
         try:
             V[self.start:self.stop] = self.forward_fn(*args, *self.params)
-        except TypeError as exc:
-            raise not_for_arrays(self.op, "forward", exc) from exc
+        except NOT_FOR_ARRAYS as exc:
+            raise not_for_arrays(self.op, "forward", exc, self.nodes) from exc
+        return args
 
-    def backward(self, V, G, theta, grad) -> None:
+    def candidates(self, saved, bad: np.ndarray) -> list[Candidates]:
+        """The elements ``bad`` marks (a boolean ``(nodes, samples)`` mask of non-finite
+        results) with their inputs, sample by sample (:func:`first_failure` tries them)."""
+        samples, nodes = np.nonzero(bad.T)
+        inputs = np.stack([np.broadcast_to(a, bad.shape)[nodes, samples] for a in saved],
+                          axis=1)
+        return [(self.op, nodes, samples, inputs)]
+
+    def backward(self, V, G, theta, grad, saved) -> None:
         up = G[self.start:self.stop]
         try:
             locals_ = self.rule(V[self.start:self.stop],  # type: ignore[misc]  # (a)
-                                *self.saved, *self.params)
-        except TypeError as exc:
-            raise not_for_arrays(self.op, "rule", exc) from exc
+                                *saved, *self.params)
+        except NOT_FOR_ARRAYS as exc:
+            raise not_for_arrays(self.op, "rule", exc, self.nodes) from exc
         for operand, local in zip(self.operands, locals_):
             if operand.needs_grad:
                 operand.add_grad(G, grad, array_contribution(local, up, self.masks))
@@ -141,6 +207,8 @@ class Elementwise:
 
 class MatVec:
     """A layer's dot nodes over the same input rows, weights from θ: ``Z = W X``."""
+
+    checked = False  # dot and sum never raise in the scalar engine (overflow is ±inf there)
 
     def __init__(self, start: int, stop: int, weights: np.ndarray, x: Operand) -> None:
         self.start, self.stop, self.x = start, stop, x
@@ -150,7 +218,6 @@ class MatVec:
         layout = base + stride * np.arange(g)[:, None] + np.arange(n)[None, :]
         self.strided = (stride >= n and bool(np.array_equal(layout, weights)))
         self.base, self.stride, self.shape = base, stride, (g, n)
-        self.saved: tuple[np.ndarray, np.ndarray] = (_EMPTY_NUMBERS, _EMPTY_NUMBERS)  # W, X
 
     def matrix(self, theta: np.ndarray) -> np.ndarray:
         """W as a view into θ when the weights lie in rows (a layer's parameters), else a
@@ -160,14 +227,15 @@ class MatVec:
             return theta[self.base:self.base + g * self.stride].reshape(g, self.stride)[:, :n]
         return theta[self.weights]
 
-    def forward(self, V, theta) -> None:
+    def forward(self, V, theta) -> tuple[np.ndarray, np.ndarray]:
+        """``Z = W X`` into the group's rows; return ``(W, X)`` (``saved``, for backward)."""
         # contiguous for BLAS (numpy multiplies a strided view without it, ~100× slower)
         W, X = np.ascontiguousarray(self.matrix(theta)), self.x.take(V, theta)
-        self.saved = (W, X)
         np.matmul(W, X, out=V[self.start:self.stop])
+        return W, X
 
-    def backward(self, V, G, theta, grad) -> None:
-        W, X = self.saved
+    def backward(self, V, G, theta, grad, saved) -> None:
+        W, X = saved
         U = G[self.start:self.stop]
         gW = U @ X.T
         if self.strided and self.base + self.shape[0] * self.stride <= len(grad):
@@ -180,6 +248,8 @@ class MatVec:
 
 class Sum:
     """``sum`` nodes: each row is the sum of its parents' rows (plus parameters, numbers)."""
+
+    checked = False  # dot and sum never raise in the scalar engine (overflow is ±inf there)
 
     def __init__(self, start: int, stop: int, members: list[list[tuple[str, float, bool]]]
                  ) -> None:
@@ -210,6 +280,7 @@ class Sum:
         self.unique_rows = len(set(rows)) == len(rows)
 
     def forward(self, V, theta) -> None:
+        """Each row the sum of its parents (nothing to save)."""
         out = V[self.start:self.stop]
         out[...] = 0.0
         if len(self.rows):
@@ -220,7 +291,7 @@ class Sum:
             extra = np.bincount(self.param_owners, theta[self.params], len(out))
             out += extra[:, None]
 
-    def backward(self, V, G, theta, grad) -> None:
+    def backward(self, V, G, theta, grad, saved) -> None:
         up = G[self.start:self.stop]
         if len(self.rows) and self.rows_need_grad.any():
             if self.unique_rows:
@@ -236,13 +307,16 @@ class ParamDot:
     the same for every sample; backward adds ``θ[b]·u`` to ``∂θ[a]`` and ``θ[a]·u`` to
     ``∂θ[b]`` in two vectorised calls (node by node it took a Python call per weight)."""
 
+    checked = False  # dot and sum never raise in the scalar engine (overflow is ±inf there)
+
     def __init__(self, row: int, a: np.ndarray, b: np.ndarray) -> None:
         self.row, self.a, self.b = row, a, b
 
     def forward(self, V, theta) -> None:
+        """The row ``Σ θ[a]·θ[b]`` (nothing to save)."""
         V[self.row] = float(np.dot(theta[self.a], theta[self.b]))
 
-    def backward(self, V, G, theta, grad) -> None:
+    def backward(self, V, G, theta, grad, saved) -> None:
         u = float(G[self.row].sum())  # θ is shared by the samples: their upstreams add up
         np.add.at(grad, self.a, theta[self.b] * u)
         np.add.at(grad, self.b, theta[self.a] * u)
@@ -252,32 +326,54 @@ class Generic:
     """Any other op (``dot`` over other operands, custom n-ary ops), node by node: the
     op's forward and rule on whole rows."""
 
-    def __init__(self, nodes: list[tuple[Op, int, list[Operand]]]) -> None:
-        self.nodes = nodes
-        self.saved: list = []  # each node's operand values in the last forward
+    checked = True  # its forward may fail where the scalar engine's raises: see candidates()
 
-    def forward(self, V, theta) -> None:
-        self.saved = []
-        for op, row, operands in self.nodes:
+    def __init__(self, nodes: list[tuple[Op, int, list[Operand]]],
+                 names: Sequence[str] | None = None) -> None:
+        self.nodes = nodes
+        self.names = names  # the nodes' names, for error messages
+        self.start = nodes[0][1]
+        self.stop = nodes[-1][1] + 1
+
+    def _name(self, i: int) -> list[str] | None:
+        return None if self.names is None else [self.names[i]]
+
+    def forward(self, V, theta) -> list:
+        """Fill the nodes' rows; return each node's operand values (``saved``)."""
+        saved = []
+        for i, (op, row, operands) in enumerate(self.nodes):
             values = [o.take(V, theta)[0] for o in operands]
-            self.saved.append(values)
+            saved.append(values)
             try:
                 V[row] = forward_on_arrays(op)(*op.arguments(values))
-            except TypeError as exc:
-                raise not_for_arrays(op, "forward", exc) from exc
+            except NOT_FOR_ARRAYS as exc:
+                raise not_for_arrays(op, "forward", exc, self._name(i)) from exc
+        return saved
 
-    def backward(self, V, G, theta, grad) -> None:
-        for (op, row, operands), values in zip(self.nodes, self.saved):
+    def candidates(self, saved, bad: np.ndarray) -> list[Candidates]:
+        """As :meth:`Elementwise.candidates`, one entry per node."""
+        found = []
+        for i, ((op, _, _), values) in enumerate(zip(self.nodes, saved)):
+            (samples,) = np.nonzero(bad[i])
+            if len(samples):
+                inputs = np.stack([np.broadcast_to(v, bad[i].shape)[samples] for v in values],
+                                  axis=1)
+                found.append((op, np.full(len(samples), i), samples, inputs))
+        return found
+
+    def backward(self, V, G, theta, grad, saved) -> None:
+        for i, ((op, row, operands), values) in enumerate(zip(self.nodes, saved)):
             up = G[row:row + 1]
             try:
                 locals_ = op.rule(V[row], *op.arguments(values))  # type: ignore[misc]  # (a)
-            except TypeError as exc:
-                raise not_for_arrays(op, "rule", exc) from exc
+            except NOT_FOR_ARRAYS as exc:
+                raise not_for_arrays(op, "rule", exc, self._name(i)) from exc
             for operand, local in zip(operands, locals_):
                 if operand.needs_grad:
                     local = local if isinstance(local, float) else np.asarray(local)[None]
                     operand.add_grad(G, grad, array_contribution(local, up, op.masks))
 
 
-__all__ = ["LITERAL", "NODE", "PARAM", "Elementwise", "Generic", "MatVec", "Operand",
-           "ParamDot", "Sum", "forward_on_arrays", "not_for_arrays"]
+__all__ = ["LITERAL", "NODE", "NOT_FOR_ARRAYS", "PARAM", "Candidates", "Elementwise", "Generic",
+           "MatVec", "Operand", "ParamDot", "Sum", "first_failure", "forward_on_arrays",
+           "not_for_arrays"]

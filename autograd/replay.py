@@ -25,6 +25,22 @@ reads a number out of a Value (``float(x)``, ``max(v.data for v in xs)``) or ind
 label records only the example's choice. :meth:`Replay.verify` re-traces a few samples and
 raises :class:`DataDependentGraphError` if any graph differs (ops, wiring or constants).
 
+**Threads.** A call keeps everything it computes to itself (no arrays are left on the
+``Replay`` between calls), so any number of threads may call one replay at once and each
+gets the bits one thread would. ``backward`` adds to ``.grad`` under a lock.
+
+**Bad inputs fail as in the scalar engine.** Where the scalar engine raises a named error
+(``log(0)``, ``sqrt(-1)``, ``x / 0``, ``exp(1000)``, ``(-2) ** 0.5``, ``0 ** -1``), replay
+raises the same exception class with the same explanation, naming the sample (the first one
+that fails), the node and the op. NaN in the *data* propagates, as in the scalar engine
+(``replay(batch)`` gives NaN for that sample); ``backward`` refuses to add a NaN or infinite
+gradient to ``.grad`` (a ``FloatingPointError`` naming the parameter). The check costs one
+finiteness test per op group (none for ops whose float forward never raises,
+:data:`TOTAL_OPS`); only when a group gives ±inf or NaN are its elements re-run with the op's
+float forward, to see which would have raised. Inside the engine's IEEE mode
+(``autograd.modes.ieee_arithmetic()``, where the scalar engine gives ±inf and NaN too)
+replay gives them as well.
+
 Example::
 
     >>> import numpy as np
@@ -43,11 +59,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import modes
 from .array_program import (
     LITERAL,
     NODE,
@@ -58,14 +76,61 @@ from .array_program import (
     Operand,
     ParamDot,
     Sum,
+    first_failure,
 )
 from .errors import DataDependentGraphError
 from .graph import topological_order
 from .modes import enable_grad, ieee_arithmetic
-from .ops import CONST, DOT, SUM, Op
-from .value import Value
+from .naming import describe
+from .ops import (
+    ABS,
+    ADD,
+    CONST,
+    DOT,
+    ELU,
+    IDENTITY,
+    LEAKY_RELU,
+    MUL,
+    NEG,
+    RELU,
+    SIGMOID,
+    SOFTPLUS,
+    STEP,
+    SUB,
+    SUM,
+    TANH,
+    Op,
+)
+from .value import Value, forward_error
 
 REDUCTIONS = ("mean", "sum")
+
+# Ops whose float forward never raises, for any float (±inf and NaN included): their groups
+# skip the domain check, the hot path's only cost for it (tests/test_replay_policy.py tries
+# each on every special value). Any other op — log, /, **, exp, sin, a custom op — is checked.
+TOTAL_OPS = frozenset({ABS, ADD, ELU, IDENTITY, LEAKY_RELU, MUL, NEG, RELU, SIGMOID, SOFTPLUS,
+                       STEP, SUB, TANH})
+
+# Replay.backward's write-back into .grad: one at a time, from any replay in any thread (a
+# read-add-write of p.grad from two threads could lose one of the two additions)
+_GRAD_LOCK = threading.Lock()
+
+
+class ReplayRun(NamedTuple):
+    """One evaluation of a replay (:meth:`Replay.run`), all of it the caller's own.
+
+    Fields:
+        outputs: f's output per sample, ``(N,)`` (or ``(N, k)`` for k Values).
+        values: every node's value per sample, ``(rows, N)``: a node's row is
+            ``replay.where[id(node)][1]`` (inputs first, then the op nodes).
+        loss: ``L``, the mean (or sum) of the outputs, when a gradient was asked for.
+        gradient: ``∇_θ L`` when asked for, else ``None``.
+    """
+
+    outputs: np.ndarray
+    values: np.ndarray
+    loss: float | None
+    gradient: np.ndarray | None
 
 
 def trace(f: Callable[..., Value | Sequence[Value]], *example: object,
@@ -189,8 +254,10 @@ class Replay:
                 raise ValueError(f"trace: f returned {_name(v)}, a leaf; return a result "
                                  "computed from the inputs and parameters")
             self.root_rows.append(ref)
-        self.backward_groups = [g for g, members in zip(self.groups, self._members)
-                                if any(needs[id(v)] for v in members)][::-1]
+        # the groups backward runs, last first, by index (each call's saved state is a list
+        # in the order of self.groups)
+        self.backward_order = [k for k, members in enumerate(self._members)
+                               if any(needs[id(v)] for v in members)][::-1]
 
     def _group_key(self, v: Value, op: Op, depth: int, kinds: tuple) -> tuple:
         if op is SUM:  # the built-in n-ary sum: its parents' rows add up
@@ -231,34 +298,120 @@ class Replay:
             n = len(v.parents) // 2
             refs = np.array([where[id(p)][1] for p in v.parents], dtype=np.intp)
             return ParamDot(start, refs[:n], refs[n:])
+        names = _NodeNames(members)
         if kind == "generic":
-            return Generic([(_rule_op(v), start + i, [operand([p]) for p in v.parents])
-                            for i, v in enumerate(members)])
-        arity = len(members[0].parents)
-        return Elementwise(_rule_op(members[0]), start, stop,
-                           [operand([v.parents[k] for v in members]) for k in range(arity)])
+            group: Generic | Elementwise = Generic(
+                [(_rule_op(v), start + i, [operand([p]) for p in v.parents])
+                 for i, v in enumerate(members)], names)
+        else:
+            arity = len(members[0].parents)
+            group = Elementwise(_rule_op(members[0]), start, stop,
+                                [operand([v.parents[k] for v in members])
+                                 for k in range(arity)], names)
+        group.checked = any(_rule_op(v).base not in TOTAL_OPS for v in members)
+        return group
 
     # --- running ----------------------------------------------------------------------------
     def parameter_vector(self) -> np.ndarray:
         """θ: the parameters' current ``.data`` as one float64 vector."""
         return np.array([p.data for p in self.params], dtype=float)
 
-    def _run_forward(self, theta: np.ndarray, batch: tuple) -> np.ndarray:
+    def _forward(self, theta: np.ndarray, batch: tuple) -> tuple[np.ndarray, list]:
+        """This call's value store ``V`` and each group's saved operands (for backward).
+
+        Raises:
+            ArithmeticError, ValueError: the scalar engine's error where a node's op fails
+                for a sample (:meth:`_domain_error`).
+        """
         columns = self._columns(batch)
         V = np.empty((self.rows, columns.shape[1]))
         V[:len(self.inputs)] = columns
+        saved: list = [None] * len(self.groups)
+        failing = []
+        total, isfinite = np.add.reduce, math.isfinite
         with np.errstate(all="ignore"):
-            for group in self.groups:
-                group.forward(V, theta)
-        self._V = V
-        return V
+            for k, group in enumerate(self.groups):
+                saved[k] = group.forward(V, theta)
+                # the scalar engine raises only where an op's result is ±inf or NaN: one
+                # check per group, on the sum of its rows (one numpy call: a sum is finite
+                # unless an element is not, or it overflows — then the elements tell)
+                if group.checked and not isfinite(total(V[group.start:group.stop], None)):
+                    failing.append(k)
+        if failing and not modes.current.ieee:  # inside ieee_arithmetic(): ±inf and NaN,
+            self._domain_error(V, saved, failing)  # as the scalar engine gives there
+        return V, saved
+
+    def _domain_error(self, V: np.ndarray, saved: list, failing: list[int]) -> None:
+        """Raise the scalar engine's error for the first sample (then node) whose op's float
+        forward raises, among the groups ``failing`` that gave ±inf or NaN; return when
+        none does (NaN or ±inf data propagating, or an overflow the scalar engine allows)."""
+        best = None
+        for k in failing:
+            group = self.groups[k]
+            bad = ~np.isfinite(V[group.start:group.stop])
+            found = first_failure(group.candidates(saved[k], bad))
+            if found is not None and (best is None or (found[0], k) < best[:2]):
+                best = (found[0], k, *found[1:])
+        if best is None:
+            return
+        sample, k, i, op, data, exc = best
+        node = self._members[k][i]
+        scalar = forward_error(op, node.parents, data, exc)
+        message = (f"replay: sample {sample} of the batch, node {describe(node)} (op "
+                   f"'{op.describe()}'): {scalar}")
+        try:
+            error = type(scalar)(message)
+        except Exception:  # an exception class with another constructor: the scalar one,
+            error = scalar  # with the sample in a note (Python ≥ 3.11)
+            note = getattr(error, "add_note", None)
+            if note is not None:
+                note(message)
+        raise error from None
+
+    def run(self, theta: np.ndarray, *batch: object, gradient: bool = False,
+            reduction: str = "mean") -> ReplayRun:
+        """Evaluate the batch with parameters θ: every node's value for every sample, and
+        with ``gradient`` the loss ``L = (1/N) Σᵢ ℓᵢ`` (or ``Σᵢ ℓᵢ``) and ``∇_θ L``. All the
+        arrays are this call's own (threads may call one replay at once).
+
+        Returns:
+            A :class:`ReplayRun` ``(outputs, values, loss, gradient)``.
+        Raises:
+            ValueError: ``gradient`` with f returning several Values, or an unknown
+                reduction; also the scalar engine's errors for bad inputs (see the module
+                docs), as ArithmeticError or ValueError.
+        """
+        if gradient:
+            if reduction not in REDUCTIONS:
+                raise ValueError(f"replay: reduction must be 'mean' or 'sum', got "
+                                 f"{reduction!r}")
+            if len(self.root_rows) != 1:
+                raise ValueError(f"replay: f returns {len(self.root_rows)} Values per sample; "
+                                 "a gradient needs one number per sample (a loss): trace a "
+                                 "function that returns one Value")
+        theta = np.asarray(theta, dtype=float)
+        V, saved = self._forward(theta, batch)
+        # views into this call's own V (no copy)
+        outputs = V[self.root_rows[0]] if isinstance(self.graph, Value) else \
+            V[self.root_rows].T
+        if not gradient:
+            return ReplayRun(outputs, V, None, None)
+        n = V.shape[1]
+        root = self.root_rows[0]
+        total = float(V[root].sum())
+        G = np.zeros_like(V)
+        G[root] = 1.0 / n if reduction == "mean" else 1.0
+        grad = np.zeros_like(theta)
+        groups = self.groups
+        with np.errstate(all="ignore"):
+            for k in self.backward_order:
+                groups[k].backward(V, G, theta, grad, saved[k])
+        return ReplayRun(outputs, V, total / n if reduction == "mean" else total, grad)
 
     def outputs_of(self, theta: np.ndarray, *batch: object) -> np.ndarray:
         """f's output for every sample with parameters θ: shape ``(N,)`` for a Value,
         ``(N, k)`` for a list of k Values."""
-        V = self._run_forward(np.asarray(theta, dtype=float), batch)
-        out = V[self.root_rows].T
-        return out[:, 0].copy() if isinstance(self.graph, Value) else out.copy()
+        return self.run(theta, *batch).outputs
 
     def __call__(self, *batch: object) -> np.ndarray:
         """f's output for every sample of the batch, with the parameters' current ``.data``:
@@ -274,39 +427,43 @@ class Replay:
         """``L = (1/N) Σᵢ ℓᵢ`` (or ``Σᵢ ℓᵢ``) and ``∇_θ L`` for parameters θ, as arrays;
         no ``.data`` or ``.grad`` is read or written (the optimizers' fast path).
 
+        NaN data gives a NaN loss and gradient here (arrays, for the caller to check);
+        :meth:`backward` refuses them.
+
         Raises:
             ValueError: f returns several Values (a loss is one number per sample), or an
-                unknown reduction.
+                unknown reduction; also the scalar engine's errors for bad inputs (see the
+                module docs), as ArithmeticError or ValueError.
         """
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"replay: reduction must be 'mean' or 'sum', got {reduction!r}")
-        if len(self.root_rows) != 1:
-            raise ValueError(f"replay: f returns {len(self.root_rows)} Values per sample; a "
-                             "gradient needs one number per sample (a loss): trace a "
-                             "function that returns one Value")
-        theta = np.asarray(theta, dtype=float)
-        V = self._run_forward(theta, batch)
-        n = V.shape[1]
-        root = self.root_rows[0]
-        losses = V[root]
-        total = float(losses.sum())
-        G = np.zeros_like(V)
-        G[root] = 1.0 / n if reduction == "mean" else 1.0
-        grad = np.zeros_like(theta)
-        with np.errstate(all="ignore"):
-            for group in self.backward_groups:
-                group.backward(V, G, theta, grad)
-        return (total / n if reduction == "mean" else total), grad
+        result = self.run(theta, *batch, gradient=True, reduction=reduction)
+        return result.loss, result.gradient  # type: ignore[return-value]  # gradient=True
 
     def backward(self, *batch: object, reduction: str = "mean") -> float:
         """Evaluate the batch and add ``∂L/∂p`` to every parameter's ``.grad``, where
         ``L = (1/N) Σᵢ ℓᵢ`` (``reduction="mean"``) or ``Σᵢ ℓᵢ`` (``"sum"``): exactly what
         ``L.backward()`` on the scalar graph of the whole batch would add. Returns L.
+
+        Safe from several threads: the additions to ``.grad`` are made under a lock, so
+        every call's gradient is added in full (in the order the calls finish).
+
+        Raises:
+            FloatingPointError: a gradient is NaN or ±inf (NaN data, or a derivative
+                infinite at the inputs, as ``sqrt`` at 0); no ``.grad`` is changed.
+            ArithmeticError, ValueError: the scalar engine's error for a bad input (see the
+                module docs).
         """
         value, grad = self.value_and_gradient(self.parameter_vector(), *batch,
                                               reduction=reduction)
-        for p, g in zip(self.params, grad.tolist()):
-            p.grad += g
+        if not np.isfinite(grad).all():
+            k = int(np.argmin(np.isfinite(grad)))
+            raise FloatingPointError(
+                f"replay.backward: the gradient of parameter {k} ({describe(self.params[k])}) "
+                f"is {float(grad[k])!r} (the loss is {value!r}); no .grad was changed. NaN in the "
+                "batch, or an op whose derivative is infinite at these inputs (sqrt or log "
+                "at 0), gives it: clean the data, or keep the inputs inside the ops' domains")
+        with _GRAD_LOCK:
+            for p, g in zip(self.params, grad.tolist()):
+                p.grad += g
         return value
 
     # --- checking the trace ---------------------------------------------------------------
@@ -369,6 +526,20 @@ class Replay:
 
 
 # --- helpers -------------------------------------------------------------------------------
+class _NodeNames(Sequence[str]):
+    """A group's node names for its error messages, made only when one is read (naming
+    every node of a large graph at trace time would cost more than the trace)."""
+
+    def __init__(self, members: list[Value]) -> None:
+        self.members = members
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def __getitem__(self, i):  # an int is all the groups ask
+        return describe(self.members[i])
+
+
 def _order(outputs: list[Value]) -> list[Value]:
     """The nodes of all outputs' graphs, each after its parents."""
     order, seen = [], set()
@@ -451,10 +622,12 @@ def _rule_op(v: Value) -> Op:
 
 
 def _op_key(op: Op | str) -> tuple:
-    """What makes two nodes' ops the same computation: the same rule with the same
-    parameters (two variants ``leaky_relu(0.2)`` made apart are one op here)."""
+    """What makes two nodes' ops the same computation: the same op — by identity, as ops
+    compare: two custom ops with one name and one rule but different forward functions are
+    two ops — with the same parameters (variants ``leaky_relu(0.2)`` made apart from one
+    base op are one op here: ``with_params`` copies the base's functions)."""
     if isinstance(op, Op):
-        return (id(op.rule), op.params, op.inputs)
+        return (id(op.base), op.params, op.inputs)
     return (op, (), "")
 
 
@@ -462,4 +635,4 @@ def _name(v: Value) -> str:
     return repr(v.label) if v.label else f"'{v.op or 'leaf'}'"
 
 
-__all__ = ["REDUCTIONS", "DataDependentGraphError", "Replay", "trace"]
+__all__ = ["REDUCTIONS", "TOTAL_OPS", "DataDependentGraphError", "Replay", "ReplayRun", "trace"]

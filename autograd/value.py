@@ -498,15 +498,23 @@ def _failed(op: Op, inputs: tuple, data: tuple, exc: Exception) -> Value:
     if modes.current.ieee:
         out = ieee_forward(op, data)
         return record(out, inputs, ieee_locals(op, out, data), op)
+    error = forward_error(op, inputs, data, exc)
+    raise error from (exc if op.error is None else None)
+
+
+def forward_error(op: Op, inputs: tuple, data: tuple, exc: Exception) -> Exception:
+    """The clear error user code gets when ``op``'s forward function raised ``exc`` on
+    ``data`` (the numbers of ``inputs``, the Values, whose labels it names): the op's own
+    ``error`` (``log of 0.0 of 'x'…``), else ``exc``'s class with the op and the numbers.
+    Replay raises the same (:mod:`autograd.replay`), so both engines fail alike."""
     if op.error is None:
         message = f"op '{op_text(op)}' failed on {list(data)}: {exc}"
         try:
-            error = type(exc)(message)
+            return type(exc)(message)
         except Exception:  # an exception type with another constructor
-            error = ValueError(message)
-        raise error from exc
+            return ValueError(message)
     names = tuple(_named(v) for v in inputs)
-    raise op.error(exc, (*data, *op.params), names) from None
+    return op.error(exc, (*data, *op.params), names)
 
 
 _MAX_VARIANTS = 1024

@@ -72,19 +72,19 @@ class _Traced:
         self.plan = plan
         self.single = not isinstance(outputs, list)
         # Rows of the replay's node values holding the model's outputs: the batch's outputs
-        # are then read off the forward pass the step ran anyway. (Replay keeps the last
-        # forward's values in _V; ``where`` maps a node to its row.)
+        # are then read off the forward pass the step ran anyway (a run's ``values``;
+        # ``where`` maps a node to its row).
         node = plan.where[id(plan.graph)][0]
         places = [plan.where.get(id(v)) for v in losses._items(outputs)]
         rows = [place[1] for place in places
                 if place is not None and place[0] == node and isinstance(place[1], int)]
         self.rows = rows if len(rows) == len(places) else None
 
-    def last_outputs(self) -> np.ndarray | None:
-        """The model's outputs in the last forward pass: ``(N,)`` or ``(N, k)``."""
+    def outputs_in(self, values: np.ndarray) -> np.ndarray | None:
+        """The model's outputs in a run's node values (``ReplayRun.values``): ``(N,)`` or
+        ``(N, k)``; ``None`` when they are not all rows of the replay."""
         if self.rows is None:
             return None
-        values = self.plan._V
         return values[self.rows[0]].copy() if self.single else values[self.rows].T
 
 
@@ -133,6 +133,7 @@ class ReplayEngine:
         self._evaluation: _Traced | None = None
         self._outputs_plan: autograd.Replay | None = None
         self._index = np.arange(0)
+        self._values: np.ndarray | None = None  # the last step's node values
         self.theta = self.traced.plan.parameter_vector()
         self.grad = np.zeros_like(self.theta)
         self.state = optimizer.array_state()
@@ -166,8 +167,10 @@ class ReplayEngine:
                 overflows; θ keeps the last good step.
         """
         self._index = chosen = np.asarray(index)
-        value, grad = self.traced.plan.value_and_gradient(self.theta, self.X[chosen],
-                                                          self.T[chosen])
+        run = self.traced.plan.run(self.theta, self.X[chosen], self.T[chosen], gradient=True)
+        self._values = run.values
+        value, grad = run.loss, run.gradient
+        assert value is not None and grad is not None  # (a run with gradient=True has them)
         if self.penalty_plan is not None:
             extra, extra_grad = self.penalty_plan.value_and_gradient(self.theta, [0.0])
             value += penalty_scale * extra
@@ -185,7 +188,7 @@ class ReplayEngine:
     def batch_outputs(self) -> np.ndarray:
         """The model's outputs for the last step's samples, as that step's forward pass
         computed them (before its update): ``(B,)`` or ``(B, k)``."""
-        outputs = self.traced.last_outputs()
+        outputs = None if self._values is None else self.traced.outputs_in(self._values)
         return self.outputs(self.X[self._index]) if outputs is None else outputs
 
     def prepare(self, X: Sequence, y: Sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -203,8 +206,9 @@ class ReplayEngine:
             finally:
                 self.model.train(was_training)
         X, T = data
-        per_sample = self._evaluation.plan.outputs_of(self.theta, X, T)
-        outputs = self._evaluation.last_outputs()
+        run = self._evaluation.plan.run(self.theta, X, T)
+        per_sample = run.outputs
+        outputs = self._evaluation.outputs_in(run.values)
         if outputs is None:
             outputs = self.outputs(X)
         return float(per_sample.mean()), outputs
