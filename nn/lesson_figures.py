@@ -73,9 +73,10 @@ def weight_gradient_profile(activation: str, *, depth: int = 10, width: int = 8,
         model = MLP(4, [width] * depth + [1], activation=activation, init=init, seed=seed)
         for x in samples:
             model(list(x)).backward()  # the samples' gradients accumulate
-        for index, layer in enumerate(model.layers[:-1]):
-            total[index] += sum(abs(w.grad) for n in layer.neurons for w in n.w) / (
-                len(layer.neurons) * layer.nin)
+        for index in range(depth):
+            layer: Any = model.layers[index]
+            grads = [abs(w.grad) for n in layer.neurons for w in n.w]
+            total[index] += sum(grads) / len(grads)
     return [t / len(seeds) for t in total]
 
 
@@ -94,7 +95,7 @@ def train_moons(xs: Sequence[Sequence[float]], ys: Sequence[int],
 
 # --- lesson 06: Adam's β ---------------------------------------------------------------------
 
-ADAM_BETAS = {"beta_1=0.9, beta_2=0.999 (default)": {},
+ADAM_BETAS: dict[str, dict[str, Any]] = {"beta_1=0.9, beta_2=0.999 (default)": {},
               "beta_1=0 (no momentum)": {"beta_1": 0.0},
               "beta_1=0.99 (heavy momentum)": {"beta_1": 0.99},
               "beta_2=0.9 (short memory of g²)": {"beta_2": 0.9}}
