@@ -60,6 +60,7 @@ def he_profiles() -> dict[float, list[float]]:
             for gain in (math.sqrt(2), 3.0)}
 
 
+@pytest.mark.slow  # trains / builds networks for a second or more
 def test_the_he_curve_is_flat_within_a_factor_3_and_gain_3_scales_every_layer_alike():
     profiles = he_profiles()
     he, large = profiles[math.sqrt(2)], profiles[3.0]
@@ -72,6 +73,7 @@ def test_the_he_curve_is_flat_within_a_factor_3_and_gain_3_scales_every_layer_al
 # --- 05: "raw stays near chance; standardised climbs from ~0.6 to 0.9" --------------------
 
 
+@pytest.mark.slow  # trains / builds networks for a second or more
 def test_standardising_moves_the_accuracy_and_raw_stays_near_chance():
     X, y = nn.data.make_moons(200, noise=0.1, seed=0)  # the lesson's data and split
     (x_train, y_train), (x_val, y_val), _ = nn.data.train_val_test_split(
