@@ -30,8 +30,9 @@ from .functional import grad, value_and_grad
 from .graph import reading_order, topological_order
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .naming import register_namer, unregister_namer
-from .ops import Domain, Op, all_ops, register_op, registered, unregister_op
+from .ops import Domain, Op, all_ops
 from .reductions import dot, matvec, sum
+from .registering import register_op, registered, unregister_op
 from .replay import Replay, trace
 from .stepper import Stepper, stepper
 from .value import Number, Value, apply, constant

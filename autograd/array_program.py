@@ -18,8 +18,8 @@ zero local derivative of relu, step, ``x ** 0`` passes 0 even from an infinite o
 upstream gradient). Parameter gradients are summed over the samples.
 
 This module knows the graph only through the nodes' ``op``, ``parents`` and ``data``, and
-imports no other engine module but :mod:`autograd.chain_rule` (``ops`` imports it: its
-``validate_op`` runs an op on arrays as replay does).
+imports no other engine module but :mod:`autograd.chain_rule` (``registering`` imports it:
+its ``validate_op`` runs an op on arrays as replay does).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import numpy as np
 
 from .chain_rule import array_contribution
 
-if TYPE_CHECKING:  # ops imports this module (its validate_op runs an op on arrays)
+if TYPE_CHECKING:  # (ops is read only for hints: replay checks op identity itself)
     from .ops import Op
 
 NODE, PARAM, LITERAL = "node", "param", "const"  # where an operand comes from

@@ -2,7 +2,7 @@
 
 An op is one :class:`Op` object in the table at the bottom of this file. ``Value`` methods and
 the n-ary functions (``autograd.sum``, ``dot``, ``matvec``) are thin calls into it. Adding an
-op is one entry here and its key in the registry table at the bottom (README's checklist):
+op is one entry here and its key in the registry table at the bottom (ARCHITECTURE.md's checklist):
 its ``Value`` method, ``autograd.testing``'s forms and the PyTorch oracle come from the
 registry, and from what the entry declares for tests (``domain``, ``kinks``,
 ``test_params``, ``torch``).
@@ -35,8 +35,7 @@ import numbers
 import operator
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 from .errors import DerivativeRuleError
 
@@ -935,126 +934,31 @@ _REGISTERED: dict[str, Op] = {}  # by key, CONST included (for pickling by ident
 REGISTRY: dict[str, Op] = {}  # the ops one can apply, by key: "add", "pow_value"...
 
 
-def register_op(op: Op, key: str, *, sample: Sequence[float] | None = None,
-                validate: bool = True) -> Op:
-    """Add ``op`` to the registry under ``key`` (unique, e.g. ``"nn.clamped_log"``), so
-    tests, hypothesis forms and the PyTorch oracle cover it; returns ``op``.
-
-    The op is checked once, here, at ``sample`` (default 0.7, 0.4, 0.3, 0.6… one per input):
-    see :func:`validate_op`.
-
-    Raises:
-        TypeError: ``op`` is not an :class:`Op`, or fails :func:`validate_op`.
-        ValueError: ``key`` is taken by another op.
-    """
-    if not isinstance(op, Op):
-        raise TypeError(f"register_op: op must be an autograd.Op, got {type(op).__name__} "
-                        f"{op!r}")
-    if validate:
-        validate_op(op, sample)
-    known = _REGISTERED.get(key)
-    if known is not None and known is not op:
-        raise ValueError(f"register_op: the key {key!r} is taken by {known!r}; give "
-                         f"{op!r} another key, e.g. 'mylib.{key}'")
-    value = sys.modules.get(__package__ + ".value")
-    if op.method is not None and (op.inputs != "each" or op.arity() not in (1, None)
-                                  or op.params) and \
-            value is not None and not hasattr(value.Value, op.method):
-        raise ValueError(f"register_op: op '{op.describe()}' names the Value method "
-                         f"{op.method!r}, but a method is made for one-input ops without "
-                         "parameters only; write that method by hand (as Value.leaky_relu)")
+def add_op(op: Op, key: str) -> Op:
+    """Put ``op`` in the registry under ``key`` and give ``Value`` its method (if ``Value``
+    exists already); no checks — :func:`autograd.register_op` checks, then calls this."""
     op.key = key
     _REGISTERED[key] = op
     if op.rule is not None:
         REGISTRY[key] = op
+    value = sys.modules.get(__package__ + ".value")
     if value is not None:  # Value exists already: give it this op's method
         value.attach_methods()
     return op
 
 
-def unregister_op(op: Op | str) -> Op:
-    """Take ``op`` (or the op registered under that key) out of the registry, and its
-    ``Value`` method with it if :func:`register_op` made one; returns the op.
+def lookup(key: str) -> Op | None:
+    """The op registered under ``key`` (leaves' ``const`` included), or ``None``."""
+    return _REGISTERED.get(key)
 
-    Raises:
-        KeyError: no such op is registered.
-    """
-    key = op if isinstance(op, str) else op.key
-    if key is None or key not in _REGISTERED or (isinstance(op, Op) and _REGISTERED[key] is not op):
-        known = ", ".join(sorted(REGISTRY))
-        raise KeyError(f"unregister_op: {op!r} is not registered; registered keys: {known}")
-    found = _REGISTERED[key]
-    del _REGISTERED[key]
+
+def remove_op(key: str) -> Op:
+    """Take the op registered under ``key`` out of the registry (no checks: see
+    :func:`autograd.unregister_op`)."""
+    found = _REGISTERED.pop(key)
     REGISTRY.pop(key, None)
-    value = sys.modules.get(__package__ + ".value")
-    if value is not None and found.method:
-        made = value.Value.__dict__.get(found.method)
-        if getattr(made, "op", None) is found:  # a method register_op made, not a hand one
-            delattr(value.Value, found.method)
     found.key = None
     return found
-
-
-@contextmanager
-def registered(op: Op, key: str, **options) -> Iterator[Op]:
-    """``with registered(op, "test.sinh"):`` — ``op`` registered (:func:`register_op`, with
-    its checks and ``options``) inside the block only, e.g. for a test of a new op."""
-    register_op(op, key, **options)
-    try:
-        yield op
-    finally:
-        unregister_op(op)
-
-
-_SAMPLE = (0.7, 0.4, 0.3, 0.6)
-
-
-def validate_op(op: Op, sample: Sequence[float] | None = None) -> None:
-    """Check that ``op`` runs the three ways the engine runs it, at ``sample``: floats in →
-    a float and one float derivative per input; Values in → a Value, and a rule that records
-    on Values (``backward(create_graph=True)``); numpy arrays in → arrays (replay).
-
-    Raises:
-        TypeError: one of the three fails; the message names the op, the way and the fix.
-        DerivativeRuleError: the rule gives another number of derivatives than inputs.
-    """
-    if op.rule is None or op.forward is None:
-        return
-    import numpy as np
-
-    from .array_program import forward_on_arrays, not_for_arrays
-    from .value import Value, apply
-
-    n = {"all": 3, "halves": 4}.get(op.inputs) or op.arity() or 1
-    xs = tuple(float(x) for x in (sample or (_SAMPLE * n)[:n]))
-    name = f"register_op: op '{op.describe()}'"
-    out = op.forward(*op.arguments(xs))
-    if isinstance(out, bool) or not isinstance(out, numbers.Real):
-        raise TypeError(f"{name}: forward{xs} returned {type(out).__name__} {out!r}; it "
-                        "must return a float")
-    for d in op.local_grads(float(out), xs):
-        if isinstance(d, bool) or not isinstance(d, numbers.Real):
-            raise TypeError(f"{name}: its rule on floats returned {type(d).__name__} {d!r}; "
-                            "each local derivative must be a number")
-    values = [Value(x) for x in xs]
-    y = apply(op, *values)
-    try:
-        y.backward(create_graph=True)
-    except TypeError as exc:
-        raise TypeError(f"{name}: its rule does not run on Values (second derivatives): "
-                        f"{exc}") from exc
-    arrays = [np.array([x, x]) for x in xs]
-    try:
-        result = np.asarray(forward_on_arrays(op)(*op.arguments(arrays)))
-    except TypeError as exc:
-        raise not_for_arrays(op, "forward", exc) from exc
-    if result.shape != (2,):
-        raise TypeError(f"{name}: its array forward gave shape {result.shape} for inputs of "
-                        "shape (2,); it must work elementwise (numpy functions)")
-    try:
-        op.rule(result, *op.arguments(arrays))
-    except TypeError as exc:
-        raise not_for_arrays(op, "rule", exc) from exc
 
 
 def all_ops() -> list[Op]:
@@ -1069,4 +973,4 @@ for _key, _op in {
     "leaky_relu": LEAKY_RELU, "elu": ELU, "step": STEP, "sum": SUM, "dot": DOT, "const": CONST,
     "sin": SIN, "cos": COS,
 }.items():
-    register_op(_op, _key, validate=False)  # checked by the tests: Value is not yet defined
+    add_op(_op, _key)  # checked by the tests (validate_op needs Value, not yet defined)

@@ -227,11 +227,14 @@ class Expression:
         return reductions.sum([slots[-1], *slots[: self.n_inputs]])
 
     def well_conditioned(self, xs: Sequence[float]) -> bool:
-        """``True`` when every kink is at least ``KINK_MARGIN`` away and every intermediate
-        stays below ``MAGNITUDE_LIMIT``: where finite differences are trustworthy."""
+        """``True`` when every kink is at least ``KINK_MARGIN`` away and every intermediate,
+        and every input's derivative, stays below ``MAGNITUDE_LIMIT``: where finite
+        differences are trustworthy (a steep slope, as sin(exp(exp(x))) at x = 2.2 has, is
+        curved at the scale of the differences' step too)."""
         trace: list = []
+        inputs = [Value(x) for x in xs]
         try:
-            out = self._run([Value(x) for x in xs], record=trace)
+            out = self._run(inputs, record=trace)
         except (ValueError, ZeroDivisionError, OverflowError):
             return False
         for name, operands in trace:
@@ -245,7 +248,11 @@ class Expression:
                 if x not in f.op.domain_of(i) or any(abs(x - k) < KINK_MARGIN
                                                      for k in f.op.kinks_of(i)):
                     return False
-        return math.isfinite(out.data) and abs(out.data) < MAGNITUDE_LIMIT
+        if not (math.isfinite(out.data) and abs(out.data) < MAGNITUDE_LIMIT):
+            return False
+        out.backward()
+        grads = [_data(v.grad) for v in inputs]
+        return all(math.isfinite(g) and abs(g) < MAGNITUDE_LIMIT for g in grads)
 
     def __repr__(self) -> str:
         names = [f"x{i}" for i in range(self.n_inputs)]

@@ -30,12 +30,8 @@ estimators, the replay engine, ``draw_network``): ``loss(outputs, targets) -> Va
 result the batch's *mean* loss, built from Value operations. Or give ℓ of one sample and let
 a record do the rest: ``Loss("quartic", lambda out, y: (out - y) ** 4)``.
 
-**Adding a built-in loss:** write ℓ(output, target) once with Value operations (a choice the
-numbers make — a clamp, a max, an index — must be an op, or taken only when the target is a
-plain number); make its record below with its decision and target check; add it to the
-tuple that builds ``LOSSES`` (and its batch function, with the math in its docstring); add
-its name to the cases of ``tests/nn_lib/test_loss_record.py`` (batch form = replay form) and
-``tests/nn_lib/test_fit_replay.py`` (replay = scalar).
+**Adding a built-in loss:** the checklist in ARCHITECTURE.md ("Adding a loss"), which
+``tests/nn_lib/test_add_a_loss.py`` runs with a new loss.
 """
 
 from __future__ import annotations
