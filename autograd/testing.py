@@ -250,7 +250,10 @@ class Expression:
                     return False
         if not (math.isfinite(out.data) and abs(out.data) < MAGNITUDE_LIMIT):
             return False
-        out.backward()
+        try:
+            out.backward()
+        except (ValueError, ZeroDivisionError, OverflowError):  # a slope beyond floats
+            return False
         grads = [_data(v.grad) for v in inputs]
         return all(math.isfinite(g) and abs(g) < MAGNITUDE_LIMIT for g in grads)
 

@@ -1,7 +1,9 @@
 """Pictures of training: loss curves and decision boundaries (matplotlib, no screen needed).
 
 In a notebook a figure shows exactly once, however the cell ends: as its last expression,
-with ``;``, with ``plt.show()``, or with the call on an earlier line (see :func:`_figure`)."""
+with ``;``, with ``plt.show()``, or with the call on an earlier line (see :func:`_figure`).
+After :func:`describe_figures` every figure a notebook shows carries alt text
+(:mod:`nn.alt_text`)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .alt_text import describe, describe_figures, set_alt
 from .module import Module
 from .training import History, predict
+
+__all__ = ["describe", "describe_figures", "plot_decision_boundary", "plot_history", "set_alt"]
 
 
 def _figure(width: float = 6.0, height: float = 4.0):

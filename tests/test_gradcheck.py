@@ -103,7 +103,10 @@ def test_steps_and_backward_agree_on_random_graphs(case):
     expr, xs = case
     a = [Value(x) for x in xs]
     b = [Value(x) for x in xs]
-    expr(*a).backward()
+    try:
+        expr(*a).backward()
+    except (OverflowError, ValueError, ZeroDivisionError):
+        assume(False)  # the expression leaves the floats (9.5 ** 857): nothing to compare
     steps = list(autograd.backward_steps(expr(*b)))
     assert [v.grad for v in a] == [v.grad for v in b]
     assert all(s.contribution == s.local_grad * s.upstream_grad for s in steps)
