@@ -1,0 +1,147 @@
+"""The course's claims, measured: one small seeded experiment per claim a lesson shows.
+
+Every function is seeded and returns plain numbers: a lesson prints and plots them, and
+``tests/test_claims.py`` asserts the property the lesson's sentence states on the same run.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+import numpy as np
+
+from autograd import Value
+
+from . import data, losses, optim
+from .layers import MLP, Layer
+from .module import Module
+from .training import fit
+
+
+def _moons(n_train: int, n_test: int, noise: float, seed: int) -> tuple:
+    """Two-moons training and held-out sets (the held-out set drawn with another seed)."""
+    X, y = data.make_moons(n_train, noise=noise, seed=seed)
+    Xt, yt = data.make_moons(n_test, noise=noise, seed=seed + 1000)
+    return X, y, Xt, yt
+
+
+# --- 1. ReLU learns faster than sigmoid (lesson 04) -----------------------------------
+
+def relu_vs_sigmoid(seeds: Sequence[int] = (0, 1, 2), epochs: int = 60, lr: float = 0.1,
+                    hidden: Sequence[int] = (16, 16)) -> dict[str, list[list[float]]]:
+    """Training-loss curves of the same MLP with ReLU and with sigmoid hidden layers.
+
+    Two moons (200 samples, noise 0.15), 2 → 16 → 16 → 1, BCE with logits, plain SGD
+    ``θ ← θ − η ∇L_B`` with η = ``lr`` and batches of 16, one curve per seed and activation
+    (each its default init: He for ReLU, Xavier for sigmoid).
+
+    Returns:
+        ``{"relu": [curve per seed], "sigmoid": [...]}``, a curve being the training loss
+        per epoch.
+    """
+    X, y = data.make_moons(200, noise=0.15, seed=0)
+    curves: dict[str, list[list[float]]] = {"relu": [], "sigmoid": []}
+    for act in curves:
+        for s in seeds:
+            model = MLP(2, [*hidden, 1], activation=act, seed=s)
+            h = fit(model, X, y, loss="bce_with_logits", epochs=epochs, batch_size=16,
+                    optimizer=optim.SGD(model.parameters(), lr=lr), seed=s,
+                    progress=False, engine="replay")
+            curves[act].append(h.train_loss)
+    return curves
+
+
+# --- 2. tanh is centred, sigmoid is not (lesson 04) -----------------------------------
+
+def centring(activation: str, seed: int = 0, n: int = 200, width: int = 8) -> dict[str, float]:
+    """Mean hidden activation and the sign pattern of the next layer's weight updates.
+
+    A 2 → ``width`` → 1 MLP on standardised two moons. For the output neuron
+    ``ŷ = w·a + b``, one sample's gradient is ``∂L/∂wⱼ = δ·aⱼ``: when every ``aⱼ > 0``
+    (sigmoid), all ``wⱼ`` move in the same direction (the sign of δ), so reaching a
+    mixed-sign target takes a zig-zag. We count the samples whose update has one sign.
+
+    Returns:
+        ``mean_activation`` (over samples and hidden neurons) and ``same_sign`` (the fraction
+        of single-sample updates of the output weights whose non-zero entries share one sign).
+    """
+    X, y = data.make_moons(n, noise=0.1, seed=seed)
+    Xa = np.asarray(X, dtype=float)
+    Xa = (Xa - Xa.mean(0)) / Xa.std(0)
+    model = MLP(2, [width, 1], activation=activation, seed=seed)
+    acts, same = [], 0
+    for x, t in zip(Xa.tolist(), y):
+        model.zero_grad()
+        hidden = model.layers[0](x)
+        acts.extend(a.data for a in hidden)
+        out = model.layers[1](hidden)
+        loss = losses.binary_cross_entropy([out], [float(t)], from_logits=True)
+        loss.backward()
+        g = [w.grad for w in model.layers[1].neurons[0].w if w.grad != 0]
+        same += all(v > 0 for v in g) or all(v < 0 for v in g)
+    return {"mean_activation": float(np.mean(acts)), "same_sign": same / len(y)}
+
+
+# --- 3. Skip connections against vanishing gradients (lesson 04) ----------------------
+
+class ResidualBlock(Module):
+    """``x ↦ x + f(W x + b)``: a dense layer whose input is added back to its output.
+
+    Backward: ``∂L/∂x = ∂L/∂y · (I + ∂f/∂x)`` — the identity term carries the gradient
+    past the layer even when ``f′`` is small.
+    """
+
+    def __init__(self, width: int, activation: str = "sigmoid",
+                 rng: random.Random | None = None) -> None:
+        self.layer = Layer(width, width, activation, rng=rng)
+
+    def forward(self, x: Sequence[Value]) -> list[Value]:
+        """``x + layer(x)``, one sample."""
+        return [xi + fi for xi, fi in zip(x, self.layer(x))]
+
+
+class DeepNet(Module):
+    """``nin → width`` then ``depth`` hidden layers of ``width`` (plain or residual), then
+    one linear output neuron."""
+
+    def __init__(self, nin: int, width: int, depth: int, activation: str = "sigmoid",
+                 residual: bool = False, seed: int = 0) -> None:
+        rng = random.Random(seed)
+        self.stem = Layer(nin, width, activation, rng=rng)
+        self.blocks = [ResidualBlock(width, activation, rng) if residual
+                       else Layer(width, width, activation, rng=rng) for _ in range(depth)]
+        self.head = Layer(width, 1, "linear", rng=rng)
+
+    def forward(self, x: Sequence[float]) -> Value:
+        """The output for one sample."""
+        h = self.stem(x)
+        for block in self.blocks:
+            h = block(h)
+        out = self.head(h)
+        return out[0] if isinstance(out, list) else out
+
+    def layer_weights(self) -> list[list[Value]]:
+        """The weights of each hidden layer, input side first (stem, then every block)."""
+        layers = [self.stem] + [b.layer if isinstance(b, ResidualBlock) else b
+                                for b in self.blocks]
+        return [[w for n in layer.neurons for w in n.w] for layer in layers]
+
+
+def gradient_per_layer(depth: int = 10, width: int = 8, residual: bool = False,
+                       activation: str = "sigmoid", seed: int = 0,
+                       n: int = 32) -> list[float]:
+    """The gradient norm ``‖∂L/∂W⁽ˡ⁾‖`` of each hidden layer at initialisation.
+
+    MSE of a ``DeepNet`` on ``n`` two-moons samples, one backward pass over their mean loss.
+
+    Returns:
+        One norm per hidden layer, input side first.
+    """
+    X, y = data.make_moons(n, noise=0.1, seed=seed)
+    model = DeepNet(2, width, depth, activation, residual=residual, seed=seed)
+    loss = losses.mse([model(x) for x in X], [float(t) for t in y])
+    model.zero_grad()
+    loss.backward()
+    return [math.sqrt(sum(w.grad ** 2 for w in ws)) for ws in model.layer_weights()]
