@@ -145,3 +145,94 @@ def gradient_per_layer(depth: int = 10, width: int = 8, residual: bool = False,
     model.zero_grad()
     loss.backward()
     return [math.sqrt(sum(w.grad ** 2 for w in ws)) for ws in model.layer_weights()]
+
+
+# --- 5. "SGD generalises better" than Adam (lesson 06) --------------------------------
+
+def sgd_vs_adam(seeds: Sequence[int] = (0, 1, 2), epochs: int = 200) -> dict[str, list[float]]:
+    """Held-out accuracy of the same over-parameterised MLP trained with SGD and with Adam.
+
+    40 noisy two-moons samples (noise 0.25) to train, 500 held out; 2 → 32 → 32 → 1 ReLU,
+    BCE with logits, batches of 8; SGD with momentum (η = 0.05, β = 0.9) against Adam
+    (η = 0.01), both trained until the training loss is near 0.
+
+    Returns:
+        ``{"sgd": [...], "adam": [...]}`` held-out accuracy per seed, and ``"sgd_train"``,
+        ``"adam_train"``: the last training loss per seed.
+    """
+    X, y, Xt, yt = _moons(40, 500, 0.25, 0)
+    out: dict[str, list[float]] = {"sgd": [], "adam": [], "sgd_train": [], "adam_train": []}
+    for name in ("sgd", "adam"):
+        for s in seeds:
+            model = MLP(2, [32, 32, 1], seed=s)
+            opt = (optim.SGD(model.parameters(), lr=0.05, momentum=0.9) if name == "sgd"
+                   else optim.Adam(model.parameters(), lr=0.01))
+            h = fit(model, X, y, loss="bce_with_logits", optimizer=opt, epochs=epochs,
+                    batch_size=8, seed=s, validation=(Xt, yt), progress=False,
+                    engine="replay")
+            out[name].append(h.val_accuracy[-1])
+            out[f"{name}_train"].append(h.train_loss[-1])
+    return out
+
+
+# --- 8. "Recreate the model if it diverges" (lesson 06) -------------------------------
+
+def recreate_after_divergence(seed: int = 0, big_lr: float = 3.0,
+                              good_lr: float = 0.05) -> dict[str, object]:
+    """Diverge a run, then try to go on with a good learning rate: on the same model, and on
+    a freshly created one.
+
+    Two moons (40 samples), 2 → 16 → 16 → 1, MSE, SGD. ``fit`` stops a diverged run and
+    keeps the last finite weights — which by then are huge, so every later loss overflows.
+
+    Returns:
+        ``diverged_at`` (the error message of the big-learning-rate run), ``max_weight`` (the
+        largest |w| it left), ``continued`` (the error message, or the final loss, of going on
+        with ``good_lr`` on the same model) and ``recreated`` (the training-loss curve of a new
+        model with ``good_lr``).
+    """
+    X, y = data.make_moons(40, noise=0.25, seed=seed)
+
+    def train(model: MLP, lr: float, epochs: int) -> list[float]:
+        return fit(model, X, y, loss="mse", optimizer=optim.SGD(model.parameters(), lr=lr),
+                   epochs=epochs, batch_size=8, seed=seed, progress=False,
+                   engine="replay").train_loss
+
+    model = MLP(2, [16, 16, 1], seed=seed)
+    result: dict[str, object] = {}
+    for key, lr in (("diverged_at", big_lr), ("continued", good_lr)):
+        try:
+            result[key] = train(model, lr, 50)[-1]
+        except FloatingPointError as error:
+            result[key] = str(error)
+        if key == "diverged_at":
+            result["max_weight"] = max(abs(p.data) for p in model.parameters())
+    result["recreated"] = train(MLP(2, [16, 16, 1], seed=seed), good_lr, 100)
+    return result
+
+
+# --- 9. The learning-rate slide's local minima (lesson 06) ----------------------------
+
+def double_well(x: Value) -> Value:
+    """``f(x) = 0.05 (x + 2)² − 0.6 exp(−(x − 2)² / 0.18)``: a wide global minimum at
+    ``x = −2`` (``f = 0``, curvature 0.1) and a narrow local one near ``x = 1.94``
+    (``f ≈ 0.19``, curvature ≈ 6.6)."""
+    return 0.05 * (x + 2) ** 2 - 0.6 * ((-((x - 2) ** 2)) / 0.18).exp()
+
+
+def descend(lr: float, x0: float = 2.3, steps: int = 200) -> list[float]:
+    """Gradient descent ``x ← x − η f′(x)`` on :func:`double_well`, ``f′`` from the engine.
+
+    Returns:
+        ``x`` after each step (stops early, with ``inf`` last, if ``|x|`` passes 1e6).
+    """
+    x, path = x0, []
+    for _ in range(steps):
+        v = Value(x)
+        double_well(v).backward()
+        x -= lr * v.grad
+        if not abs(x) < 1e6:
+            path.append(math.inf)
+            break
+        path.append(x)
+    return path

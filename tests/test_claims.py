@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd import Value
 from nn import claims
 
 
@@ -32,3 +33,31 @@ def test_skip_connections_keep_the_gradient_through_depth():
     assert plain[0] / plain[-1] < 1e-5
     assert max(residual) / min(residual) < 10
     assert np.all(np.isfinite(residual))
+
+
+def test_sgd_generalises_a_little_better_than_adam_here():
+    # lesson 06: on all three seeds SGD ends 0.6 to 2 points above Adam; both fit the data
+    gen = claims.sgd_vs_adam(seeds=(0, 1, 2), epochs=200)
+    gaps = [s - a for s, a in zip(gen["sgd"], gen["adam"])]
+    assert all(0.005 <= g <= 0.025 for g in gaps), gaps
+    assert max(gen["sgd_train"] + gen["adam_train"]) < 0.01
+
+
+def test_learning_rates_on_the_double_well():
+    # lesson 06: 0.05 settles in the local minimum, 0.5 bounces in it, 2 reaches the
+    # global one, 21 diverges
+    small, medium, large, huge = (claims.descend(lr) for lr in (0.05, 0.5, 2.0, 21.0))
+    assert abs(small[-1] - small[-2]) < 1e-9 and 1.9 < small[-1] < 2.0
+    assert abs(claims.double_well(Value(small[-1])).data - 0.19) < 0.01
+    assert 1.3 < min(medium[-10:]) and max(medium[-10:]) < 2.3
+    assert max(abs(a - b) for a, b in zip(medium[-10:], medium[-9:])) > 0.1
+    assert abs(large[-1] + 2) < 1e-6
+    assert huge[-1] == float("inf")
+
+
+def test_a_diverged_model_must_be_recreated():
+    # lesson 06: weights ~1e120; same model overflows at η = 0.05; a new one trains
+    div = claims.recreate_after_divergence(seed=0, big_lr=3.0, good_lr=0.05)
+    assert "diverged" in div["diverged_at"] and div["max_weight"] > 1e100
+    assert isinstance(div["continued"], str) and "epoch 1 of" in div["continued"]
+    assert div["recreated"][-1] < 0.3 * div["recreated"][0]
