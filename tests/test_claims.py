@@ -36,8 +36,8 @@ def test_skip_connections_keep_the_gradient_through_depth():
 
 
 def test_sgd_generalises_a_little_better_than_adam_here():
-    # lesson 06: on all three seeds SGD ends 0.6 to 2 points above Adam; both fit the data
-    gen = claims.sgd_vs_adam(seeds=(0, 1, 2), epochs=200)
+    # lesson 06: on all three seeds SGD ends about 1 to 2 points above Adam; both fit the data
+    gen = claims.sgd_vs_adam(seeds=(0, 1, 2), epochs=120)
     gaps = [s - a for s, a in zip(gen["sgd"], gen["adam"])]
     assert all(0.005 <= g <= 0.025 for g in gaps), gaps
     assert max(gen["sgd_train"] + gen["adam_train"]) < 0.01
