@@ -6,18 +6,22 @@ Every function is seeded and returns plain numbers: a lesson prints and plots th
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
+import autograd
 from autograd import Value
 
 from . import data, losses, optim
-from .layers import MLP, Layer
+from .layers import MLP, BatchNorm, Layer
 from .module import Module
-from .training import fit
+from .regularization import magnitude_prune
+from .training import accuracy, fit, predict
 
 
 def _moons(n_train: int, n_test: int, noise: float, seed: int) -> tuple:
@@ -236,3 +240,131 @@ def descend(lr: float, x0: float = 2.3, steps: int = 200) -> list[float]:
             break
         path.append(x)
     return path
+
+
+# --- 4. Batch norm "réduit l'overfitting" (lesson 07) ---------------------------------
+
+class NormedMLP(Module):
+    """``2 → width → width → 1`` ReLU MLP taking a whole batch; with ``batch_norm``, each
+    hidden layer is ``z → BatchNorm → ReLU``."""
+
+    def __init__(self, width: int = 16, batch_norm: bool = False, seed: int = 0) -> None:
+        rng = random.Random(seed)
+        sizes = [2, width, width, 1]
+        self.layers = [Layer(a, b, "linear", rng=rng) for a, b in itertools.pairwise(sizes)]
+        self.norms = [BatchNorm(width) for _ in sizes[1:-1]] if batch_norm else []
+        self.label_parameters()
+
+    def forward(self, batch: Sequence[Sequence[float]]) -> list[Value]:
+        """A list of samples → a list of logits."""
+        h: list = list(batch)
+        for i, layer in enumerate(self.layers):
+            h = [layer(sample) for sample in h]
+            if i < len(self.layers) - 1:
+                if self.norms:
+                    h = self.norms[i](h)
+                h = [[z.relu() for z in sample] for sample in h]
+        return [sample[0] for sample in h]
+
+
+def batch_norm_overfitting(seeds: Sequence[int] = (0, 1, 2), epochs: int = 60,
+                           width: int = 16, lr: float = 0.1) -> dict[str, list[float]]:
+    """Training and held-out accuracy of the same network with and without batch norm.
+
+    30 noisy two-moons samples (noise 0.3) to train, 300 held out; SGD η = ``lr``, batches of
+    10, BCE with logits, ``epochs`` epochs; the held-out set is scored in ``eval()`` mode
+    (batch norm with its running statistics).
+
+    Returns:
+        ``{"plain_train", "plain_test", "bn_train", "bn_test"}``: accuracy per seed.
+    """
+    X, y, Xt, yt = _moons(30, 300, 0.3, 0)
+    bce = losses.get("bce_with_logits")
+    out: dict[str, list[float]] = {k: [] for k in
+                                   ("plain_train", "plain_test", "bn_train", "bn_test")}
+    for name in ("plain", "bn"):
+        for s in seeds:
+            model = NormedMLP(width, batch_norm=name == "bn", seed=s)
+            opt = optim.SGD(model.parameters(), lr=lr)
+            rng = random.Random(s)
+            for _ in range(epochs):
+                for xb, yb in data.batches(X, y, 10, shuffle=True, seed=rng):
+                    opt.zero_grad()
+                    bce(model(xb), yb).backward()
+                    opt.step()
+            model.eval()
+            with autograd.no_grad():
+                for key, (A, b) in (("train", (X, y)), ("test", (Xt, yt))):
+                    guess = [int(v.data >= 0) for v in model(A)]
+                    out[f"{name}_{key}"].append(float(np.mean([g == t for g, t in zip(guess, b)])))
+    return out
+
+
+# --- 6. "Batches protect from outliers" (lesson 05's claim, shown in 07) -------------
+
+def outlier_steps(batch_size: int, epochs: int = 30, lr: float = 0.02,
+                  seed: int = 0) -> dict[str, list[float]]:
+    """A line ``ŷ = w x + b`` fitted with MSE and SGD to 40 points of ``y = 0.5 x + 1`` (noise
+    0.2) of which three are outliers (+6), with single-sample or mini-batch updates.
+
+    Each step is ``θ ← θ − η ∇L_B``, ``L_B`` the batch's mean squared error, so one outlier's
+    pull on a step is divided by the batch size.
+
+    Returns:
+        ``w`` and ``b``: the weights after every step; ``jump``: the largest |Δw| of one step
+        over the last 10 epochs.
+    """
+    rng = random.Random(seed)
+    xs = [-4 + 8 * i / 39 for i in range(40)]
+    ys = [0.5 * x + 1 + rng.gauss(0, 0.2) for x in xs]
+    for i in (17, 19, 21):
+        ys[i] += 6
+    w, b = Value(0.0), Value(0.0)
+    opt = optim.SGD([w, b], lr=lr)
+    ws, bs, order = [], [], random.Random(seed)
+    steps_per_epoch = math.ceil(40 / batch_size)
+    for _ in range(epochs):
+        for xb, yb in data.batches(xs, ys, batch_size, shuffle=True, seed=order):
+            opt.zero_grad()
+            losses.mse([w * x + b for x in xb], list(yb)).backward()
+            opt.step()
+            ws.append(w.data)
+            bs.append(b.data)
+    tail = ws[-10 * steps_per_epoch - 1:]
+    return {"w": ws, "b": bs,
+            "jump": [max(abs(p - q) for p, q in itertools.pairwise(tail))]}
+
+
+# --- 7. Pruning "trains faster / lightens the model" (lesson 07) ----------------------
+
+def pruning_effect(fractions: Sequence[float] = (0.0, 0.5, 0.8, 0.9), seed: int = 0,
+                   repeats: int = 3) -> dict[str, list[float]]:
+    """Magnitude pruning of a trained 2 → 32 → 32 → 1 ReLU MLP (two moons, Adam, 60 epochs).
+
+    For each fraction, a copy of the trained weights loses its smallest ``|w|``
+    (:func:`nn.magnitude_prune`); we record the non-zero parameters, the held-out accuracy,
+    and the time of one forward + backward pass over 20 samples (best of ``repeats``) —
+    the engine multiplies a zero weight like any other.
+
+    Returns:
+        ``nonzero``, ``accuracy`` and ``seconds``, one entry per fraction.
+    """
+    X, y, Xt, yt = _moons(200, 300, 0.15, seed)
+    model = MLP(2, [32, 32, 1], seed=seed)
+    fit(model, X, y, loss="bce_with_logits", epochs=60, batch_size=16, seed=seed,
+        progress=False, engine="replay")
+    trained = model.state_dict()
+    out: dict[str, list[float]] = {"nonzero": [], "accuracy": [], "seconds": []}
+    for fraction in fractions:
+        model.load_state_dict(trained)
+        magnitude_prune(model.parameters(), fraction)
+        out["nonzero"].append(sum(p.data != 0 for p in model.parameters()))
+        out["accuracy"].append(accuracy(yt, predict(model, Xt, lambda z: int(z >= 0))))
+        best = math.inf
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model.zero_grad()
+            losses.get("bce_with_logits")([model(x) for x in X[:20]], y[:20]).backward()
+            best = min(best, time.perf_counter() - start)
+        out["seconds"].append(best)
+    return out

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from autograd import Value
 from nn import claims
@@ -61,3 +62,32 @@ def test_a_diverged_model_must_be_recreated():
     assert "diverged" in div["diverged_at"] and div["max_weight"] > 1e100
     assert isinstance(div["continued"], str) and "epoch 1 of" in div["continued"]
     assert div["recreated"][-1] < 0.3 * div["recreated"][0]
+
+
+@pytest.mark.slow
+def test_batch_norm_helps_but_does_not_reduce_overfitting_here():
+    # lesson 07: BN's held-out accuracy higher on both seeds; without BN train and held-out
+    # within two points; BN does not shrink the train-held-out gap
+    r = claims.batch_norm_overfitting(seeds=(0, 1), width=8, epochs=100, lr=0.3)
+    assert all(bn > plain for bn, plain in zip(r["bn_test"], r["plain_test"]))
+    assert all(abs(a - b) <= 0.02 for a, b in zip(r["plain_train"], r["plain_test"]))
+    plain_gap = np.mean(np.subtract(r["plain_train"], r["plain_test"]))
+    bn_gap = np.mean(np.subtract(r["bn_train"], r["bn_test"]))
+    assert bn_gap >= plain_gap
+
+
+def test_batches_shrink_an_outliers_step_but_not_its_pull():
+    # lesson 07: largest jump 0.21 → 0.035 (about six times less); both end at b ≈ 1.4
+    single, batch = claims.outlier_steps(batch_size=1), claims.outlier_steps(batch_size=10)
+    assert 4 < single["jump"][0] / batch["jump"][0] < 8
+    for r in (single, batch):
+        assert 1.3 < r["b"][-1] < 1.5 and abs(r["w"][-1] - 0.5) < 0.1
+
+
+def test_pruning_lightens_but_does_not_speed_up():
+    # lesson 07: 50 % pruned keeps the accuracy, > 80 % drops it; a pass takes the same time
+    r = claims.pruning_effect(fractions=(0.0, 0.5, 0.8, 0.9))
+    assert r["nonzero"][1] <= 0.51 * r["nonzero"][0]
+    assert r["accuracy"][1] == r["accuracy"][0]
+    assert r["accuracy"][3] < r["accuracy"][0] - 0.1
+    assert min(r["seconds"][1:]) > 0.7 * r["seconds"][0]
