@@ -1,5 +1,6 @@
 """Each "Does it hold?" sentence in the lessons, asserted on the same computation
-(``nn.claims``), so the sentence stays true when the code changes."""
+(``nn.claims``), so the sentence stays true when the code changes. The tests that train
+networks for seconds are marked slow."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from autograd import Value
 from nn import claims
 
 
+@pytest.mark.slow  # trains networks: 2-6 s
 def test_relu_learns_faster_than_sigmoid_on_every_seed():
     # lesson 04: "on every seed ... still about three to six times higher after 60"
     curves = claims.relu_vs_sigmoid(seeds=(0, 1, 2), epochs=60)
@@ -36,6 +38,7 @@ def test_skip_connections_keep_the_gradient_through_depth():
     assert np.all(np.isfinite(residual))
 
 
+@pytest.mark.slow  # trains networks: 2-6 s
 def test_sgd_generalises_a_little_better_than_adam_here():
     # lesson 06: on all three seeds SGD ends about 1 to 2 points above Adam; both fit the data
     gen = claims.sgd_vs_adam(seeds=(0, 1, 2), epochs=120)
@@ -84,6 +87,7 @@ def test_batches_shrink_an_outliers_step_but_not_its_pull():
         assert 1.3 < r["b"][-1] < 1.5 and abs(r["w"][-1] - 0.5) < 0.1
 
 
+@pytest.mark.slow  # trains networks: 2-6 s
 def test_pruning_lightens_but_does_not_speed_up():
     # lesson 07: 50 % pruned keeps the accuracy, > 80 % drops it; a pass takes the same time
     r = claims.pruning_effect(fractions=(0.0, 0.5, 0.8, 0.9))
