@@ -30,7 +30,7 @@ def test_sigmoid_is_not_centred_and_its_updates_share_one_sign():
 
 
 def test_skip_connections_keep_the_gradient_through_depth():
-    # lesson 04: plain first/last ≈ 1e-6; residual within a factor of about 5
+    # lesson 04: plain first/last ≈ 1e-6; residual within a factor of about 7
     plain = claims.gradient_per_layer(depth=10, width=8, residual=False)
     residual = claims.gradient_per_layer(depth=10, width=8, residual=True)
     assert plain[0] / plain[-1] < 1e-5
@@ -89,9 +89,10 @@ def test_batches_shrink_an_outliers_step_but_not_its_pull():
 
 @pytest.mark.slow  # trains networks: 2-6 s
 def test_pruning_lightens_but_does_not_speed_up():
-    # lesson 07: 50 % pruned keeps the accuracy, > 80 % drops it; a pass takes the same time
+    # lesson 07: 50 % pruned keeps the accuracy, 80-90 % drops it; a pass takes the same time
     r = claims.pruning_effect(fractions=(0.0, 0.5, 0.8, 0.9))
     assert r["nonzero"][1] <= 0.51 * r["nonzero"][0]
     assert r["accuracy"][1] == r["accuracy"][0]
-    assert r["accuracy"][3] < r["accuracy"][0] - 0.1
+    assert r["accuracy"][2] < r["accuracy"][0] - 0.05
+    assert r["accuracy"][3] < r["accuracy"][2] - 0.05
     assert min(r["seconds"][1:]) > 0.7 * r["seconds"][0]
