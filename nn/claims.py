@@ -75,7 +75,8 @@ def centring(activation: str, seed: int = 0, n: int = 200, width: int = 8) -> di
     Xa = np.asarray(X, dtype=float)
     Xa = (Xa - Xa.mean(0)) / Xa.std(0)
     model = MLP(2, [width, 1], activation=activation, seed=seed)
-    acts, same = [], 0
+    acts: list[float] = []
+    same = 0
     for x, t in zip(Xa.tolist(), y):
         model.zero_grad()
         hidden = model.layers[0](x)
@@ -234,7 +235,7 @@ def descend(lr: float, x0: float = 2.3, steps: int = 200) -> list[float]:
     for _ in range(steps):
         v = Value(x)
         double_well(v).backward()
-        x -= lr * v.grad
+        x -= lr * float(v.grad)
         if not abs(x) < 1e6:
             path.append(math.inf)
             break
