@@ -53,7 +53,7 @@ def _start_pass(order: list[Value], root: Value, seed) -> None:
     """Zero the intermediate nodes' gradients (leaves keep theirs: they accumulate) and
     seed the root."""
     for node in order:
-        if node.parents:
+        if node._parents:  # the slot: once per node of every backward
             node.grad = 0.0
     root.grad = accumulate(root.grad, seed)
 
