@@ -401,7 +401,7 @@ class Value:
     # --- elementary functions: exp, log, tanh, relu… are attached below the class, one per
     # registered op with a ``method`` name (see autograd.ops), by attach_methods(). Declared
     # here for type checkers and editors, which do not run that loop; a new op's method is
-    # added to this list too (tests/test_op_registry.py checks that every one is).
+    # added to this list too (tests/test_typing.py checks that every one is).
     if TYPE_CHECKING:
         def __neg__(self) -> Value: ...
         def __abs__(self) -> Value: ...

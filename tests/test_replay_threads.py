@@ -9,10 +9,10 @@ calls (one thread's backward read the other's forward arrays) — these tests ca
 from __future__ import annotations
 
 import sys
-import threading
 
 import numpy as np
 import pytest
+from thread_runner import run_threads
 
 import nn
 from autograd import Value, trace
@@ -29,30 +29,6 @@ def busy_switching():
     sys.setswitchinterval(1e-6)
     yield
     sys.setswitchinterval(before)
-
-
-def run_threads(targets) -> None:
-    """Run each target in its own thread, started together; re-raise the first failure."""
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(targets))
-
-    def wrap(target):
-        def run():
-            try:
-                barrier.wait(TIMEOUT)
-                target()
-            except BaseException as error:  # reported in the main thread
-                errors.append(error)
-        return run
-
-    threads = [threading.Thread(target=wrap(t), daemon=True) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(TIMEOUT)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    if errors:
-        raise errors[0]
 
 
 def model_and_replay():
@@ -95,7 +71,7 @@ def test_value_and_gradient_from_four_threads_matches_one_thread_bit_for_bit(bus
                 got[k][i] = bits(*replay.value_and_gradient(theta, X, t))
         return run
 
-    run_threads([worker(k) for k in range(THREADS)])
+    run_threads(*[worker(k) for k in range(THREADS)], together=True, timeout=TIMEOUT)
     wrong = [(k, i) for k in range(THREADS) for i in range(CALLS) if got[k][i] != expected[i]]
     assert not wrong, (f"{len(wrong)} of {THREADS * CALLS} calls differ from one thread's "
                        f"result, e.g. thread {wrong[0][0]} on batch {wrong[0][1]}")
@@ -113,7 +89,7 @@ def test_outputs_from_four_threads_match_one_thread_bit_for_bit(busy_switching):
             if bits(replay.outputs_of(theta, X, t)) != expected[i]:
                 mismatches.append(i)
 
-    run_threads([run] * THREADS)
+    run_threads(*[run] * THREADS, together=True, timeout=TIMEOUT)
     assert not mismatches
 
 
@@ -130,7 +106,7 @@ def test_backward_from_four_threads_adds_every_gradient(busy_switching):
         for X in data:
             replay.backward(X, reduction="sum")
 
-    run_threads([run] * THREADS)
+    run_threads(*[run] * THREADS, together=True, timeout=TIMEOUT)
     expected_w = THREADS * sum(float(X.sum()) for X in data)
     expected_b = THREADS * sum(len(X) for X in data)
     wrong = [p.label for p in w if p.grad != expected_w]

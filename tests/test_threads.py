@@ -10,37 +10,15 @@ from __future__ import annotations
 import math
 import sys
 import threading
-from collections.abc import Callable
 
 import pytest
+from thread_runner import run_threads
 
 import autograd
 import nn
 from autograd import Value
 
 TIMEOUT = 20.0
-
-
-def run_threads(*targets: Callable[[], None]) -> None:
-    """Run each target in its own thread; re-raise the first failure in the caller."""
-    errors: list[BaseException] = []
-
-    def wrap(target):
-        def run():
-            try:
-                target()
-            except BaseException as error:  # reported in the main thread
-                errors.append(error)
-        return run
-
-    threads = [threading.Thread(target=wrap(t), daemon=True) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(TIMEOUT)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    if errors:
-        raise errors[0]
 
 
 def wait(event: threading.Event) -> None:
